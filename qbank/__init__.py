@@ -1,0 +1,69 @@
+"""qbank: author, validate, lint, de-duplicate and export exam question banks kept as YAML/JSON.
+
+The CLI is a thin layer over these functions::
+
+    import qbank
+
+    result = qbank.load("questions/")          # bank + diagnostics, nothing filtered
+    for d in result.diagnostics:
+        print(d.location, d.code, d.message)
+
+    checked = qbank.check("questions/")        # validation + every analysis, config applied
+    assert not checked.failed(strict=True)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from qbank.check import CheckResult, check
+from qbank.config import Config, ConfigError, find_config, load_config
+from qbank.diagnostics import Diagnostic, Severity
+from qbank.loader import LoadResult, load, validate
+from qbank.model import (
+    Bank,
+    Blueprint,
+    Choice,
+    Domain,
+    Essay,
+    Matching,
+    MatchPair,
+    MultipleResponse,
+    Numerical,
+    Objective,
+    Ordering,
+    Question,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+)
+
+__all__ = [
+    "Bank",
+    "Blueprint",
+    "CheckResult",
+    "Choice",
+    "Config",
+    "ConfigError",
+    "Diagnostic",
+    "Domain",
+    "Essay",
+    "LoadResult",
+    "MatchPair",
+    "Matching",
+    "MultipleResponse",
+    "Numerical",
+    "Objective",
+    "Ordering",
+    "Question",
+    "Severity",
+    "ShortAnswer",
+    "SingleChoice",
+    "TrueFalse",
+    "__version__",
+    "check",
+    "find_config",
+    "load",
+    "load_config",
+    "validate",
+]

@@ -1,0 +1,48 @@
+"""``qbank check``: validation plus every analysis of the bank, filtered by the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qbank.config import Config
+from qbank.diagnostics import Diagnostic, Severity, sort_diagnostics
+from qbank.loader import PathArg, Progress, load
+from qbank.model import Bank
+
+__all__ = ["CheckResult", "check"]
+
+
+@dataclass
+class CheckResult:
+    """A checked bank: the bank, its files and every diagnostic after configuration was applied."""
+
+    bank: Bank
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        """Display names of the files examined."""
+        return [sf.display for sf in self.bank.files]
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """Whether an error (or, with ``strict``, a warning) was found."""
+        floor = Severity.WARNING if strict else Severity.ERROR
+        return any(d.severity.rank >= floor.rank for d in self.diagnostics)
+
+
+def check(
+    paths: PathArg,
+    *,
+    config: Config | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Load the bank at ``paths`` and run every analysis on it.
+
+    Returns all diagnostics, filtered and re-graded by ``config`` (select, ignore, per-path
+    ignores, severity overrides, profile), in file/line order.
+    """
+    config = config or Config()
+    loaded = load(paths, config=config, jobs=jobs, progress=progress)
+    diagnostics = list(loaded.diagnostics)
+    return CheckResult(loaded.bank, sort_diagnostics(config.apply(diagnostics)))
