@@ -184,6 +184,51 @@ def check_command(paths: tuple[str, ...], **opts: Any) -> int:
     return _run_check(paths, validate_only=False, **opts)
 
 
+@cli.command(name="export")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--to", "fmt_to", required=True, help="Target format (see `qbank export --help` for the list).")
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="Output file.")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest one).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["auto", *REPORTERS]), default="auto", help="Report format."
+)
+@click.option("--strict", is_flag=True, help="Also fail when something could not be carried (warnings).")
+def export_command(
+    paths: tuple[str, ...],
+    fmt_to: str,
+    output: str,
+    force: bool,
+    config_file: str | None,
+    fmt: str,
+    strict: bool,
+) -> int:
+    """Export the bank (or assembled form) under PATHS to an LMS format.
+
+    Nothing is written when the bank has errors. What the format cannot carry is reported per question.
+    """
+    from qbank.exporters import EXPORTERS, export
+
+    if fmt_to not in EXPORTERS:
+        raise UsageError(f"unknown format {fmt_to!r}; choose one of: {', '.join(sorted(EXPORTERS))}")
+    if Path(output).exists() and not force:
+        raise UsageError(f"{output} exists (use --force to overwrite)")
+    config = resolve_config(paths, config_file)
+    loaded = load(list(paths), config=config)
+    problems = sort_diagnostics(config.apply(loaded.diagnostics))
+    info = RunInfo(__version__, tuple(sf.display for sf in loaded.bank.files), len(loaded.bank))
+    if any(d.severity == Severity.ERROR for d in problems):
+        click.echo(report(problems, resolve_format(fmt), info), nl=False)
+        _echo_err(f"qbank: not exported: fix the errors above first ({output} not written)")
+        return EXIT_USAGE if any(d.code == "QB001" for d in problems) else EXIT_FINDINGS
+    result = export(loaded.bank, fmt_to, output, overwrite=force)
+    shown = sort_diagnostics([*problems, *result.diagnostics])
+    click.echo(report(shown, resolve_format(fmt), info), nl=False)
+    _echo_err(f"wrote {output}: {result.exported} questions ({fmt_to})")
+    failing = Severity.WARNING if strict else Severity.ERROR
+    return EXIT_FINDINGS if any(d.severity.rank >= failing.rank for d in result.diagnostics) else EXIT_OK
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False), default="schemas")
 @click.option(

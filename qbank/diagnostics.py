@@ -114,4 +114,19 @@ FORMAT_CODES: dict[str, tuple[str, Severity, str]] = {
         "Two choices (or items, prompts, accepted answers) are the same.",
     ),
     "QB804": ("duplicate-id", Severity.ERROR, "Question ids are unique across the bank."),
+    # exports and imports
+    "QB901": ("unsupported-type", Severity.WARNING, "The target format cannot carry this question type."),
+    "QB902": (
+        "unsupported-feature",
+        Severity.WARNING,
+        "The target format cannot carry a feature of a question.",
+    ),
+    "QB903": ("missing-media", Severity.ERROR, "An image the question shows is not found next to its file."),
+    "QB910": ("import-skipped", Severity.WARNING, "An item of an imported file could not be converted."),
+    "QB911": ("import-lossy", Severity.INFO, "An imported item lost something qbank cannot represent."),
+    "QB912": (
+        "unsafe-input",
+        Severity.ERROR,
+        "Hostile or oversized input was rejected (XXE, zip slip, bombs).",
+    ),
 }

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from qbank.config import Config
 from qbank.diagnostics import Diagnostic, sort_diagnostics
-from qbank.model import Bank, Blueprint, Question
-from qbank.schema import validate_blueprint_file, validate_question_file
+from qbank.model import Bank, Blueprint, Form, Question
+from qbank.schema import validate_blueprint_file, validate_form, validate_question_file
 from qbank.source import SourceFile, diagnostic, discover, read_source
 
 __all__ = ["LoadResult", "Progress", "load", "validate"]
@@ -41,21 +41,26 @@ def _as_paths(paths: PathArg) -> list[str | os.PathLike[str]]:
     return list(paths)
 
 
-def _read_and_validate(item: tuple[Path, str]) -> tuple[SourceFile, list[Question], list[Diagnostic]]:
+Loaded = tuple[SourceFile, list[Question], Form | None, list[Diagnostic]]
+
+
+def _read_and_validate(item: tuple[Path, str]) -> Loaded:
     path, shown = item
     sf = read_source(path, shown)
     diags = list(sf.diagnostics)
     questions: list[Question] = []
+    form: Form | None = None
     if sf.kind == "questions":
         questions, problems = validate_question_file(sf)
-        diags.extend(problems)
-    return sf, questions, diags
+        form, form_problems = validate_form(sf)
+        diags.extend(problems + form_problems)
+    return sf, questions, form, diags
 
 
-def _worker(item: tuple[Path, str]) -> tuple[SourceFile, list[Question], list[Diagnostic]]:
-    sf, questions, diags = _read_and_validate(item)
-    sf._positions = None  # positions are recomputed on demand in the parent; don't ship them back
-    return sf, questions, diags
+def _worker(item: tuple[Path, str]) -> Loaded:
+    result = _read_and_validate(item)
+    result[0]._positions = None  # recomputed on demand in the parent; don't ship them back
+    return result
 
 
 def load(
@@ -77,10 +82,13 @@ def load(
     bank = Bank()
     results = _run(items, jobs, progress)
     blueprints: list[SourceFile] = []
-    for sf, questions, diags in results:
+    forms: list[tuple[SourceFile, Form]] = []
+    for sf, questions, form, diags in results:
         bank.files.append(sf)
         diagnostics.extend(diags)
         bank.questions.extend(questions)
+        if form is not None:
+            forms.append((sf, form))
         if sf.kind == "blueprint":
             blueprints.append(sf)
         elif sf.kind == "other":
@@ -89,13 +97,22 @@ def load(
             )
 
     bank.blueprint, bank.blueprint_path = _pick_blueprint(config, blueprints, diagnostics)
+    if len(forms) == 1:
+        bank.form = forms[0][1]
+    elif forms:
+        names = ", ".join(sf.display for sf, _ in forms)
+        diagnostics.append(
+            diagnostic(
+                "QB007",
+                f"several form headers found ({names}); the bank is not treated as one form",
+                forms[0][0].display,
+            )
+        )
     diagnostics.extend(duplicate_ids(bank.questions))
     return LoadResult(bank, sort_diagnostics(diagnostics))
 
 
-def _run(
-    items: list[tuple[Path, str]], jobs: int, progress: Progress | None
-) -> Iterable[tuple[SourceFile, list[Question], list[Diagnostic]]]:
+def _run(items: list[tuple[Path, str]], jobs: int, progress: Progress | None) -> Iterable[Loaded]:
     total = len(items)
     workers = (os.cpu_count() or 1) if jobs == 0 else jobs
     if workers > 1 and total > 1:

@@ -39,6 +39,7 @@ __all__ = [
     "Domain",
     "Essay",
     "Exam",
+    "Form",
     "LintSuppression",
     "MatchPair",
     "Matching",
@@ -143,6 +144,13 @@ class _Common(_Strict):
     _origin: Origin | None = PrivateAttr(default=None)
 
     kind: ClassVar[str]
+
+    def __eq__(self, other: object) -> bool:
+        # the origin (a private attribute) is where a question was read, not part of its value
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.id, self.stem))
 
     @property
     def origin(self) -> Origin | None:
@@ -352,6 +360,26 @@ class Defaults(_Strict):
     lint: LintSuppression | None = None
 
 
+class Form(_Strict):
+    """Header of an assembled practice test: a question file with a ``form:`` key is a form."""
+
+    title: Text
+    count: int = Field(gt=0)
+    """Number of questions on the form."""
+    time_limit: int | None = Field(default=None, gt=0)
+    """Minutes; ``None`` means unlimited."""
+    seed: int | None = None
+    """The seed the form was drawn with (same seed, same form)."""
+    blueprint: BlueprintId | None = None
+    """Id of the blueprint the form was drawn from."""
+    passing_score: float | None = Field(default=None, gt=0, le=100)
+    """Passing score in percent of the points."""
+    domains: list[BlueprintId] = Field(default_factory=list)
+    """Domains the form was drawn from (empty: all)."""
+    objectives: list[BlueprintId] = Field(default_factory=list)
+    """Objectives the form was drawn from (empty: all of the chosen domains)."""
+
+
 class QuestionFile(_Strict):
     """A question file: optional ``defaults`` and a list of questions."""
 
@@ -361,6 +389,8 @@ class QuestionFile(_Strict):
     )
     schema_: str | None = Field(default=None, alias="$schema")
     """Optional JSON Schema URL, for editors that read it from the document."""
+    form: Form | None = None
+    """Present in assembled practice tests (``qbank assemble``)."""
     defaults: Defaults | None = None
     questions: list[Question]
 
@@ -477,6 +507,8 @@ class Bank:
     questions: list[Question] = field(default_factory=list)
     blueprint: Blueprint | None = None
     blueprint_path: str | None = None
+    form: Form | None = None
+    """The form header when the bank is an assembled practice test."""
     files: list[Any] = field(default_factory=list)
     """The :class:`qbank.source.SourceFile` objects read, in path order."""
 

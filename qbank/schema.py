@@ -24,6 +24,7 @@ from qbank.model import (
     Blueprint,
     BlueprintFile,
     Defaults,
+    Form,
     Origin,
     Question,
     QuestionFile,
@@ -36,21 +37,36 @@ __all__ = [
     "SCHEMA_ID_PREFIX",
     "generate_schemas",
     "validate_blueprint_file",
+    "validate_form",
     "validate_question_file",
     "write_schemas",
 ]
 
 SCHEMA_ID_PREFIX = "urn:qbank:schema:v1:"
 
-_TOP_LEVEL = ("$schema", "defaults", "questions")
+_TOP_LEVEL = ("$schema", "form", "defaults", "questions")
 _ALL_FIELDS = sorted(
     {name for model in QUESTION_TYPES.values() for name in model.model_fields}
     | {"text", "correct", "feedback", "prompt", "match", "ignore", "reason"}
 )
 
 
+def validate_form(sf: SourceFile) -> tuple[Form | None, list[Diagnostic]]:
+    """Validate the ``form:`` header of a question file, if it has one."""
+    raw = sf.data.get("form")
+    if raw is None:
+        return None, []
+    try:
+        return Form.model_validate(raw), []
+    except ValidationError as exc:
+        return None, _errors(sf, exc, ("form",), None, set(), model="form")
+
+
 def validate_question_file(sf: SourceFile) -> tuple[list[Question], list[Diagnostic]]:
-    """Validate a parsed question file; return its valid questions and every problem found."""
+    """Validate a parsed question file; return its valid questions and every problem found.
+
+    The ``form:`` header, if any, is validated separately by :func:`validate_form`.
+    """
     data: Mapping[str, Any] = sf.data
     problems: list[Diagnostic] = []
     for name in data:
