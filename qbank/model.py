@@ -446,8 +446,8 @@ class Blueprint(_Strict):
         if abs(total - 100) > 1e-6:
             raise PydanticCustomError(
                 "QB013",
-                "domain weights must sum to 100, they sum to {total:g}",
-                {"total": total, "at": "weights"},
+                "domain weights must sum to 100, they sum to {total}",
+                {"total": round(total, 6), "at": ("domains",)},
             )
         seen: set[str] = set()
         for di, dom in enumerate(self.domains):

@@ -170,7 +170,7 @@ def _errors(
                 where = (*where, at) + (("text",) if loc and loc[-1] == "choices" else ())
             elif isinstance(at, tuple):
                 where = (*where, *at)
-            out.append(sf.diag(kind, err["msg"], where, question_id=qid))
+            out.append(sf.diag(kind, err["msg"], where, key=_is_container(sf, where), question_id=qid))
         elif kind == "extra_forbidden":
             name = str(loc[-1])
             if model in QUESTION_TYPES and len(loc) == 1:
@@ -199,10 +199,20 @@ def _errors(
         else:
             label = f"`{field}`" if field else "value"
             shown = _short(err.get("input"))
-            out.append(
-                sf.diag("QB012", f"{label}: {_lower_first(err['msg'])} (got {shown})", where, question_id=qid)
-            )
+            message = f"{label}: {_lower_first(err['msg'])} (got {shown})"
+            out.append(sf.diag("QB012", message, where, key=_is_container(sf, where), question_id=qid))
     return out
+
+
+def _is_container(sf: SourceFile, where: DataPath) -> bool:
+    """Errors about a whole list or mapping point at its key rather than at its first item."""
+    value: Any = sf.data
+    for part in where:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(value, list | dict) and bool(where) and isinstance(where[-1], str)
 
 
 def _lower_first(text: str) -> str:

@@ -8,12 +8,13 @@ back to equal questions.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from qbank.model import FIELD_ORDER, Form, Question
 
@@ -44,16 +45,20 @@ def to_yaml_value(value: Any) -> Any:
         return out
     if isinstance(value, list | tuple):
         seq = CommentedSeq(to_yaml_value(v) for v in value)
-        if (
-            value
-            and all(isinstance(v, str) and "\n" not in v and len(v) < 30 for v in value)
-            and len(value) <= 6
-        ):
+        if value and len(value) <= 6 and all(isinstance(v, str) and _FLOW_SAFE.fullmatch(v) for v in value):
             seq.fa.set_flow_style()
         return seq
-    if isinstance(value, str) and "\n" in value and not _needs_quotes(value):
-        return LiteralScalarString(value)
+    if isinstance(value, str):
+        if _UNSAFE.search(value):
+            return DoubleQuotedScalarString(value)  # escapes what no other style can carry
+        if "\n" in value and not _needs_quotes(value):
+            return LiteralScalarString(value)
     return value
+
+
+_FLOW_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9 ._/+-]{0,28}[A-Za-z0-9]|[A-Za-z]")
+# characters YAML reads as line breaks, or cannot hold unescaped
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 def _needs_quotes(text: str) -> bool:

@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from qbank.diagnostics import FORMAT_CODES, Diagnostic, Severity
 
@@ -458,6 +459,12 @@ def _parse_yaml(sf: SourceFile) -> None:
     except MarkedYAMLError as exc:
         sf.diagnostics.append(_yaml_error(exc, sf))
         return
+    except ReaderError as exc:
+        line, col = sf.line_col(max(0, exc.position)) if isinstance(exc.position, int) else (1, 1)
+        sf.diagnostics.append(
+            diagnostic("QB003", f"{_char_name(exc.character)} is not allowed in YAML", sf.display, line, col)
+        )
+        return
     except (YAMLError, RecursionError, ValueError) as exc:
         sf.diagnostics.append(diagnostic("QB003", f"YAML error: {exc}", sf.display))
         return
@@ -476,6 +483,11 @@ def _parse_yaml(sf: SourceFile) -> None:
                 again.start_mark.column + 1,
             )
         )
+
+
+def _char_name(character: object) -> str:
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return f"control character U+{code:04X}"
 
 
 def _yaml_error(exc: MarkedYAMLError, sf: SourceFile) -> Diagnostic:

@@ -1,0 +1,94 @@
+"""The published JSON Schemas: in sync with the models, and agreeing with them on documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import EXAMPLE_BANK, REPO
+from ruamel.yaml import YAML
+
+from qbank.schema import SCHEMA_FILES, generate_schemas, render_schema, write_schemas
+
+SCHEMAS = REPO / "schemas"
+
+
+def test_schemas_match_the_models() -> None:
+    stale = write_schemas(SCHEMAS, check=True)
+    assert stale == [], "schemas/ is out of date: run `qbank schemas schemas`"
+
+
+@pytest.mark.parametrize("name", list(SCHEMA_FILES))
+def test_schemas_are_valid_draft_2020_12(name: str) -> None:
+    schema = json.loads((SCHEMAS / SCHEMA_FILES[name]).read_text())
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert render_schema(generate_schemas()[name]) == (SCHEMAS / SCHEMA_FILES[name]).read_text()
+
+
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads((SCHEMAS / SCHEMA_FILES[name]).read_text()))
+
+
+def _yaml(path: Path) -> Any:
+    return YAML(typ="safe").load(path.read_text())
+
+
+def test_example_bank_validates_against_the_published_schemas() -> None:
+    questions = _validator("question")
+    blueprints = _validator("blueprint")
+    files = sorted(EXAMPLE_BANK.rglob("*.yaml"))
+    assert files
+    for path in files:
+        data = _yaml(path)
+        validator = blueprints if "blueprint" in data else questions
+        errors = list(validator.iter_errors(data))
+        assert errors == [], f"{path}: {errors[0].message}"
+
+
+DOCS = [
+    (
+        {"questions": [{"id": "a", "stem": "s", "choices": [{"text": "x", "correct": True}, {"text": "y"}]}]},
+        True,
+    ),
+    ({"questions": [{"id": "a", "stem": "s", "choises": []}]}, False),
+    ({"questions": [{"id": "A", "stem": "s", "type": "essay"}]}, False),
+    ({"questions": [{"id": "a", "stem": "s", "type": "essay", "points": 0}]}, False),
+    ({"questions": [{"id": "a", "stem": "s", "type": "numerical", "answer": 1, "tolerance": -1}]}, False),
+    ({"questions": [{"id": "a", "stem": "s", "type": "true_false", "answer": True}]}, True),
+    ({"questions": [{"id": "a", "stem": "s", "type": "true_false", "answer": "yes"}]}, False),
+    (
+        {
+            "questions": [
+                {"id": "a", "stem": "s", "type": "matching", "pairs": [{"prompt": "p", "match": "m"}]}
+            ]
+        },
+        False,
+    ),
+    ({"defaults": {"type": "essay"}, "questions": []}, False),
+    ({"defaults": {"domain": "1", "tags": ["x"]}, "questions": []}, True),
+    ({"form": {"title": "T", "count": 5, "time_limit": 10}, "questions": []}, True),
+    (
+        {
+            "questions": [
+                {"id": "a", "stem": "s", "type": "essay", "lint": {"ignore": ["QB501"], "reason": "r"}}
+            ]
+        },
+        True,
+    ),
+    ({"questions": [{"id": "a", "stem": "s", "type": "essay", "lint": {"ignore": ["X1"]}}]}, False),
+]
+
+
+@pytest.mark.parametrize(("doc", "valid"), DOCS)
+def test_schema_and_models_agree(doc: dict[str, Any], valid: bool, tmp_path: Path) -> None:
+    import qbank
+
+    schema_ok = not list(_validator("question").iter_errors(doc))
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    model_ok = qbank.load(path).ok
+    assert (schema_ok, model_ok) == (valid, valid)
