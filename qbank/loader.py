@@ -54,6 +54,7 @@ def _read_and_validate(item: tuple[Path, str]) -> Loaded:
         questions, problems = validate_question_file(sf)
         form, form_problems = validate_form(sf)
         diags.extend(problems + form_problems)
+        sf.release()
     return sf, questions, form, diags
 
 

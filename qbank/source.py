@@ -82,11 +82,31 @@ class SourceFile:
     path: Path
     display: str
     text: str = ""
-    data: Any = None
+    _data: Any = field(default=None, repr=False)
     kind: FileKind = "invalid"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _positions: dict[DataPath, NodePosition] | None = field(default=None, repr=False)
     _line_starts: list[int] | None = field(default=None, repr=False)
+    _released: bool = field(default=False, repr=False)
+
+    @property
+    def data(self) -> Any:
+        """The parsed document (re-parsed on demand after :meth:`release`)."""
+        if self._data is None and self._released:
+            self._released = False
+            self._data = json.loads(self.text) if self.is_json else _fast_yaml().load(self.text)
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+        self._released = False
+
+    def release(self) -> None:
+        """Drop the parsed document to save memory; :attr:`data` parses the text again if needed."""
+        if self.kind == "questions" and self._data is not None:
+            self._data = None
+            self._released = True
 
     @property
     def is_json(self) -> bool:
