@@ -23,11 +23,9 @@ class CodeInfo:
 @cache
 def all_codes() -> dict[str, CodeInfo]:
     """Every known code: validation codes plus the lint catalogue."""
+    from qbank.rules import registry  # imported late: rules import the models, codes are needed early
+
     out = {code: CodeInfo(code, name, sev, summary) for code, (name, sev, summary) in FORMAT_CODES.items()}
-    try:
-        from qbank.rules import registry
-    except ImportError:  # the lint package is optional for the core
-        return out
     for code, rule in registry().items():
         out.setdefault(code, CodeInfo(code, rule.name, rule.severity, rule.summary()))
     return out

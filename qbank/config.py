@@ -134,6 +134,20 @@ class Config:
         except (ValueError, OSError):
             return path.as_posix()
 
+    def per_path_hits(self, diag: Diagnostic) -> list[tuple[str, str]]:
+        """The ``(glob, code)`` entries of ``per-path-ignores`` that silence ``diag`` (empty: none)."""
+        per_path = self.model.per_path_ignores
+        if not per_path:
+            return []
+        rel = self._relative(diag.path)
+        return [
+            (glob, prefix)
+            for glob, codes in per_path.items()
+            if fnmatch(rel, glob) or fnmatch(diag.path, glob)
+            for prefix in codes
+            if diag.code.startswith(prefix)
+        ]
+
     def apply(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         """Filter by select/ignore/per-path-ignores and apply severity overrides and the profile."""
         select, ignore = self.model.select, self.ignored_codes()
@@ -145,14 +159,8 @@ class Config:
                 continue
             if any(code.startswith(p) for p in ignore):
                 continue
-            if per_path:
-                rel = self._relative(diag.path)
-                if any(
-                    (fnmatch(rel, glob) or fnmatch(diag.path, glob))
-                    and any(code.startswith(p) for p in codes)
-                    for glob, codes in per_path.items()
-                ):
-                    continue
+            if per_path and self.per_path_hits(diag):
+                continue
             override = self.model.severity.get(code)
             if override is not None:
                 diag = diag.with_severity(override)
@@ -250,15 +258,18 @@ def _toml_position(text: str, keys: tuple[str, ...]) -> tuple[int, int]:
                 best, best_len = (number, line.index("[") + 1), n
             continue
         key_match = re.match(r"^(\s*)([A-Za-z0-9_\-.\"' ]+?)\s*=", line)
-        if key_match:
-            full = table + split(key_match.group(2))
-            n = _common(full, keys)
-            if n == len(full) and n > best_len:
-                best, best_len = (number, len(key_match.group(1)) + 1), n
-        for name in keys[len(table) :]:
-            inline = re.search(r"[{,]\s*(" + re.escape(name) + r")\s*=", line)
-            if inline and _common(table, keys) == len(table) and len(table) + 1 > best_len:
-                best, best_len = (number, inline.start(1) + 1), len(table) + 1
+        if not key_match:
+            continue
+        full = table + split(key_match.group(2))
+        n = _common(full, keys)
+        if n == len(full) and n > best_len:
+            best, best_len = (number, len(key_match.group(1)) + 1), n
+            # keys of an inline table on the same line: {QB401 = "error"}
+            for depth, name in enumerate(keys[n:], start=n + 1):
+                inline = re.search(r"[{,]\s*(" + re.escape(name) + r")\s*=", line)
+                if not inline:
+                    break
+                best, best_len = (number, inline.start(1) + 1), depth
     return best
 
 
