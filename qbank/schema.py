@@ -230,6 +230,7 @@ SCHEMA_FILES: dict[str, str] = {
     "question": "question.schema.json",
     "blueprint": "blueprint.schema.json",
     "config": "config.schema.json",
+    "export": "export.schema.json",
 }
 
 
@@ -244,13 +245,15 @@ def _schema_for(model: type[BaseModel], name: str, title: str) -> dict[str, Any]
 
 
 def generate_schemas() -> dict[str, dict[str, Any]]:
-    """The published JSON Schemas (Draft 2020-12), by name: question, blueprint, config."""
+    """The published JSON Schemas (Draft 2020-12), by name: question, blueprint, config, export."""
     from qbank.config import ConfigModel
+    from qbank.exporters.json_export import ExportDocument
 
     return {
         "question": _schema_for(QuestionFile, "question", "qbank question file (format version 1)"),
         "blueprint": _schema_for(BlueprintFile, "blueprint", "qbank exam blueprint"),
         "config": _schema_for(ConfigModel, "config", "qbank configuration ([tool.qbank] or qbank.toml)"),
+        "export": _schema_for(ExportDocument, "export", "qbank JSON export (format version 1)"),
     }
 
 

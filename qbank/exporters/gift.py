@@ -1,0 +1,176 @@
+"""GIFT, Moodle's one-question-per-paragraph text format.
+
+Every type GIFT can carry is written: single choice (``=`` / ``~``), multiple response (weighted
+``~%w%`` answers summing to 100), true/false, short answer, numerical (``#answer:tolerance``),
+matching (``->``) and essay (``{}``). Ordering has no GIFT form and is reported (QB901). Texts are
+the same sanitised HTML as the Moodle XML export, marked ``[html]`` and escaped for GIFT; each
+question is preceded by a comment with its ``[id:...]`` and ``[tag:...]`` tokens and grouped under
+``$CATEGORY:`` lines. See ``exporters/gift/README.md``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import ClassVar
+
+from qbank.diagnostics import Diagnostic
+from qbank.exporters import register
+from qbank.exporters.base import (
+    ExportOutput,
+    exportable_questions,
+    question_diagnostic,
+    question_media,
+)
+from qbank.exporters.moodle import choice_grades, question_tags
+from qbank.exporters.moodle_common import (
+    category_order,
+    category_path,
+    format_grade,
+    format_number,
+    general_feedback_markdown,
+)
+from qbank.markup import render, render_inline
+from qbank.model import (
+    Bank,
+    ChoiceQuestion,
+    Essay,
+    Matching,
+    MultipleResponse,
+    Numerical,
+    Ordering,
+    Question,
+    ShortAnswer,
+    TrueFalse,
+)
+
+__all__ = ["GiftExporter", "gift_escape"]
+
+_SPECIAL = "~=#{}:"
+
+
+def gift_escape(text: str) -> str:
+    """``text`` safe inside a GIFT question: ``\\ ~ = # { } :`` escaped, newlines written ``\\n``."""
+    out: list[str] = []
+    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch in _SPECIAL:
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _token(text: str) -> str:
+    # inside a [tag:...] / [id:...] comment token only "]" and "\" need escaping
+    return " ".join(text.split()).replace("\\", "\\\\").replace("]", "\\]")
+
+
+def _html(markdown: str | None, *, inline: bool = False) -> str:
+    if not markdown:
+        return ""
+    rendered = render_inline(markdown) if inline else render(markdown)
+    return gift_escape(rendered.html)
+
+
+class GiftExporter:
+    """GIFT text file (``--to gift``)."""
+
+    name: ClassVar[str] = "gift"
+    description: ClassVar[str] = "Moodle GIFT text (no ordering, no images)"
+    suffix: ClassVar[str] = ".gift.txt"
+
+    def export(self, bank: Bank) -> ExportOutput:
+        """Render ``bank`` as one GIFT document."""
+        diagnostics: list[Diagnostic] = []
+        blocks: list[str] = []
+        current: str | None = None
+        exported = 0
+        for question in sorted(exportable_questions(bank), key=lambda q: category_order(bank, q)):
+            if isinstance(question, Ordering):
+                diagnostics.append(
+                    question_diagnostic(
+                        question,
+                        "QB901",
+                        "GIFT has no ordering question type; question not exported",
+                        ("type",),
+                    )
+                )
+                continue
+            path = category_path(bank, question)
+            if path != current:
+                blocks.append(f"$CATEGORY: {path}")
+                current = path
+            blocks.append(self._question(question, diagnostics))
+            exported += 1
+        text = "\n\n".join(blocks) + "\n" if blocks else ""
+        return ExportOutput(text.encode("utf-8"), diagnostics, exported)
+
+    def _question(self, question: Question, diagnostics: list[Diagnostic]) -> str:
+        self._report_losses(question, diagnostics)
+        tokens = [f"[id:{_token(question.id)}]", *(f"[tag:{_token(t)}]" for t in question_tags(question))]
+        head = f"::{gift_escape(question.id)}::[html]{_html(question.stem)}"
+        general = _html(general_feedback_markdown(question))
+        tail = f"####{general}" if general else ""
+        lines = [f"// {' '.join(tokens)}"]
+        if isinstance(question, ChoiceQuestion):
+            lines.append(head + "{")
+            lines.extend(self._choices(question))
+            lines.extend([tail] if tail else [])
+            lines.append("}")
+        elif isinstance(question, TrueFalse):
+            lines.append(f"{head}{{{'TRUE' if question.answer else 'FALSE'}{tail}}}")
+        elif isinstance(question, ShortAnswer):
+            lines.append(head + "{")
+            lines.extend(f"={gift_escape(text)}" for text in question.accept)
+            lines.extend([tail] if tail else [])
+            lines.append("}")
+        elif isinstance(question, Numerical):
+            answer = f"{format_number(question.answer)}:{format_number(question.tolerance)}"
+            lines.append(f"{head}{{#{answer}{tail}}}")
+        elif isinstance(question, Matching):
+            lines.append(head + "{")
+            lines.extend(f"={_html(p.prompt, inline=True)} -> {gift_escape(p.match)}" for p in question.pairs)
+            lines.extend(f"= -> {gift_escape(d)}" for d in question.distractors)
+            lines.extend([tail] if tail else [])
+            lines.append("}")
+        elif isinstance(question, Essay):
+            lines.append(f"{head}{{{tail}}}")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _choices(question: ChoiceQuestion) -> list[str]:
+        multiple = isinstance(question, MultipleResponse)
+        lines: list[str] = []
+        for choice, grade in zip(question.choices, choice_grades(question), strict=True):
+            mark = f"~%{format_grade(grade)}%" if multiple else "=" if grade == Fraction(1) else "~"
+            feedback = f"#{_html(choice.feedback)}" if choice.feedback else ""
+            lines.append(f"{mark}{_html(choice.text, inline=True)}{feedback}")
+        return lines
+
+    @staticmethod
+    def _report_losses(question: Question, diagnostics: list[Diagnostic]) -> None:
+        def lost(message: str, *where: str | int) -> None:
+            diagnostics.append(question_diagnostic(question, "QB902", message, where))
+
+        images, problems = question_media(question)
+        diagnostics.extend(problems)
+        if images:
+            lost("GIFT cannot carry image files; the image will not show after import", "stem")
+        if question.points != 1:
+            lost(
+                f"GIFT cannot carry points ({question.points:g}); Moodle imports a default mark of 1",
+                "points",
+            )
+        if isinstance(question, ChoiceQuestion | Matching) and not question.shuffle:
+            lost("GIFT cannot carry shuffle: false; set answer shuffling in Moodle", "shuffle")
+        if isinstance(question, ShortAnswer) and question.case_sensitive:
+            lost("GIFT cannot carry case_sensitive; Moodle imports it case-insensitive", "case_sensitive")
+        dropped = [name for name in ("author", "source") if getattr(question, name)]
+        if dropped:
+            lost(f"GIFT has no field for {' and '.join(dropped)}; not exported", dropped[0])
+
+
+register(GiftExporter())

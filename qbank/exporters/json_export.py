@@ -1,0 +1,316 @@
+"""JSON for front ends: one self-contained document, validated by ``schemas/export.schema.json``.
+
+Every Markdown field travels twice, as its source and as the sanitised HTML every other exporter
+uses; images are embedded (base64) so that the file is all a practice page needs. The blueprint
+(domains, weights, objectives) and the form header (count, time limit, passing score) come along.
+Questions keep bank order; the document carries ``format_version`` so readers can check it.
+The document is described by :class:`ExportDocument`; see ``exporters/json/README.md``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import PurePosixPath
+from typing import Annotated, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qbank.diagnostics import Diagnostic
+from qbank.exporters import register
+from qbank.exporters.base import ExportOutput, exportable_questions, question_media
+from qbank.exporters.moodle_common import bank_title
+from qbank.markup import render, render_inline
+from qbank.model import (
+    Bank,
+    Blueprint,
+    Difficulty,
+    Essay,
+    Form,
+    Matching,
+    MultipleResponse,
+    Numerical,
+    Ordering,
+    Question,
+    ShortAnswer,
+    SingleChoice,
+    Status,
+    TrueFalse,
+)
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "EXPORT_FORMAT_VERSION",
+    "ExportDocument",
+    "JsonExporter",
+    "RichText",
+    "build_document",
+]
+
+EXPORT_FORMAT = "qbank-export"
+EXPORT_FORMAT_VERSION = 1
+"""Raised when a field is removed or changes meaning; adding optional fields keeps it."""
+
+_MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class RichText(_Frozen):
+    """A Markdown text with its rendering."""
+
+    markdown: str
+    """The source as the author wrote it (CommonMark, tables, fenced code)."""
+    html: str
+    """Sanitised HTML; image ``src`` values are as written (see the question's ``media``)."""
+
+
+class ExportChoice(_Frozen):
+    """An option of a choice question."""
+
+    text: RichText
+    correct: bool
+    feedback: RichText | None
+    """Shown to a learner who picked this option."""
+
+
+class ExportPair(_Frozen):
+    """A matching prompt and its match."""
+
+    prompt: RichText
+    match: str
+    """Plain text."""
+
+
+class ExportMedia(_Frozen):
+    """An image a question shows, embedded."""
+
+    src: str
+    """Exactly as written in the Markdown (and so in the HTML)."""
+    media_type: str
+    data_base64: str
+
+
+class _ExportQuestion(_Frozen):
+    id: str
+    domain: str | None
+    """The question's domain, also when it is implied by its objective."""
+    objective: str | None
+    difficulty: Difficulty | None
+    points: float
+    shuffle: bool
+    """Whether a front end may shuffle the options."""
+    status: Status
+    tags: list[str]
+    stem: RichText
+    explanation: RichText | None
+    references: list[str]
+    followups: list[str]
+    author: str | None
+    source: str | None
+    media: list[ExportMedia]
+
+
+class ExportSingleChoice(_ExportQuestion):
+    """One key among the choices."""
+
+    type: Literal["single_choice"]
+    choices: list[ExportChoice]
+
+
+class ExportMultipleResponse(_ExportQuestion):
+    """Two or more keys."""
+
+    type: Literal["multiple_response"]
+    choices: list[ExportChoice]
+
+
+class ExportTrueFalse(_ExportQuestion):
+    """A statement that is true or false."""
+
+    type: Literal["true_false"]
+    answer: bool
+
+
+class ExportShortAnswer(_ExportQuestion):
+    """Free text compared with accepted answers."""
+
+    type: Literal["short_answer"]
+    accept: list[str]
+    case_sensitive: bool
+
+
+class ExportNumerical(_ExportQuestion):
+    """A number within an absolute tolerance."""
+
+    type: Literal["numerical"]
+    answer: float
+    tolerance: float
+
+
+class ExportMatching(_ExportQuestion):
+    """Prompts to match, plus extra distractor matches."""
+
+    type: Literal["matching"]
+    pairs: list[ExportPair]
+    distractors: list[str]
+
+
+class ExportOrdering(_ExportQuestion):
+    """Items to put in order (listed in the correct order)."""
+
+    type: Literal["ordering"]
+    order: list[str]
+
+
+class ExportEssay(_ExportQuestion):
+    """An open answer graded by a person."""
+
+    type: Literal["essay"]
+
+
+ExportQuestion = Annotated[
+    Union[  # noqa: UP007 -- a discriminated union needs the Union spelling here
+        ExportSingleChoice,
+        ExportMultipleResponse,
+        ExportTrueFalse,
+        ExportShortAnswer,
+        ExportNumerical,
+        ExportMatching,
+        ExportOrdering,
+        ExportEssay,
+    ],
+    Field(discriminator="type"),
+]
+
+
+class ExportDocument(_Frozen):
+    """The whole JSON export."""
+
+    model_config = ConfigDict(
+        title="qbank JSON export",
+        json_schema_extra={"$comment": f"qbank JSON export, format version {EXPORT_FORMAT_VERSION}"},
+    )
+    format: Literal["qbank-export"]
+    format_version: Literal[1]
+    title: str
+    """The form title, else the blueprint title, else ``qbank``."""
+    question_count: int = Field(ge=0)
+    blueprint: Blueprint | None
+    """Exam outline: domains with weights (percent) and objectives."""
+    form: Form | None
+    """Present when the bank is an assembled practice test: count, time limit, passing score."""
+    questions: list[ExportQuestion]
+
+
+def _rich(markdown: str, *, inline: bool = False) -> RichText:
+    rendered = render_inline(markdown) if inline else render(markdown)
+    return RichText(markdown=markdown, html=rendered.html)
+
+
+def _rich_opt(markdown: str | None) -> RichText | None:
+    return _rich(markdown) if markdown else None
+
+
+def _question(bank: Bank, question: Question, diagnostics: list[Diagnostic]) -> ExportQuestion:
+    images, problems = question_media(question)
+    diagnostics.extend(problems)
+    common = {
+        "id": question.id,
+        "domain": bank.domain_of(question),
+        "objective": question.objective,
+        "difficulty": question.difficulty,
+        "points": question.points,
+        "shuffle": question.shuffle,
+        "status": question.status,
+        "tags": list(question.tags),
+        "stem": _rich(question.stem),
+        "explanation": _rich_opt(question.explanation),
+        "references": list(question.references),
+        "followups": list(question.followups),
+        "author": question.author,
+        "source": question.source,
+        "media": [
+            ExportMedia(
+                src=m.src,
+                media_type=_MEDIA_TYPES.get(
+                    PurePosixPath(m.path.name).suffix.lower(), "application/octet-stream"
+                ),
+                data_base64=base64.b64encode(m.path.read_bytes()).decode("ascii"),
+            )
+            for m in images
+        ],
+    }
+    if isinstance(question, SingleChoice | MultipleResponse):
+        choices = [
+            ExportChoice(text=_rich(c.text, inline=True), correct=c.correct, feedback=_rich_opt(c.feedback))
+            for c in question.choices
+        ]
+        if isinstance(question, SingleChoice):
+            return ExportSingleChoice(type="single_choice", choices=choices, **common)
+        return ExportMultipleResponse(type="multiple_response", choices=choices, **common)
+    if isinstance(question, TrueFalse):
+        return ExportTrueFalse(type="true_false", answer=question.answer, **common)
+    if isinstance(question, ShortAnswer):
+        return ExportShortAnswer(
+            type="short_answer",
+            accept=list(question.accept),
+            case_sensitive=question.case_sensitive,
+            **common,
+        )
+    if isinstance(question, Numerical):
+        return ExportNumerical(
+            type="numerical", answer=question.answer, tolerance=question.tolerance, **common
+        )
+    if isinstance(question, Matching):
+        pairs = [ExportPair(prompt=_rich(p.prompt, inline=True), match=p.match) for p in question.pairs]
+        return ExportMatching(type="matching", pairs=pairs, distractors=list(question.distractors), **common)
+    if isinstance(question, Ordering):
+        return ExportOrdering(type="ordering", order=list(question.order), **common)
+    if isinstance(question, Essay):
+        return ExportEssay(type="essay", **common)
+    raise TypeError(f"unknown question type {type(question).__name__}")  # a bug: the union is closed
+
+
+def build_document(bank: Bank) -> tuple[ExportDocument, list[Diagnostic]]:
+    """The export document of a bank and the problems met (missing images)."""
+    diagnostics: list[Diagnostic] = []
+    questions = [_question(bank, q, diagnostics) for q in exportable_questions(bank)]
+    document = ExportDocument(
+        format=EXPORT_FORMAT,
+        format_version=EXPORT_FORMAT_VERSION,
+        title=bank_title(bank),
+        question_count=len(questions),
+        blueprint=bank.blueprint,
+        form=bank.form,
+        questions=questions,
+    )
+    return document, diagnostics
+
+
+class JsonExporter:
+    """One JSON document for front ends (``--to json``)."""
+
+    name: ClassVar[str] = "json"
+    description: ClassVar[str] = (
+        "JSON for front ends: Markdown + HTML, blueprint, form (schemas/export.schema.json)"
+    )
+    suffix: ClassVar[str] = ".json"
+
+    def export(self, bank: Bank) -> ExportOutput:
+        """Render ``bank`` as the JSON export document (UTF-8, 2-space indent, trailing newline)."""
+        document, diagnostics = build_document(bank)
+        text = json.dumps(document.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        return ExportOutput(text.encode("utf-8"), diagnostics, document.question_count)
+
+
+register(JsonExporter())

@@ -1,0 +1,431 @@
+"""Moodle XML: every qbank question type, categories from the blueprint, images embedded.
+
+The file is what *Question bank > Import > Moodle XML format* reads. Questions are grouped in
+categories ``$course$/top/<bank>/<domain>/<objective>`` (use "Get category from file"); the question
+id becomes both the question name and its ``idnumber``. HTML goes in CDATA, images travel base64
+encoded inside the field that shows them, and every grade is one of Moodle's accepted fractions
+(checked before it is written). See ``exporters/moodle/README.md`` for the full mapping.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import PurePosixPath
+from typing import ClassVar
+from urllib.parse import quote
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from qbank.diagnostics import Diagnostic
+from qbank.exporters import register
+from qbank.exporters.base import (
+    ExportOutput,
+    Media,
+    exportable_questions,
+    question_diagnostic,
+    question_media,
+)
+from qbank.exporters.moodle_common import (
+    category_names,
+    category_order,
+    category_path,
+    format_grade,
+    format_number,
+    general_feedback_markdown,
+    key_share,
+)
+from qbank.markup import render, render_inline
+from qbank.model import (
+    Bank,
+    ChoiceQuestion,
+    Essay,
+    Matching,
+    MultipleResponse,
+    Numerical,
+    Ordering,
+    Question,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+)
+from qbank.source import DataPath
+
+__all__ = ["MAX_IDNUMBER", "MoodleXmlExporter", "choice_grades", "question_tags"]
+
+MAX_IDNUMBER = 100
+"""Length of Moodle's ``idnumber`` column; longer ids are not written (and reported)."""
+
+_PENALTY = "0.3333333"
+_INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_QTYPE: dict[str, str] = {
+    "single_choice": "multichoice",
+    "multiple_response": "multichoice",
+    "true_false": "truefalse",
+    "short_answer": "shortanswer",
+    "numerical": "numerical",
+    "matching": "matching",
+    "ordering": "ordering",
+    "essay": "essay",
+}
+
+
+def question_tags(question: Question) -> list[str]:
+    """Tags written for a question: its own tags, then ``difficulty-<level>`` when it has one."""
+    tags = list(question.tags)
+    if question.difficulty is not None:
+        tags.append(f"difficulty-{question.difficulty}")
+    return tags
+
+
+@dataclass
+class _Context:
+    """Per-question state: its images, the file names given to them, and what went wrong."""
+
+    question: Question
+    media: dict[str, Media]
+    diagnostics: list[Diagnostic]
+    names: dict[str, str] = field(default_factory=dict)
+    cleaned: set[str] = field(default_factory=set)
+
+    def file_name(self, src: str) -> str:
+        """A file name for an image, unique within the question."""
+        if src in self.names:
+            return self.names[src]
+        base = PurePosixPath(self.media[src].path.name)
+        name, n = base.name, 1
+        while name in self.names.values():
+            n += 1
+            name = f"{base.stem}-{n}{base.suffix}"
+        self.names[src] = name
+        return name
+
+    def clean(self, text: str, where: DataPath) -> str:
+        """``text`` without characters XML 1.0 cannot hold (reported once per field)."""
+        if not _INVALID_XML.search(text):
+            return text
+        key = "/".join(map(str, where))
+        if key not in self.cleaned:
+            self.cleaned.add(key)
+            self.diagnostics.append(
+                question_diagnostic(
+                    self.question,
+                    "QB902",
+                    "control characters that XML cannot carry were removed from this text",
+                    where,
+                )
+            )
+        return _INVALID_XML.sub("", text)
+
+
+def _set_text(element: etree._Element, text: str) -> None:
+    """Text of a ``<text>`` element: CDATA when it holds markup, escaped text otherwise.
+
+    A CDATA section cannot contain ``]]>``; such text is written entity-escaped, which Moodle
+    reads the same way (lxml cannot write split CDATA sections).
+    """
+    if not text:
+        return
+    if html.escape(text) != text and "]]>" not in text:
+        element.text = etree.CDATA(text)
+    else:
+        element.text = text
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
+    element = etree.SubElement(parent, tag, attrib)
+    if text is not None:
+        element.text = text
+    return element
+
+
+class MoodleXmlExporter:
+    """Moodle XML question file (``--to moodle``)."""
+
+    name: ClassVar[str] = "moodle"
+    description: ClassVar[str] = "Moodle XML question bank file (all 8 types, categories, images)"
+    suffix: ClassVar[str] = ".xml"
+
+    def export(self, bank: Bank) -> ExportOutput:
+        """Render ``bank`` as one Moodle XML document."""
+        questions = sorted(exportable_questions(bank), key=lambda q: category_order(bank, q))
+        diagnostics: list[Diagnostic] = []
+        quiz = etree.Element("quiz")
+        current: str | None = None
+        idnumbers: dict[str, set[str]] = {}
+        for question in questions:
+            path = category_path(bank, question)
+            if path != current:
+                self._category(quiz, bank, question, path)
+                current = path
+            self._question(quiz, question, idnumbers.setdefault(path, set()), diagnostics)
+        data = etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        return ExportOutput(data, diagnostics, len(questions))
+
+    # ------------------------------------------------------------------------------------ categories
+
+    def _category(self, quiz: etree._Element, bank: Bank, question: Question, path: str) -> None:
+        element = _sub(quiz, "question", type="category")
+        _sub(_sub(element, "category"), "text", path)
+        description = self._category_description(bank, question, len(category_names(bank, question)))
+        if description:
+            info = _sub(element, "info", format="html")
+            _set_text(_sub(info, "text"), render(description).html)
+
+    @staticmethod
+    def _category_description(bank: Bank, question: Question, depth: int) -> str | None:
+        if bank.blueprint is None or depth < 3 or question.objective is None:
+            return None
+        for _, objective in bank.blueprint.objectives():
+            if objective.id == question.objective:
+                return objective.description
+        return None
+
+    # ------------------------------------------------------------------------------------- questions
+
+    def _question(
+        self,
+        quiz: etree._Element,
+        question: Question,
+        idnumbers: set[str],
+        diagnostics: list[Diagnostic],
+    ) -> None:
+        images, problems = question_media(question)
+        diagnostics.extend(problems)
+        ctx = _Context(question, {m.src: m for m in images}, diagnostics)
+        element = _sub(quiz, "question", type=_QTYPE[question.type])
+        _sub(_sub(element, "name"), "text", question.id)
+        self._html(element, "questiontext", render(question.stem).html, ctx, ("stem",))
+        feedback = general_feedback_markdown(question)
+        self._html(
+            element, "generalfeedback", render(feedback).html if feedback else "", ctx, ("explanation",)
+        )
+        _sub(element, "defaultgrade", f"{question.points:.7f}")
+        penalty = {"true_false": "1.0000000", "essay": "0.0000000"}.get(question.type, _PENALTY)
+        _sub(element, "penalty", penalty)
+        _sub(element, "hidden", "0")
+        self._idnumber(element, question, idnumbers, diagnostics)
+
+        if isinstance(question, ChoiceQuestion):
+            self._multichoice(element, question, ctx)
+        elif isinstance(question, TrueFalse):
+            self._truefalse(element, question)
+        elif isinstance(question, ShortAnswer):
+            self._shortanswer(element, question)
+        elif isinstance(question, Numerical):
+            self._numerical(element, question)
+        elif isinstance(question, Matching):
+            self._matching(element, question, ctx)
+        elif isinstance(question, Ordering):
+            self._ordering(element, question, ctx)
+        elif isinstance(question, Essay):
+            self._essay(element)
+
+        tags = question_tags(question)
+        if tags:
+            holder = _sub(element, "tags")
+            for tag in tags:
+                _sub(_sub(holder, "tag"), "text", ctx.clean(tag, ("tags",)))
+        lost = [name for name in ("author", "source") if getattr(question, name)]
+        if lost:
+            diagnostics.append(
+                question_diagnostic(
+                    question,
+                    "QB902",
+                    f"Moodle XML has no field for {' and '.join(lost)}; not exported",
+                    (lost[0],),
+                )
+            )
+
+    @staticmethod
+    def _idnumber(
+        element: etree._Element, question: Question, idnumbers: set[str], diagnostics: list[Diagnostic]
+    ) -> None:
+        if len(question.id) > MAX_IDNUMBER:
+            diagnostics.append(
+                question_diagnostic(
+                    question,
+                    "QB902",
+                    f"id longer than Moodle's {MAX_IDNUMBER}-character idnumber; written as the name only",
+                    ("id",),
+                )
+            )
+            return
+        if question.id in idnumbers:
+            diagnostics.append(
+                question_diagnostic(
+                    question,
+                    "QB902",
+                    "id repeated in this category; Moodle would drop the idnumber, so it is not written",
+                    ("id",),
+                )
+            )
+            return
+        idnumbers.add(question.id)
+        _sub(element, "idnumber", question.id)
+
+    def _html(
+        self,
+        parent: etree._Element,
+        tag: str,
+        text_html: str,
+        ctx: _Context,
+        where: DataPath,
+        **attrib: str,
+    ) -> etree._Element:
+        """A text-bearing element: ``format="html"``, the HTML, and the files it shows."""
+        element = _sub(parent, tag, **attrib, format="html")
+        text_html, files = self._embed(ctx.clean(text_html, where), ctx)
+        _set_text(_sub(element, "text"), text_html)
+        for name, data in files:
+            _sub(element, "file", data, name=name, path="/", encoding="base64")
+        return element
+
+    @staticmethod
+    def _embed(text_html: str, ctx: _Context) -> tuple[str, list[tuple[str, str]]]:
+        """Point local images at ``@@PLUGINFILE@@`` and return the files to attach to the field."""
+        if "<img" not in text_html or not ctx.media:
+            return text_html, []
+        holder = lxml_html.fragment_fromstring(text_html, create_parent="div")
+        files: dict[str, str] = {}
+        for img in holder.iter("img"):
+            src = img.get("src", "")
+            if src not in ctx.media:
+                continue
+            name = ctx.file_name(src)
+            img.set("src", f"@@PLUGINFILE@@/{quote(name)}")
+            if name not in files:
+                files[name] = base64.b64encode(ctx.media[src].path.read_bytes()).decode("ascii")
+        if not files:
+            return text_html, []
+        parts = [html.escape(holder.text, quote=False)] if holder.text else []
+        parts.extend(lxml_html.tostring(child, encoding="unicode") for child in holder)
+        return "".join(parts), sorted(files.items())
+
+    @staticmethod
+    def _combined_feedback(element: etree._Element) -> None:
+        for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+            _sub(_sub(element, tag, format="html"), "text")
+
+    def _multichoice(self, element: etree._Element, question: ChoiceQuestion, ctx: _Context) -> None:
+        multiple = isinstance(question, MultipleResponse)
+        _sub(element, "single", "false" if multiple else "true")
+        _sub(element, "shuffleanswers", "true" if question.shuffle else "false")
+        _sub(element, "answernumbering", "abc")
+        _sub(element, "showstandardinstruction", "0")
+        self._combined_feedback(element)
+        if multiple:
+            _sub(element, "shownumcorrect")
+        grades = choice_grades(question)
+        for index, (choice, grade) in enumerate(zip(question.choices, grades, strict=True)):
+            answer = self._html(
+                element,
+                "answer",
+                render_inline(choice.text).html,
+                ctx,
+                ("choices", index, "text"),
+                fraction=format_grade(grade),
+            )
+            feedback = render(choice.feedback).html if choice.feedback else ""
+            self._html(answer, "feedback", feedback, ctx, ("choices", index, "feedback"))
+
+    @staticmethod
+    def _truefalse(element: etree._Element, question: TrueFalse) -> None:
+        for value in (True, False):
+            grade = Fraction(1) if question.answer is value else Fraction(0)
+            answer = _sub(element, "answer", fraction=format_grade(grade), format="moodle_auto_format")
+            _sub(answer, "text", "true" if value else "false")
+            _sub(_sub(answer, "feedback", format="html"), "text")
+
+    @staticmethod
+    def _shortanswer(element: etree._Element, question: ShortAnswer) -> None:
+        _sub(element, "usecase", "1" if question.case_sensitive else "0")
+        for text in question.accept:
+            answer = _sub(element, "answer", fraction=format_grade(Fraction(1)), format="moodle_auto_format")
+            # Moodle's matcher reads * as a wildcard; \* is a literal asterisk
+            _set_text(_sub(answer, "text"), _INVALID_XML.sub("", text).replace("*", "\\*"))
+            _sub(_sub(answer, "feedback", format="html"), "text")
+
+    @staticmethod
+    def _numerical(element: etree._Element, question: Numerical) -> None:
+        answer = _sub(element, "answer", fraction=format_grade(Fraction(1)), format="moodle_auto_format")
+        _sub(answer, "text", format_number(question.answer))
+        _sub(_sub(answer, "feedback", format="html"), "text")
+        _sub(answer, "tolerance", format_number(question.tolerance))
+        _sub(element, "unitgradingtype", "0")
+        _sub(element, "unitpenalty", "0.1000000")
+        _sub(element, "showunits", "3")
+        _sub(element, "unitsleft", "0")
+
+    def _matching(self, element: etree._Element, question: Matching, ctx: _Context) -> None:
+        _sub(element, "shuffleanswers", "true" if question.shuffle else "false")
+        self._combined_feedback(element)
+        _sub(element, "shownumcorrect")
+        for index, pair in enumerate(question.pairs):
+            sub = self._html(
+                element, "subquestion", render(pair.prompt).html, ctx, ("pairs", index, "prompt")
+            )
+            _set_text(_sub(_sub(sub, "answer"), "text"), ctx.clean(pair.match, ("pairs", index, "match")))
+        for index, distractor in enumerate(question.distractors):
+            sub = _sub(element, "subquestion", format="html")
+            _sub(sub, "text")
+            _set_text(_sub(_sub(sub, "answer"), "text"), ctx.clean(distractor, ("distractors", index)))
+        if len(question.pairs) + len(question.distractors) < 3:
+            ctx.diagnostics.append(
+                question_diagnostic(
+                    question,
+                    "QB902",
+                    "Moodle's editor wants at least 3 answers for a matching question; "
+                    "add a distractor or the question cannot be re-saved in Moodle",
+                    ("distractors",),
+                )
+            )
+
+    def _ordering(self, element: etree._Element, question: Ordering, ctx: _Context) -> None:
+        _sub(element, "layouttype", "VERTICAL")
+        _sub(element, "selecttype", "ALL")
+        _sub(element, "selectcount", "0")
+        _sub(element, "gradingtype", "ABSOLUTE_POSITION")
+        _sub(element, "showgrading", "SHOW")
+        _sub(element, "numberingstyle", "none")
+        self._combined_feedback(element)
+        _sub(element, "shownumcorrect")
+        for position, item in enumerate(question.order, start=1):
+            # the ordering type stores each item's correct position in ``fraction``
+            answer = _sub(element, "answer", fraction=f"{position:.7f}", format="html")
+            _set_text(
+                _sub(answer, "text"), html.escape(ctx.clean(item, ("order", position - 1)), quote=False)
+            )
+            _sub(_sub(answer, "feedback", format="html"), "text")
+
+    @staticmethod
+    def _essay(element: etree._Element) -> None:
+        _sub(element, "responseformat", "editor")
+        _sub(element, "responserequired", "1")
+        _sub(element, "responsefieldlines", "15")
+        _sub(element, "attachments", "0")
+        _sub(element, "attachmentsrequired", "0")
+        _sub(element, "maxbytes", "0")
+        _sub(element, "filetypeslist")
+        _sub(_sub(element, "graderinfo", format="html"), "text")
+        _sub(_sub(element, "responsetemplate", format="html"), "text")
+
+
+def choice_grades(question: ChoiceQuestion) -> list[Fraction]:
+    """Moodle grades of a choice question's options, in option order.
+
+    Single choice: the key 100 %, the rest 0. Multiple response with *k* keys: each key ``1/k``
+    (they sum to exactly 100 %), each distractor ``-1/k``, so ticking everything scores no more than
+    ticking the keys only minus one key per distractor (Moodle clamps the total at 0).
+    """
+    if isinstance(question, SingleChoice):
+        return [Fraction(1) if c.correct else Fraction(0) for c in question.choices]
+    share = key_share(len(question.keys))
+    return [share if c.correct else -share for c in question.choices]
+
+
+register(MoodleXmlExporter())
