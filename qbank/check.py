@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from qbank.config import Config
 from qbank.diagnostics import Diagnostic, Severity, sort_diagnostics
+from qbank.lint import apply_suppressions, lint_diagnostics
 from qbank.loader import PathArg, Progress, load
 from qbank.model import Bank
 
@@ -45,4 +46,6 @@ def check(
     config = config or Config()
     loaded = load(paths, config=config, jobs=jobs, progress=progress)
     diagnostics = list(loaded.diagnostics)
+    diagnostics.extend(lint_diagnostics(loaded.bank, config))
+    diagnostics = apply_suppressions(loaded.bank, diagnostics, config)
     return CheckResult(loaded.bank, sort_diagnostics(config.apply(diagnostics)))

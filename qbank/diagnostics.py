@@ -84,6 +84,11 @@ FORMAT_CODES: dict[str, tuple[str, Severity, str]] = {
         Severity.INFO,
         "A YAML/JSON file without a `questions` key is not a question file.",
     ),
+    "QB008": (
+        "unused-suppression",
+        Severity.WARNING,
+        "A suppression (`lint: {ignore: [...]}` or a per-path ignore) that matched no finding.",
+    ),
     "QB010": (
         "unknown-field",
         Severity.ERROR,

@@ -14,7 +14,17 @@ from qbank.rules.base import DOC_SECTIONS, Finding, NoOptions, Rule, RuleContext
 __all__ = ["DOC_SECTIONS", "RULE_MODULES", "Finding", "NoOptions", "Rule", "RuleContext", "registry"]
 
 #: Modules under ``qbank.rules`` that define rules.
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = (
+    "blueprint",
+    "structure",
+    "stem",
+    "options",
+    "cues",
+    "explanations",
+    "hygiene",
+    "bank",
+    "duplicates",
+)
 
 
 def _subclasses(cls: type[Rule]) -> list[type[Rule]]:

@@ -12,7 +12,7 @@ The docstring has four parts, each introduced by a heading line: ``What it does`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -68,6 +68,15 @@ class Rule:
     severity: ClassVar[Severity]
     scope: ClassVar[Literal["item", "bank"]] = "item"
     Options: ClassVar[type[BaseModel]] = NoOptions
+    enforced_by: ClassVar[str | None] = None
+    """``"validation"`` or ``"loader"`` when the check is done while loading (the class documents it)."""
+    profile_severity: ClassVar[Mapping[str, Severity]] = {}
+    """Default severity per profile where it differs (``{"aws": Severity.ERROR}``)."""
+
+    @classmethod
+    def severity_for(cls, profile: str) -> Severity:
+        """The rule's default severity under ``profile``."""
+        return cls.profile_severity.get(profile, cls.severity)
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
         """Findings for one question (item rules)."""
