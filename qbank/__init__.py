@@ -16,9 +16,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from qbank.assemble import AssembledForm, AssemblyError, AssemblyResult, Shortfall, assemble
 from qbank.check import CheckResult, check
 from qbank.config import Config, ConfigError, find_config, load_config
+from qbank.coverage import CoverageReport, DomainCoverage, ObjectiveCoverage, coverage
 from qbank.diagnostics import Diagnostic, Severity
+from qbank.dupes import DuplicateReport, find_duplicates
+from qbank.importers import ImportResult, import_bank
+from qbank.lint import lint
 from qbank.loader import LoadResult, load, validate
 from qbank.model import (
     Bank,
@@ -39,30 +44,44 @@ from qbank.model import (
 )
 
 __all__ = [
+    "AssembledForm",
+    "AssemblyError",
+    "AssemblyResult",
     "Bank",
     "Blueprint",
     "CheckResult",
     "Choice",
     "Config",
     "ConfigError",
+    "CoverageReport",
     "Diagnostic",
     "Domain",
+    "DomainCoverage",
+    "DuplicateReport",
     "Essay",
+    "ImportResult",
     "LoadResult",
     "MatchPair",
     "Matching",
     "MultipleResponse",
     "Numerical",
     "Objective",
+    "ObjectiveCoverage",
     "Ordering",
     "Question",
     "Severity",
     "ShortAnswer",
+    "Shortfall",
     "SingleChoice",
     "TrueFalse",
     "__version__",
+    "assemble",
     "check",
+    "coverage",
     "find_config",
+    "find_duplicates",
+    "import_bank",
+    "lint",
     "load",
     "load_config",
     "validate",

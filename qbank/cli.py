@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -20,6 +20,7 @@ from qbank.config import Config, ConfigError, find_config, load_config
 from qbank.diagnostics import Diagnostic, Severity, sort_diagnostics
 from qbank.fsutil import atomic_write
 from qbank.loader import load
+from qbank.model import Bank
 from qbank.reporters import REPORTERS, RunInfo, report
 
 __all__ = ["main", "run"]
@@ -179,9 +180,30 @@ def validate(paths: tuple[str, ...], **opts: Any) -> int:
 @cli.command(name="check")
 @click.argument("paths", nargs=-1, required=True)
 @report_options
-def check_command(paths: tuple[str, ...], **opts: Any) -> int:
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="First apply the fixes that cannot change meaning (QB601, QB603, QB605) and list them.",
+)
+def check_command(paths: tuple[str, ...], fix: bool, **opts: Any) -> int:
     """Validate PATHS and run every analysis: lint rules, duplicates, blueprint coverage."""
+    if fix:
+        _apply_fixes(paths, opts["config_file"])
     return _run_check(paths, validate_only=False, **opts)
+
+
+def _apply_fixes(paths: Sequence[str], config_file: str | None) -> None:
+    from qbank.fmt import fix_files
+
+    config = resolve_config(paths, config_file)
+    for result in fix_files(list(paths), config):
+        for problem in result.problems:
+            _echo_err(f"{problem.location}: not fixed: {problem.code} {problem.message}")
+        if result.text is None:
+            continue
+        atomic_write(result.path, result.text)
+        for change in result.changes:
+            _echo_err(f"{change.path}:{change.line}:{change.col}: fixed {change.code}: {change.description}")
 
 
 @cli.command(name="export")
@@ -242,6 +264,504 @@ def schemas(directory: str, check_only: bool) -> int:
     for path in stale:
         click.echo(f"{'out of date' if check_only else 'wrote'}: {path}")
     return EXIT_FINDINGS if check_only and stale else EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------- coverage, assemble
+
+
+def _load_with_blueprint(
+    paths: Sequence[str], config_file: str | None, blueprint_file: str | None
+) -> tuple[Bank, list[Diagnostic]]:
+    """Load the bank; ``--blueprint`` overrides the configured or found one. No blueprint is a usage error."""
+    config = resolve_config(paths, config_file)
+    if blueprint_file is not None:
+        if not Path(blueprint_file).is_file():
+            raise UsageError(f"blueprint file not found: {blueprint_file}")
+        config = config.with_overrides(blueprint=str(Path(blueprint_file).resolve()))
+    loaded = load(list(paths), config=config)
+    problems = sort_diagnostics(config.apply(loaded.diagnostics))
+    unreadable = [d for d in problems if d.code == "QB001"]
+    if unreadable:
+        raise UsageError("\n".join(f"{d.location}: {d.message}" for d in unreadable))
+    if loaded.bank.blueprint is None:
+        for diag in problems:
+            if diag.code == "QB013" or (diag.code == "QB007" and "blueprint" in diag.message):
+                _echo_err(f"{diag.location}: {diag.severity.value} {diag.code} {diag.message}")
+        raise UsageError("no blueprint: pass --blueprint FILE or set `blueprint` in [tool.qbank]")
+    return loaded.bank, problems
+
+
+@cli.command(name="coverage")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--blueprint", "blueprint_file", type=click.Path(dir_okay=False), help="Blueprint file.")
+@click.option(
+    "--forms",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Compute what K full-length forms need (default 1); exit 1 when the bank cannot supply K.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write an HTML report.")
+@click.option("--force", is_flag=True, help="Overwrite the --html file if it exists.")
+@click.option("--include-drafts", is_flag=True, help="Count draft and review questions too.")
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest one).")
+def coverage_command(
+    paths: tuple[str, ...],
+    blueprint_file: str | None,
+    forms: int | None,
+    fmt: str,
+    html_path: str | None,
+    force: bool,
+    include_drafts: bool,
+    config_file: str | None,
+) -> int:
+    """Measure the bank under PATHS against its blueprint: counts, share vs weight, full forms, gaps."""
+    import json
+
+    from qbank.coverage import coverage, render_text
+    from qbank.coverage_html import render_html
+
+    if html_path and Path(html_path).exists() and not force:
+        raise UsageError(f"{html_path} exists (use --force to overwrite)")
+    bank, problems = _load_with_blueprint(paths, config_file, blueprint_file)
+    errors = sum(d.severity == Severity.ERROR for d in problems)
+    if errors:
+        _echo_err(
+            f"qbank: note: {errors} error(s) in the bank; questions that failed validation are not counted"
+        )
+    report_ = coverage(bank, bank.blueprint, forms=forms or 1, include_drafts=include_drafts)
+    if fmt == "json":
+        click.echo(json.dumps(report_.to_dict(), indent=2, ensure_ascii=False))
+    elif sys.stdout.isatty():
+        _rich_coverage(report_)
+    else:
+        click.echo(render_text(report_), nl=False)
+    if html_path:
+        atomic_write(html_path, render_html(report_), overwrite=force)
+        _echo_err(f"wrote {html_path}")
+    if forms is not None and report_.full_forms is not None and report_.full_forms < forms:
+        _echo_err(
+            f"qbank: the bank supplies {report_.full_forms} full-length form(s) without reuse, {forms} requested"
+        )
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _rich_coverage(report_: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from qbank.coverage import coverage_table, summary_lines
+
+    headers, rows = coverage_table(report_)
+    table = Table(title=f"{report_.blueprint_title} ({report_.blueprint_id})")
+    for i, header in enumerate(headers):
+        table.add_column(
+            header,
+            justify="right" if 2 <= i <= 7 else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=40 if i == 1 else None,
+        )
+    for cells in rows:
+        domain_row = not cells[0].startswith(" ")
+        styled = [
+            cells[i] if i != 7 or cells[i] in ("0", "-") else f"[red]{cells[i]}[/red]"
+            for i in range(len(cells))
+        ]
+        table.add_row(*styled, style="bold" if domain_row else None)
+    console = Console()
+    console.print(table)
+    for line in summary_lines(report_):
+        console.print(line, highlight=False, markup=False)
+
+
+def _parse_time_limit(value: str | None) -> int | Literal["unlimited"] | None:
+    if value is None:
+        return None
+    if value.strip().lower() == "unlimited":
+        return "unlimited"
+    try:
+        minutes = int(value)
+    except ValueError:
+        raise UsageError(f"--time-limit must be minutes or 'unlimited', got {value!r}") from None
+    if minutes < 1:
+        raise UsageError(f"--time-limit must be at least 1 minute, got {minutes}")
+    return minutes
+
+
+def _form_targets(output: str, forms: int) -> list[Path]:
+    out = Path(output)
+    if out.is_dir():
+        raise UsageError(f"{output} is a directory; give a file name such as {out / 'form.yaml'}")
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        raise UsageError(f"a form is written as YAML: give -o a .yaml or .yml name, not {out.name!r}")
+    if forms == 1:
+        return [out]
+    return [out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, forms + 1)]
+
+
+def _enemy_pairs(questions: Sequence[Any]) -> set[frozenset[str]] | None:
+    """Duplicate pairs from :mod:`qbank.dupes` when it offers them; ``None`` means exact duplicates."""
+    import importlib
+
+    try:
+        finder = getattr(importlib.import_module("qbank.dupes"), "enemy_pairs", None)
+    except ImportError:
+        return None
+    if finder is None:
+        return None
+    return {frozenset(pair) for pair in finder(list(questions))}
+
+
+@cli.command(name="assemble")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--blueprint", "blueprint_file", type=click.Path(dir_okay=False), help="Blueprint file.")
+@click.option("--count", "-n", type=click.IntRange(min=1), required=True, help="Questions per form.")
+@click.option("--domain", "domains", multiple=True, help="Draw from this domain (repeatable).")
+@click.option("--objective", "objectives", multiple=True, help="Draw from this objective (repeatable).")
+@click.option("--type", "types", multiple=True, help="Only questions of this type (repeatable).")
+@click.option("--difficulty", "difficulties", multiple=True, help="Only this difficulty (repeatable).")
+@click.option("--time-limit", "time_limit", help="MINUTES or 'unlimited' (default: the exam's pace).")
+@click.option("--seed", type=int, help="Same seed, same form (default: a random seed, recorded in the form).")
+@click.option("--forms", type=click.IntRange(min=1), default=1, show_default=True, help="Forms to draw.")
+@click.option("--title", help="Form title (default: the blueprint title + 'practice test').")
+@click.option("--include-drafts", is_flag=True, help="Draft and review questions may be drawn too.")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(),
+    help="Form file (.yaml); FORM-1.yaml ... with --forms.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing form files.")
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest one).")
+def assemble_command(
+    paths: tuple[str, ...],
+    blueprint_file: str | None,
+    count: int,
+    domains: tuple[str, ...],
+    objectives: tuple[str, ...],
+    types: tuple[str, ...],
+    difficulties: tuple[str, ...],
+    time_limit: str | None,
+    seed: int | None,
+    forms: int,
+    title: str | None,
+    include_drafts: bool,
+    output: str,
+    force: bool,
+    config_file: str | None,
+) -> int:
+    """Draw a practice form of COUNT questions from the bank under PATHS by blueprint weights.
+
+    With --forms K, K forms with minimal overlap are written as FORM-1.yaml ... FORM-K.yaml next
+    to the -o name. Exit 1 when the bank cannot fill the request (the short domains and objectives
+    are named).
+    """
+    from qbank.assemble import AssemblyError, assemble
+    from qbank.serialize import dump_questions
+
+    minutes = _parse_time_limit(time_limit)
+    targets = _form_targets(output, forms)
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not force:
+        raise UsageError(
+            f"{', '.join(existing)} exist{'s' * (len(existing) == 1)} (use --force to overwrite)"
+        )
+    bank, problems = _load_with_blueprint(paths, config_file, blueprint_file)
+    errors = [d for d in problems if d.severity == Severity.ERROR]
+    if errors:
+        info = RunInfo(__version__, tuple(sf.display for sf in bank.files), len(bank))
+        click.echo(report(errors, "text", info), nl=False)
+        _echo_err("qbank: not assembled: fix the errors above first")
+        return EXIT_FINDINGS
+    try:
+        result = assemble(
+            bank,
+            bank.blueprint,
+            count=count,
+            domains=domains,
+            objectives=objectives,
+            types=types,
+            difficulties=difficulties,
+            time_limit=minutes,
+            seed=seed,
+            forms=forms,
+            enemies=_enemy_pairs(bank.questions),
+            title=title,
+            include_drafts=include_drafts,
+        )
+    except AssemblyError as exc:
+        raise UsageError(str(exc)) from None
+    if not result.ok:
+        _echo_err(f"qbank: cannot assemble {count} questions (seed {result.seed}):")
+        for shortfall in result.shortfalls:
+            _echo_err(f"  {shortfall}")
+        eligible = "approved" + (", draft, review" if include_drafts else "")
+        _echo_err(f"  eligible: {eligible} questions matching the filters")
+        return EXIT_FINDINGS
+    banks = [Path(p).resolve() for p in paths]
+    for target, drawn in zip(targets, result.forms, strict=True):
+        where = ", ".join(str(p) for p in paths)
+        header = (
+            f"Practice form drawn by qbank assemble from {where} (seed {result.seed}).\n"
+            "Draw it again with the same command and --seed."
+        )
+        atomic_write(target, dump_questions(drawn.questions, form=drawn.form, header=header), overwrite=force)
+        split = ", ".join(f"{d}: {n}" for d, n in drawn.by_domain.items())
+        limit = f"{drawn.form.time_limit} min" if drawn.form.time_limit else "no time limit"
+        _echo_err(
+            f"wrote {target}: {len(drawn.questions)} questions (domains {split}), {limit}, seed {result.seed}"
+        )
+        if any(target.resolve().is_relative_to(b) for b in banks if b.is_dir()):
+            _echo_err(f"qbank: note: {target} is inside the bank; exclude it or its questions count twice")
+    for note in result.notes:
+        _echo_err(f"note: {note}")
+    if result.reused:
+        _echo_err(
+            f"note: {result.reused} questions appear on more than one form (too few for disjoint forms)"
+        )
+    return EXIT_OK
+
+
+@cli.command(name="dupes")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Whole-item score (0-100) for near duplicates [default: [tool.qbank.dupes] threshold, 85].",
+)
+@click.option(
+    "--against",
+    "against",
+    multiple=True,
+    type=click.Path(),
+    help="A published bank (repeatable): report new questions that duplicate it, never pairs inside it.",
+)
+@report_options
+def dupes_command(
+    paths: tuple[str, ...], threshold: float | None, against: tuple[str, ...], **opts: Any
+) -> int:
+    """Find exact duplicates, near duplicates and key conflicts among the questions under PATHS.
+
+    Exit code: 1 when a key conflict (the same question keyed differently) or a file error is
+    found, and with --strict also for exact and near duplicates; 0 otherwise; 2 for usage errors.
+    """
+    from qbank.dupes import find_duplicates
+
+    config = resolve_config(paths, opts["config_file"])
+    reading = _Progress("reading", not opts["no_progress"])
+    try:
+        loaded = load(list(paths), config=config, jobs=opts["jobs"], progress=reading)
+        published = load(list(against), config=config, jobs=opts["jobs"]) if against else None
+    finally:
+        reading.close()
+    problems = sort_diagnostics(
+        config.apply([*loaded.diagnostics, *(published.diagnostics if published else [])])
+    )
+    comparing = _Progress("comparing", not opts["no_progress"])
+    try:
+        found = find_duplicates(
+            loaded.bank,
+            threshold=config.model.dupes.threshold if threshold is None else threshold,
+            against=published.bank if published else None,
+            allow=config.model.dupes.allow,
+            jobs=opts["jobs"],
+            progress=comparing,
+        )
+    finally:
+        comparing.close()
+    strict = opts["strict"] or config.model.profile == "strict"
+    fail_on = Severity.WARNING if strict else Severity.ERROR
+    fmt = resolve_format(opts["fmt"])
+    shown = [d for d in problems if not opts["quiet"] or d.severity.rank >= fail_on.rank]
+    clusters = [c for c in found.clusters if not opts["quiet"] or c.severity.rank >= fail_on.rank]
+    files = tuple(sf.display for sf in loaded.bank.files)
+    if fmt == "json":
+        import json
+
+        doc = found.as_dict()
+        doc["clusters"] = [
+            c for c in doc["clusters"] if not opts["quiet"] or c["severity"] == "error" or strict
+        ]
+        doc["diagnostics"] = [
+            {
+                "code": d.code,
+                "severity": d.severity.value,
+                "message": d.message,
+                "path": d.path,
+                "line": d.line,
+                "col": d.col,
+                "question_id": d.question_id,
+            }
+            for d in shown
+        ]
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "text":
+        text = _dupes_text(found, clusters, shown)
+    else:
+        diagnostics = sort_diagnostics([*shown, *found.diagnostics()])
+        if opts["quiet"]:
+            diagnostics = [d for d in diagnostics if d.severity.rank >= fail_on.rank]
+        text = report(diagnostics, fmt, RunInfo(__version__, files, len(loaded.bank), fail_on))
+    emit(text, opts["output"])
+    if any(d.code == "QB001" for d in problems):
+        return EXIT_USAGE
+    failing = found.failed or any(d.severity.rank >= fail_on.rank for d in problems)
+    if strict and found.clusters:
+        failing = True
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _dupes_text(found: Any, clusters: Sequence[Any], problems: Sequence[Diagnostic]) -> str:
+    """Clusters with every member's location and every pair's component scores, then a summary."""
+    lines = [f"{d.location}: {d.severity.value} {d.code} {d.message}" for d in problems]
+    for cluster in clusters:
+        lines.append(f"{cluster.kind} ({cluster.severity.value}): {len(cluster.ids)} questions")
+        for qid in cluster.ids:
+            lines.append(f"  {found.locations.get(qid, '<memory>')}  {qid}")
+        for pair in cluster.pairs:
+            choices = "" if pair.choices is None else f", choices {pair.choices:.0f}"
+            lines.append(
+                f"    {pair.a} ~ {pair.b}: {pair.kind} score {pair.score:.0f} "
+                f"(stem {pair.stem:.0f}, key {pair.key:.0f}{choices})"
+            )
+    counts = found.counts()
+    published = f" against {found.against} published" if found.against else ""
+    lines.append(
+        f"{len(found.clusters)} duplicate clusters ({counts['key-conflict']} key-conflict, "
+        f"{counts['exact']} exact, {counts['near']} near) among {found.questions} questions{published}; "
+        f"threshold {found.threshold:g}, {found.candidates} candidate pairs verified ({found.method})"
+    )
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- rules, fmt
+
+
+@cli.command(name="rules")
+@click.argument("code", required=False)
+def rules_command(code: str | None) -> int:
+    """List every rule and validation code, or print the documentation of CODE (e.g. QB401)."""
+    from qbank.codes import all_codes
+    from qbank.lint import rule_doc
+
+    if code is None:
+        for info in sorted(all_codes().values(), key=lambda i: i.code):
+            click.echo(f"{info.code}  {info.name:<42} {info.severity.value:<8} {info.summary}")
+        return EXIT_OK
+    doc = rule_doc(code.upper())
+    if doc is None:
+        raise UsageError(f"unknown rule code {code!r} (`qbank rules` lists them)")
+    click.echo(doc, nl=False)
+    return EXIT_OK
+
+
+@cli.command(name="fmt")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a file would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest one).")
+def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool, config_file: str | None) -> int:
+    """Rewrite question files under PATHS in the canonical layout, keeping comments.
+
+    Key order follows the format, multi-line Markdown becomes `|` blocks, indentation is 2 spaces;
+    JSON files get the same key order and a 2-space indent. Files are written atomically.
+    Exit codes: 0 nothing to do (or done), 1 with --check/--diff when a file would change,
+    2 when a file cannot be read or parsed (it is reported and never written).
+    """
+    from qbank.fmt import format_paths, write_results
+
+    config = resolve_config(paths, config_file)
+    results = format_paths(list(paths), config)
+    broken = [r for r in results if r.failed]
+    for result in broken:
+        for problem in result.diagnostics:
+            _echo_err(f"{problem.location}: error {problem.code} {problem.message} (not formatted)")
+    changed = [r for r in results if r.changed]
+    if show_diff:
+        for result in changed:
+            click.echo(result.diff(), nl=False)
+    if check_only or show_diff:
+        for result in changed:
+            _echo_err(f"would reformat {result.display}")
+    else:
+        for result in write_results(changed):
+            _echo_err(f"reformatted {result.display}")
+    unchanged = len(results) - len(changed) - len(broken)
+    verb = "would be reformatted" if check_only or show_diff else "reformatted"
+    _echo_err(f"{len(changed)} file(s) {verb}, {unchanged} unchanged")
+    if broken:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if changed and (check_only or show_diff) else EXIT_OK
+
+
+_IMPORT_FORMATS = ("moodle", "qti", "canvas", "gift", "aiken", "markdown", "text2qti", "json")
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--from", "fmt_from", required=True, type=click.Choice(_IMPORT_FORMATS), help="Source format.")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the YAML question files (one per category or domain) and media/.",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@click.option(
+    "--blueprint",
+    "blueprint_file",
+    type=click.Path(dir_okay=False),
+    help="Blueprint whose domain and objective titles map category names back to ids.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["auto", *REPORTERS]), default="auto", help="Report format."
+)
+@click.option("--strict", is_flag=True, help="Also fail when items were skipped or lost detail (warnings).")
+def import_command(
+    files: tuple[str, ...],
+    fmt_from: str,
+    output: str,
+    force: bool,
+    blueprint_file: str | None,
+    fmt: str,
+    strict: bool,
+) -> int:
+    """Import FILES (or folders) of another format as qbank YAML question files.
+
+    Ids are kept where the source has them; every skipped item (QB910), lost detail (QB911) and
+    refused hostile input (QB912) is reported with its location. Nothing is written when the input
+    has errors, and no existing file is overwritten without --force.
+    """
+    from qbank.importers import import_bank, write_import
+
+    blueprint = None
+    if blueprint_file is not None:
+        loaded = load([blueprint_file])
+        blueprint = loaded.bank.blueprint
+        if blueprint is None:
+            raise UsageError(f"no valid blueprint in {blueprint_file}")
+    result = import_bank(list(files), fmt_from, blueprint=blueprint)
+    info = RunInfo(__version__, tuple(result.sources), result.imported)
+    click.echo(report(result.diagnostics, resolve_format(fmt), info), nl=False)
+    if result.failed:
+        _echo_err(f"qbank: not imported: fix the errors above first (nothing written to {output})")
+        unreadable = any(d.code == "QB001" for d in result.diagnostics)
+        return EXIT_USAGE if unreadable else EXIT_FINDINGS
+    written = write_import(result, output, overwrite=force)
+    _echo_err(
+        f"imported {result.imported} of {result.found} questions ({result.skipped} skipped) "
+        f"into {len(written)} files under {output}"
+    )
+    failing = Severity.WARNING if strict else Severity.ERROR
+    return EXIT_FINDINGS if any(d.severity.rank >= failing.rank for d in result.diagnostics) else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

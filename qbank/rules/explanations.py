@@ -105,6 +105,8 @@ class OmitsKeyOptions(RuleOptions):
 
     min_partial_ratio: float = Field(default=80.0, ge=0, le=100)
     salient_words: int = Field(default=2, ge=1)
+    min_shared_share: float = Field(default=0.5, ge=0, le=1)
+    """Share of the key's content words that, found in the explanation, count as a mention."""
 
 
 class ExplanationOmitsKey(Rule):
@@ -113,7 +115,8 @@ class ExplanationOmitsKey(Rule):
     What it does
         For each key, reports the explanation when it neither contains the key's text (fuzzy
         ``partial_ratio`` below ``min-partial-ratio``, 80) nor any of the key's ``salient-words``
-        (2) rarest content words (by document frequency over the bank) nor the key's letter.
+        (2) rarest content words (by document frequency over the bank) nor at least
+        ``min-shared-share`` (half) of the key's content words, nor the key's letter.
 
     Why it matters
         An explanation that does not talk about the key usually belongs to another question
@@ -164,6 +167,9 @@ class ExplanationOmitsKey(Rule):
                 key=lambda w: (df[w], w),
             )
             if any(w in explanation_stems for w in key_stems[: opts.salient_words]):
+                continue
+            shared = sum(w in explanation_stems for w in key_stems)
+            if key_stems and shared / len(key_stems) >= opts.min_shared_share:
                 continue
             if _letter_mentioned(question.explanation, k):
                 continue
@@ -271,7 +277,7 @@ class ExplanationContradictsKey(Rule):
 
 _POSITION_REF = re.compile(
     r"(?i:\b(?:option|answer|choice|response)s?)\s+(?:(?i:is\s+))?\(?[A-H]\)?(?![\w'’+#])"
-    r"|(?<![\w(])[A-H]\)\s"
+    r"|(?<![\w(])(?<!\w )[A-H]\)\s"
     r"|(?i:\bthe\s+(?:" + "|".join(ORDINALS) + r")\s+(?:options?|answers?|choices?))\b"
 )
 

@@ -1,0 +1,339 @@
+"""GIFT (``--from gift``): Moodle's text format, with ``$CATEGORY:``, ``[id:]`` and ``[tag:]`` comments.
+
+Questions are paragraphs separated by blank lines. The answer block (between the first unescaped
+``{`` and ``}``) decides the type the way Moodle does: ``#`` numerical, ``~`` multiple choice
+(multiple response when no answer is marked ``=``), ``=`` with ``->`` matching, ``T``/``F`` true/
+false, ``{}`` essay, anything else short answer. Text after the block makes a "missing word"
+question (the stem gets ``_____``). ``[html]`` texts become Markdown; ``[plain]`` and ``[moodle]``
+texts are escaped; ``[markdown]`` is kept. ``::name::`` is the question name, not an id: ids come
+from ``[id:...]`` comment tokens or the stem.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from qbank.importers import register
+from qbank.importers.base import Draft, ImportContext, plain, split_general_feedback
+from qbank.importers.html2md import escape_markdown, html_to_markdown
+from qbank.importers.moodle import category_fields, split_category_path
+from qbank.importers.safe import decode_text
+
+__all__ = ["GiftImporter"]
+
+_ESCAPES = {
+    "\\\\": "\ue000",
+    "\\~": "\ue001",
+    "\\=": "\ue002",
+    "\\#": "\ue003",
+    "\\{": "\ue004",
+    "\\}": "\ue005",
+    "\\:": "\ue006",
+}
+_RESTORE = {v: k[1] for k, v in _ESCAPES.items()}
+_TOKEN = re.compile(r"\[(id|tag):((?:\\.|[^\]\\])*)\]")
+_FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
+_WEIGHT = re.compile(r"^\s*%(-?[0-9]+(?:\.[0-9]*)?)%")
+_DIFFICULTY = re.compile(r"^difficulty-(easy|medium|hard)$")
+_TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+
+
+def _protect(text: str) -> str:
+    return re.sub(r"\\[\\~=#{}:]", lambda m: _ESCAPES[m.group(0)], text)
+
+
+def _restore(text: str) -> str:
+    text = text.replace("\\n", "\n")
+    return "".join(_RESTORE.get(ch, ch) for ch in text)
+
+
+class _Texts:
+    """Turns GIFT text (still protected) into Markdown, in the question's format."""
+
+    def __init__(self, ctx: ImportContext, draft: Draft, default: str) -> None:
+        self.ctx = ctx
+        self.draft = draft
+        self.default = default
+
+    def split_format(self, text: str) -> tuple[str, str]:
+        match = _FORMAT.match(text)
+        if match:
+            return match.group(1).lower(), text[match.end() :]
+        return self.default, text
+
+    def markdown(self, text: str, what: str) -> str:
+        fmt, body = self.split_format(text)
+        body = _restore(body).strip()
+        if fmt == "markdown":
+            return body
+        if fmt == "plain":
+            return escape_markdown(body)
+        if fmt == "moodle" and "<" not in body:
+            return escape_markdown(body)
+        converted = html_to_markdown(body)
+        self.ctx.note_lost(converted, self.draft, what)
+        return converted.markdown
+
+    def literal(self, text: str) -> str:
+        _, body = self.split_format(text)
+        return " ".join(_restore(body).split())
+
+
+def _split_answers(block: str) -> list[tuple[str, str]]:
+    """``(mark, text)`` for every ``=``/``~`` answer of a block."""
+    parts = re.split(r"([=~])", block)
+    out: list[tuple[str, str]] = []
+    for i in range(1, len(parts), 2):
+        out.append((parts[i], parts[i + 1] if i + 1 < len(parts) else ""))
+    return out
+
+
+def _weight(text: str) -> tuple[float | None, str]:
+    match = _WEIGHT.match(text)
+    if not match:
+        return None, text
+    return float(match.group(1)), text[match.end() :]
+
+
+def _feedback(text: str) -> tuple[str, str | None]:
+    if "#" not in text:
+        return text, None
+    head, _, tail = text.partition("#")
+    return head, tail
+
+
+class GiftImporter:
+    """GIFT text files (``--from gift``)."""
+
+    name: ClassVar[str] = "gift"
+    description: ClassVar[str] = "Moodle GIFT text (categories, [id:]/[tag:] comments, every GIFT type)"
+    suffixes: ClassVar[tuple[str, ...]] = (".gift", ".gift.txt", ".txt")
+
+    def read(self, data: bytes, display: str, ctx: ImportContext) -> list[Draft]:
+        """Drafts for the questions of one GIFT file."""
+        lines = decode_text(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        drafts: list[Draft] = []
+        names: list[str] = []
+        block: list[tuple[int, str]] = []
+        for number, line in enumerate([*lines, ""], start=1):
+            if line.strip():
+                block.append((number, line))
+                continue
+            if block:
+                draft = self._block(block, names, display, ctx)
+                if isinstance(draft, list):
+                    names = draft
+                elif draft is not None:
+                    drafts.append(draft)
+                block = []
+        return drafts
+
+    def _block(
+        self, block: list[tuple[int, str]], names: list[str], display: str, ctx: ImportContext
+    ) -> Draft | list[str] | None:
+        tokens: list[tuple[str, str]] = []
+        body: list[tuple[int, str]] = []
+        for number, line in block:
+            if line.strip().startswith("//"):
+                tokens += [(k, re.sub(r"\\(.)", r"\1", v)) for k, v in _TOKEN.findall(line)]
+            else:
+                body.append((number, line))
+        if not body:
+            return None
+        start = body[0][0]
+        text = _protect("\n".join(t for _, t in body)).strip()
+        if text.startswith("$CATEGORY:"):
+            return split_category_path(_restore(text[len("$CATEGORY:") :]).strip())
+        draft = Draft({}, display, start, group="/".join(names))
+        problem = self._question(text, draft, ctx)
+        if problem:
+            ctx.skip(f"not imported: {problem}", display, start)
+            return None
+        for kind, value in tokens:
+            value = plain(value)
+            if kind == "id" and value:
+                draft.source_id = value
+            elif kind == "tag" and value:
+                match = _DIFFICULTY.match(value)
+                if match and "difficulty" not in draft.data:
+                    draft.data["difficulty"] = match.group(1)
+                elif value not in draft.data.setdefault("tags", []):
+                    draft.data["tags"].append(value)
+        domain, objective = category_fields(names, ctx.blueprint)
+        if domain:
+            draft.data["domain"] = domain
+        if objective:
+            draft.data["objective"] = objective
+        return draft
+
+    def _question(self, text: str, draft: Draft, ctx: ImportContext) -> str | None:
+        if text.startswith("::"):
+            end = text.find("::", 2)
+            if end < 0:
+                return "the question name (::name::) is not closed"
+            text = text[end + 2 :]
+        texts = _Texts(ctx, draft, "moodle")
+        fmt, _ = texts.split_format(text)
+        texts.default = fmt
+        start = text.find("{")
+        if start < 0:
+            return "a description (no answer block) has no qbank type"
+        end = text.find("}", start)
+        if end < 0:
+            return "the answer block is not closed with }"
+        before, answer_block, after = text[:start], text[start + 1 : end], text[end + 1 :]
+        data = draft.data
+        data["stem"] = texts.markdown(before, "stem")
+        if after.strip():
+            data["stem"] = f"{data['stem']} _____ {texts.markdown(after, 'stem')}".strip()
+            draft.lost("missing-word question: the answer position is shown as _____ in the stem")
+        general_at = answer_block.rfind("####")
+        if general_at >= 0:
+            general = texts.markdown(answer_block[general_at + 4 :], "general feedback")
+            answer_block = answer_block[:general_at]
+            if general:
+                explanation, references, followups = split_general_feedback(general)
+                if explanation:
+                    data["explanation"] = explanation
+                if references:
+                    data["references"] = references
+                if followups:
+                    data["followups"] = followups
+        block = answer_block.strip()
+        if block.startswith("#"):
+            return self._numerical(block[1:], draft)
+        if "~" in block:
+            return self._choices(block, draft, texts)
+        if "=" in block and "->" in block:
+            return self._matching(block, draft, texts)
+        head = block.split("#", 1)[0].strip()
+        if head.upper() in _TF:
+            data.update(type="true_false", answer=_TF[head.upper()])
+            if "#" in block and any(_restore(p).strip() for p in block.split("#")[1:]):
+                draft.lost("true/false answer feedback has no qbank field; not imported")
+            return None
+        if not block:
+            data["type"] = "essay"
+            return None
+        return self._short(block, draft, texts)
+
+    def _choices(self, block: str, draft: Draft, texts: _Texts) -> str | None:
+        answers = _split_answers(block)
+        choices: list[dict[str, Any]] = []
+        weights: list[float] = []
+        for index, (mark, raw) in enumerate(answers):
+            weight, rest = _weight(raw)
+            body, feedback = _feedback(rest)
+            if weight is None:
+                weight = 100.0 if mark == "=" else 0.0
+            choice: dict[str, Any] = {"text": texts.markdown(body, f"choice {index + 1}")}
+            if feedback is not None and _restore(feedback).strip():
+                choice["feedback"] = texts.markdown(feedback, f"choice {index + 1} feedback")
+            choices.append(choice)
+            weights.append(weight)
+        if len(choices) < 2:
+            return f"a multiple-choice question needs at least 2 answers, found {len(choices)}"
+        single = any(mark == "=" for mark, _ in answers)
+        if single:
+            keys = [i for i, w in enumerate(weights) if abs(w - 100) < 1e-3]
+            partial = [w for w in weights if abs(w) > 1e-3 and abs(w - 100) >= 1e-3]
+            if partial:
+                draft.lost("partial grades (" + ", ".join(f"{w:g}%" for w in partial) + ") are not carried")
+        else:
+            keys = [i for i, w in enumerate(weights) if w > 1e-3]
+            share = 100 / len(keys) if keys else 0
+            if any(abs(w - (share if i in keys else -share)) > 1e-3 for i, w in enumerate(weights)):
+                draft.lost(
+                    "answer grades ("
+                    + ", ".join(f"{w:g}%" for w in weights)
+                    + ") are not carried; keys are the positive ones"
+                )
+        if not keys:
+            return "no answer is marked correct"
+        for i, choice in enumerate(choices):
+            choice["correct"] = i in keys
+        draft.data.update(type="single_choice" if len(keys) == 1 else "multiple_response", choices=choices)
+        return None
+
+    def _matching(self, block: str, draft: Draft, texts: _Texts) -> str | None:
+        pairs: list[dict[str, str]] = []
+        distractors: list[str] = []
+        for index, (_, raw) in enumerate(_split_answers(block)):
+            prompt, arrow, match = raw.partition("->")
+            if not arrow:
+                return f"matching answer {index + 1} has no ->"
+            match_text = texts.literal(match)
+            prompt_text = texts.markdown(prompt, f"prompt {index + 1}") if prompt.strip() else ""
+            if prompt_text:
+                pairs.append({"prompt": prompt_text, "match": match_text})
+            elif match_text and match_text not in distractors:
+                distractors.append(match_text)
+        draft.data.update(type="matching", pairs=pairs)
+        if distractors:
+            draft.data["distractors"] = distractors
+        return None if len(pairs) >= 2 else f"a matching question needs at least 2 pairs, found {len(pairs)}"
+
+    def _short(self, block: str, draft: Draft, texts: _Texts) -> str | None:
+        accept: list[str] = []
+        for _, raw in _split_answers(block):
+            weight, rest = _weight(raw)
+            body, feedback = _feedback(rest)
+            text = texts.literal(body)
+            if feedback is not None and _restore(feedback).strip():
+                draft.lost(f"feedback on answer {text!r} has no qbank field; not imported")
+            if weight is not None and abs(weight - 100) >= 1e-3:
+                draft.lost(
+                    f"answer {text!r} worth {weight:g}% is not carried (only 100% answers are accepted)"
+                )
+                continue
+            if text and text not in accept:
+                accept.append(text)
+        if not accept:
+            return "no accepted answer"
+        draft.data.update(type="short_answer", accept=accept)
+        return None
+
+    @staticmethod
+    def _numerical(block: str, draft: Draft) -> str | None:
+        found: list[tuple[float, float]] = []
+        head, *_ = re.split(r"[=~]", block, maxsplit=1)
+        parts = ([("=", head)] if head.strip() else []) + _split_answers(block[len(head) :])
+        for mark, raw in parts:
+            weight, rest = _weight(raw)
+            body, feedback = _feedback(rest)
+            body = _restore(body).strip()
+            if mark == "~" or (weight is not None and abs(weight - 100) >= 1e-3):
+                if body or (feedback and feedback.strip()):
+                    draft.lost(
+                        f"numeric answer {body or 'for anything else'!r} is not carried (only the 100% answer is)"
+                    )
+                continue
+            if feedback is not None and _restore(feedback).strip():
+                draft.lost("numeric answer feedback has no qbank field; not imported")
+            value = _parse_number(body)
+            if value is None:
+                return f"{body!r} is not a number, a number:tolerance or a min..max range"
+            found.append(value)
+        if not found:
+            return "no numeric answer"
+        if len(found) > 1:
+            draft.lost(f"{len(found) - 1} further numeric answers are not carried (qbank has one answer)")
+        draft.data.update(type="numerical", answer=found[0][0], tolerance=found[0][1])
+        return None
+
+
+def _parse_number(text: str) -> tuple[float, float] | None:
+    try:
+        if ".." in text:
+            low, high = (float(p) for p in text.split("..", 1))
+            return (low + high) / 2, abs(high - low) / 2
+        if ":" in text:
+            value, tolerance = (float(p) for p in text.split(":", 1))
+            return value, abs(tolerance)
+        return float(text), 0.0
+    except ValueError:
+        return None
+
+
+register(GiftImporter())

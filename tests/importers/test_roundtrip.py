@@ -1,0 +1,186 @@
+"""Round trips: bank -> export F -> import F gives the same bank for everything F carries.
+
+Every exporter with an import counterpart is covered (``CARRIES``); a format whose exporter is not
+registered fails here instead of being skipped, so a missing exporter cannot go unnoticed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qbank.exporters import EXPORTERS, export
+from qbank.importers import CARRIES, IMPORT_FORMAT_OF_EXPORT, Carried, import_bank
+from qbank.markup import plain_text
+from qbank.model import Bank, Question, question_adapter
+
+FORMATS = sorted(CARRIES)
+
+_word = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=8
+).filter(lambda w: w.casefold() not in {"true", "false", "t", "f"})
+
+
+@st.composite
+def _inline(draw: st.DrawFn, min_words: int = 1) -> str:
+    words = draw(st.lists(_word, min_size=min_words, max_size=6))
+    style = draw(st.sampled_from(["", "**", "*", "`"]))
+    if style and len(words) > 1:
+        i = draw(st.integers(0, len(words) - 1))
+        words[i] = f"{style}{words[i]}{style}"
+    return " ".join(words)
+
+
+@st.composite
+def _block(draw: st.DrawFn) -> str:
+    paragraphs = draw(st.lists(_inline(2), min_size=1, max_size=2))
+    return "\n\n".join(paragraphs)
+
+
+def _distinct(strategy: st.SearchStrategy[str], lo: int, hi: int) -> st.SearchStrategy[list[str]]:
+    return st.lists(strategy, min_size=lo, max_size=hi, unique_by=lambda t: " ".join(t.split()).casefold())
+
+
+@st.composite
+def _question(draw: st.DrawFn, qid: str) -> Question:
+    kind = draw(
+        st.sampled_from(
+            [
+                "single_choice",
+                "multiple_response",
+                "true_false",
+                "short_answer",
+                "numerical",
+                "matching",
+                "ordering",
+                "essay",
+            ]
+        )
+    )
+    data: dict[str, Any] = {"id": qid, "type": kind, "stem": draw(_block())}
+    if draw(st.booleans()):
+        data["explanation"] = draw(_block())
+    if draw(st.booleans()):
+        data["domain"] = draw(st.sampled_from(["1", "2", "d3"]))
+        if draw(st.booleans()):
+            data["objective"] = data["domain"] + "." + draw(st.sampled_from(["1", "2"]))
+    data["difficulty"] = draw(st.sampled_from([None, "easy", "medium", "hard"]))
+    data["points"] = draw(st.sampled_from([1.0, 2.0, 0.5, 3.0]))
+    data["shuffle"] = draw(st.booleans())
+    data["tags"] = draw(st.lists(_word.map(str.lower), max_size=3, unique=True))
+    data["references"] = [f"https://example.com/{w}" for w in draw(st.lists(_word, max_size=2, unique=True))]
+    data["followups"] = draw(
+        st.lists(_inline(2).map(lambda t: t.replace("*", "").replace("`", "")), max_size=2, unique=True)
+    )
+    if kind in {"single_choice", "multiple_response"}:
+        texts = draw(_distinct(_inline(), 3, 5))
+        keys = draw(
+            st.sets(
+                st.integers(0, len(texts) - 1),
+                min_size=1 if kind == "single_choice" else 2,
+                max_size=1 if kind == "single_choice" else len(texts) - 1,
+            )
+        )
+        data["choices"] = [
+            {
+                "text": t,
+                "correct": i in keys,
+                **({"feedback": draw(_inline())} if draw(st.booleans()) else {}),
+            }
+            for i, t in enumerate(texts)
+        ]
+    elif kind == "true_false":
+        data["answer"] = draw(st.booleans())
+    elif kind == "short_answer":
+        data["accept"] = draw(_distinct(_word, 1, 3))
+        data["case_sensitive"] = draw(st.booleans())
+    elif kind == "numerical":
+        data["answer"] = draw(st.integers(-400, 400)) / 4
+        data["tolerance"] = draw(st.integers(0, 8)) / 4
+    elif kind == "matching":
+        words = draw(_distinct(_word, 5, 7))
+        data["pairs"] = [{"prompt": words[0], "match": words[1]}, {"prompt": words[2], "match": words[3]}]
+        data["distractors"] = words[4:]
+    elif kind == "ordering":
+        data["order"] = draw(_distinct(_word, 2, 4))
+    return question_adapter().validate_python({k: v for k, v in data.items() if v is not None})
+
+
+_ids = st.lists(
+    st.from_regex(r"[a-z0-9][a-z0-9-]{0,14}", fullmatch=True), min_size=1, max_size=6, unique=True
+)
+
+
+@st.composite
+def banks(draw: st.DrawFn) -> Bank:
+    """Banks of 1-6 questions of every type with every field a format might carry."""
+    return Bank(questions=[draw(_question(qid)) for qid in draw(_ids)])
+
+
+def _comparable(question: Question, carried: Carried) -> dict[str, Any]:
+    data = question.model_dump(mode="json")
+    for name in carried.lost:
+        data.pop(name, None)
+    if "choice_feedback" not in carried.fields:
+        for choice in data.get("choices", []):
+            choice.pop("feedback", None)
+    if question.type not in carried.shuffle_types:
+        data.pop("shuffle", None)
+    if carried.plain_text:
+        for choice in data.get("choices", []):
+            choice["text"] = plain_text(choice["text"])
+        data["stem"] = " ".join(plain_text(data["stem"]).split())
+    return data
+
+
+def roundtrip(bank: Bank, fmt: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(expected, imported) comparable data of the questions ``fmt`` can carry."""
+    carried = CARRIES[fmt]
+    exported = export(bank, carried.exporter)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"bank{EXPORTERS[carried.exporter].suffix}"
+        path.write_bytes(exported.data)
+        result = import_bank(path, IMPORT_FORMAT_OF_EXPORT[carried.exporter])
+    assert not result.failed, result.diagnostics
+    expected = [q for q in bank.questions if q.type in carried.types]
+    assert result.imported == len(expected) == result.found
+    got = result.questions
+    if "id" in carried.fields:
+        by_id = {q.id: q for q in got}
+        got = [by_id[q.id] for q in expected]
+    return [_comparable(q, carried) for q in expected], [_comparable(q, carried) for q in got]
+
+
+def test_every_format_with_an_exporter_is_covered() -> None:
+    missing = [CARRIES[f].exporter for f in FORMATS if CARRIES[f].exporter not in EXPORTERS]
+    assert not missing, f"exporters not registered: {missing}"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bank=banks())
+def test_roundtrip(fmt: str, bank: Bank) -> None:
+    expected, got = roundtrip(bank, fmt)
+    assert got == expected
+
+
+def test_roundtrip_keeps_mangled_qti_ids() -> None:
+    bank = Bank(
+        questions=[
+            question_adapter().validate_python(
+                {
+                    "id": "2-kms",
+                    "stem": "Which one?",
+                    "choices": [{"text": "a", "correct": True}, {"text": "b"}],
+                }
+            )
+        ]
+    )
+    for fmt in ("qti21", "qti30", "canvas"):
+        _, got = roundtrip(bank, fmt)
+        assert got[0]["id"] == "2-kms"
