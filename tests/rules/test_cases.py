@@ -19,8 +19,11 @@ Case file format::
           template: |                # ${i} is the number, ${k0}..${k9} are true/false by key position
             - id: g${i}
               ...
+        blueprint: |                 # optional: a blueprint file written next to the bank
+          blueprint: ...
         expect:                      # [line, col, CODE] of every expected diagnostic; [] = passes
           - [5, 11, QB401]
+          - [blueprint.yaml, 4, 7, QB803]   # a finding in another file names it first
 """
 
 from __future__ import annotations
@@ -63,17 +66,19 @@ def bank_text(case: dict[str, Any]) -> str:
     return text
 
 
-def run_case(code: str, case: dict[str, Any], tmp_path: Path) -> tuple[list[tuple[int, int, str]], list[Any]]:
-    """Run ``check`` on the case's bank; return the (line, col, code) found and the diagnostics."""
+def run_case(code: str, case: dict[str, Any], tmp_path: Path) -> tuple[list[tuple[str, int, int, str]], list[Any]]:
+    """Run ``check`` on the case's bank; return the (file, line, col, code) found and the diagnostics."""
     path = tmp_path / case.get("file", "bank.yaml")
     path.write_text(bank_text(case), encoding="utf-8")
+    if "blueprint" in case:
+        (tmp_path / "blueprint.yaml").write_text(case["blueprint"], encoding="utf-8")
     model = ConfigModel(
         profile=case.get("profile", "default"),
         rules={code: case["options"]} if "options" in case else {},
     )
-    result = check(path, config=Config(model))
+    result = check(tmp_path if "blueprint" in case else path, config=Config(model))
     codes = set(case.get("codes", [code]))
-    found = sorted((d.line, d.col, d.code) for d in result.diagnostics if d.code in codes)
+    found = sorted((Path(d.path).name, d.line, d.col, d.code) for d in result.diagnostics if d.code in codes)
     return found, result.diagnostics
 
 
@@ -88,5 +93,9 @@ def _params() -> list[Any]:
 @pytest.mark.parametrize(("code", "case"), _params())
 def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     found, diagnostics = run_case(code, case, tmp_path)
-    expected = sorted((int(line), int(col), str(c)) for line, col, c in case["expect"])
+    bank_name = case.get("file", "bank.yaml")
+    expected = sorted(
+        (str(e[0]), int(e[1]), int(e[2]), str(e[3])) if len(e) == 4 else (bank_name, int(e[0]), int(e[1]), str(e[2]))
+        for e in case["expect"]
+    )
     assert found == expected, "\n".join(f"{d.location} {d.code} {d.message}" for d in diagnostics)
