@@ -21,7 +21,16 @@ __all__ = ["EXPORTERS", "ExportOutput", "ExportResult", "Exporter", "export", "r
 EXPORTERS: dict[str, Exporter] = {}
 
 #: Modules under ``qbank.exporters`` that register a format when imported.
-_BUILTIN_MODULES: tuple[str, ...] = ("qti21", "qti30", "canvas", "moodle", "gift", "json_export", "html", "aiken")
+_BUILTIN_MODULES: tuple[str, ...] = (
+    "qti21",
+    "qti30",
+    "canvas",
+    "moodle",
+    "gift",
+    "json_export",
+    "html",
+    "aiken",
+)
 
 
 def register(exporter: Exporter) -> Exporter:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 from urllib.parse import unquote
 
-from qbank.diagnostics import Diagnostic
+from qbank.diagnostics import Diagnostic, Severity
 from qbank.markup import image_sources, is_local_image
 from qbank.model import Bank, Question
 from qbank.source import DataPath, SourceFile, diagnostic
@@ -22,6 +22,7 @@ __all__ = [
     "deterministic_zip",
     "exportable_questions",
     "markdown_fields",
+    "metadata_not_carried",
     "question_diagnostic",
     "question_media",
 ]
@@ -81,6 +82,35 @@ def markdown_fields(question: Question) -> list[tuple[DataPath, str]]:
         out.append((("pairs", index, "prompt"), pair.prompt))
     if question.explanation:
         out.append((("explanation",), question.explanation))
+    return out
+
+
+def metadata_not_carried(
+    questions: Iterable[Question], target: str, fields: Iterable[str]
+) -> list[Diagnostic]:
+    """One ``QB902`` (info) per metadata field that ``target`` drops and some question sets.
+
+    The diagnostic sits at the first question that sets the field and counts the others, so a
+    bank of 1,000 tagged questions gets one note per field, not 1,000.
+    """
+    out: list[Diagnostic] = []
+    questions = list(questions)
+    for name in fields:
+        default = (
+            type(questions[0]).model_fields[name].get_default(call_default_factory=True)
+            if questions
+            else None
+        )
+        setting = [q for q in questions if getattr(q, name) not in (None, default)]
+        if not setting:
+            continue
+        others = (
+            f" and {len(setting) - 1} more question{'s' * (len(setting) != 2)}" if len(setting) > 1 else ""
+        )
+        diag = question_diagnostic(
+            setting[0], "QB902", f"{target} does not carry `{name}` (set here{others})", (name,)
+        )
+        out.append(diag.with_severity(Severity.INFO))
     return out
 
 

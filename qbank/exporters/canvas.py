@@ -15,9 +15,16 @@ from lxml import html as lxml_html
 
 from qbank.diagnostics import Diagnostic
 from qbank.exporters import register
-from qbank.exporters.base import ExportOutput, deterministic_zip, exportable_questions, question_diagnostic
+from qbank.exporters.base import (
+    ExportOutput,
+    deterministic_zip,
+    exportable_questions,
+    metadata_not_carried,
+    question_diagnostic,
+)
 from qbank.exporters.qti_common import (
     GENERAL_FEEDBACK_ID,
+    NOT_CARRIED,
     XSI,
     MediaStore,
     PlannedSection,
@@ -382,7 +389,8 @@ class CanvasExporter:
         """Render the bank (or form) as one Canvas quiz; ordering questions are reported, not written."""
         questions, diagnostics = unique_questions(exportable_questions(bank))
         data, notes, count = build_canvas_package(bank, questions)
-        return ExportOutput(data, diagnostics + notes, count)
+        dropped = metadata_not_carried(questions, "Canvas", NOT_CARRIED)
+        return ExportOutput(data, diagnostics + notes + dropped, count)
 
 
 register(CanvasExporter())

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from qbank.exporters import register
-from qbank.exporters.base import ExportOutput, exportable_questions
-from qbank.exporters.qti_common import QTI21_PACKAGE, build_qti_package, unique_questions
+from qbank.exporters.base import ExportOutput, exportable_questions, metadata_not_carried
+from qbank.exporters.qti_common import NOT_CARRIED, QTI21_PACKAGE, build_qti_package, unique_questions
 from qbank.model import Bank
 
 __all__ = ["Qti21Exporter"]
@@ -28,7 +28,8 @@ class Qti21Exporter:
         """Render every exportable question and the test of the bank (or form)."""
         questions, diagnostics = unique_questions(exportable_questions(bank))
         data, notes = build_qti_package(bank, questions, QTI21_PACKAGE)
-        return ExportOutput(data, diagnostics + notes, len(questions))
+        dropped = metadata_not_carried(questions, "QTI 2.1", NOT_CARRIED)
+        return ExportOutput(data, diagnostics + notes + dropped, len(questions))
 
 
 register(Qti21Exporter())

@@ -39,6 +39,7 @@ from qbank.model import (
 
 __all__ = [
     "GENERAL_FEEDBACK_ID",
+    "NOT_CARRIED",
     "QTI21",
     "QTI21_PACKAGE",
     "QTI30",
@@ -61,6 +62,9 @@ __all__ = [
     "unique_questions",
     "xml_bytes",
 ]
+
+#: Question metadata that QTI items and Canvas quizzes have no place for (reported as QB902 notes).
+NOT_CARRIED: tuple[str, ...] = ("objective", "difficulty", "tags", "author", "source")
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
