@@ -66,7 +66,9 @@ def bank_text(case: dict[str, Any]) -> str:
     return text
 
 
-def run_case(code: str, case: dict[str, Any], tmp_path: Path) -> tuple[list[tuple[str, int, int, str]], list[Any]]:
+def run_case(
+    code: str, case: dict[str, Any], tmp_path: Path
+) -> tuple[list[tuple[str, int, int, str]], list[Any]]:
     """Run ``check`` on the case's bank; return the (file, line, col, code) found and the diagnostics."""
     path = tmp_path / case.get("file", "bank.yaml")
     path.write_text(bank_text(case), encoding="utf-8")
@@ -95,7 +97,9 @@ def test_case(code: str, case: dict[str, Any], tmp_path: Path) -> None:
     found, diagnostics = run_case(code, case, tmp_path)
     bank_name = case.get("file", "bank.yaml")
     expected = sorted(
-        (str(e[0]), int(e[1]), int(e[2]), str(e[3])) if len(e) == 4 else (bank_name, int(e[0]), int(e[1]), str(e[2]))
+        (str(e[0]), int(e[1]), int(e[2]), str(e[3]))
+        if len(e) == 4
+        else (bank_name, int(e[0]), int(e[1]), str(e[2]))
         for e in case["expect"]
     )
     assert found == expected, "\n".join(f"{d.location} {d.code} {d.message}" for d in diagnostics)
