@@ -18,6 +18,7 @@ from qbank import __version__
 from qbank.check import CheckResult, check
 from qbank.config import Config, ConfigError, find_config, load_config
 from qbank.diagnostics import Diagnostic, Severity, sort_diagnostics
+from qbank.exporters import EXPORTERS, export
 from qbank.fsutil import atomic_write
 from qbank.loader import load
 from qbank.model import Bank
@@ -208,7 +209,14 @@ def _apply_fixes(paths: Sequence[str], config_file: str | None) -> None:
 
 @cli.command(name="export")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--to", "fmt_to", required=True, help="Target format (see `qbank export --help` for the list).")
+@click.option(
+    "--to",
+    "fmt_to",
+    required=True,
+    type=click.Choice(sorted(EXPORTERS)),
+    help="Target format: "
+    + "; ".join(f"{name}: {EXPORTERS[name].description}" for name in sorted(EXPORTERS)),
+)
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="Output file.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @click.option("--config", "config_file", type=click.Path(), help="Configuration file (default: nearest one).")
@@ -229,10 +237,6 @@ def export_command(
 
     Nothing is written when the bank has errors. What the format cannot carry is reported per question.
     """
-    from qbank.exporters import EXPORTERS, export
-
-    if fmt_to not in EXPORTERS:
-        raise UsageError(f"unknown format {fmt_to!r}; choose one of: {', '.join(sorted(EXPORTERS))}")
     if Path(output).exists() and not force:
         raise UsageError(f"{output} exists (use --force to overwrite)")
     config = resolve_config(paths, config_file)
