@@ -22,6 +22,7 @@ from qbank.config import Config, ConfigError, find_config, load_config
 from qbank.coverage import CoverageReport, DomainCoverage, ObjectiveCoverage, coverage
 from qbank.diagnostics import Diagnostic, Severity
 from qbank.dupes import DuplicateReport, find_duplicates
+from qbank.exporters import EXPORTERS, ExportResult, export
 from qbank.importers import ImportResult, import_bank
 from qbank.lint import lint
 from qbank.loader import LoadResult, load, validate
@@ -44,6 +45,7 @@ from qbank.model import (
 )
 
 __all__ = [
+    "EXPORTERS",
     "AssembledForm",
     "AssemblyError",
     "AssemblyResult",
@@ -59,6 +61,7 @@ __all__ = [
     "DomainCoverage",
     "DuplicateReport",
     "Essay",
+    "ExportResult",
     "ImportResult",
     "LoadResult",
     "MatchPair",
@@ -78,6 +81,7 @@ __all__ = [
     "assemble",
     "check",
     "coverage",
+    "export",
     "find_config",
     "find_duplicates",
     "import_bank",

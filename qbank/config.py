@@ -20,6 +20,7 @@ exclude = ["questions/drafts/**"]
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -170,9 +171,9 @@ class Config:
         return out
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: str | os.PathLike[str]) -> Path | None:
     """The nearest ``qbank.toml`` or ``pyproject.toml`` with ``[tool.qbank]`` at or above ``start``."""
-    here = start.resolve()
+    here = Path(start).resolve()
     if here.is_file() or not here.exists():
         here = here.parent
     for folder in (here, *here.parents):
@@ -189,13 +190,14 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path | None) -> Config:
+def load_config(path: str | os.PathLike[str] | None) -> Config:
     """Read and validate a configuration file (``None`` gives the defaults).
 
     Raises :class:`ConfigError` with located diagnostics when the file is unusable.
     """
     if path is None:
         return Config()
+    path = Path(path)
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
