@@ -18,6 +18,7 @@ from qbank import __version__
 from qbank.check import CheckResult, check
 from qbank.config import Config, ConfigError, find_config, load_config
 from qbank.diagnostics import Diagnostic, Severity, sort_diagnostics
+from qbank.dupes import enemy_pairs
 from qbank.exporters import EXPORTERS, export
 from qbank.fsutil import atomic_write
 from qbank.loader import load
@@ -275,7 +276,7 @@ def schemas(directory: str, check_only: bool) -> int:
 
 def _load_with_blueprint(
     paths: Sequence[str], config_file: str | None, blueprint_file: str | None
-) -> tuple[Bank, list[Diagnostic]]:
+) -> tuple[Bank, list[Diagnostic], Config]:
     """Load the bank; ``--blueprint`` overrides the configured or found one. No blueprint is a usage error."""
     config = resolve_config(paths, config_file)
     if blueprint_file is not None:
@@ -292,7 +293,7 @@ def _load_with_blueprint(
             if diag.code == "QB013" or (diag.code == "QB007" and "blueprint" in diag.message):
                 _echo_err(f"{diag.location}: {diag.severity.value} {diag.code} {diag.message}")
         raise UsageError("no blueprint: pass --blueprint FILE or set `blueprint` in [tool.qbank]")
-    return loaded.bank, problems
+    return loaded.bank, problems, config
 
 
 @cli.command(name="coverage")
@@ -327,7 +328,7 @@ def coverage_command(
 
     if html_path and Path(html_path).exists() and not force:
         raise UsageError(f"{html_path} exists (use --force to overwrite)")
-    bank, problems = _load_with_blueprint(paths, config_file, blueprint_file)
+    bank, problems, _ = _load_with_blueprint(paths, config_file, blueprint_file)
     errors = sum(d.severity == Severity.ERROR for d in problems)
     if errors:
         _echo_err(
@@ -405,19 +406,6 @@ def _form_targets(output: str, forms: int) -> list[Path]:
     return [out.with_name(f"{out.stem}-{i}{out.suffix}") for i in range(1, forms + 1)]
 
 
-def _enemy_pairs(questions: Sequence[Any]) -> set[frozenset[str]] | None:
-    """Duplicate pairs from :mod:`qbank.dupes` when it offers them; ``None`` means exact duplicates."""
-    import importlib
-
-    try:
-        finder = getattr(importlib.import_module("qbank.dupes"), "enemy_pairs", None)
-    except ImportError:
-        return None
-    if finder is None:
-        return None
-    return {frozenset(pair) for pair in finder(list(questions))}
-
-
 @cli.command(name="assemble")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--blueprint", "blueprint_file", type=click.Path(dir_okay=False), help="Blueprint file.")
@@ -474,7 +462,7 @@ def assemble_command(
         raise UsageError(
             f"{', '.join(existing)} exist{'s' * (len(existing) == 1)} (use --force to overwrite)"
         )
-    bank, problems = _load_with_blueprint(paths, config_file, blueprint_file)
+    bank, problems, config = _load_with_blueprint(paths, config_file, blueprint_file)
     errors = [d for d in problems if d.severity == Severity.ERROR]
     if errors:
         info = RunInfo(__version__, tuple(sf.display for sf in bank.files), len(bank))
@@ -493,7 +481,7 @@ def assemble_command(
             time_limit=minutes,
             seed=seed,
             forms=forms,
-            enemies=_enemy_pairs(bank.questions),
+            enemies=enemy_pairs(bank.questions, config.model.dupes.threshold, config.model.dupes.allow),
             title=title,
             include_drafts=include_drafts,
         )

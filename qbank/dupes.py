@@ -555,9 +555,14 @@ def find_duplicates(
     )
 
 
-def enemy_pairs(questions: Iterable[Question], threshold: float | None = None) -> set[frozenset[str]]:
-    """Pairs of question ids that must not appear on one form: exact, near and key-conflict duplicates."""
-    report = find_duplicates(list(questions), threshold=threshold)
+def enemy_pairs(
+    questions: Iterable[Question], threshold: float | None = None, allow: Iterable[Iterable[str]] = ()
+) -> set[frozenset[str]]:
+    """Pairs of question ids that must not appear on one form: exact, near and key-conflict duplicates.
+
+    ``allow`` lists groups of ids that are intentional variants (``[tool.qbank.dupes] allow``).
+    """
+    report = find_duplicates(list(questions), threshold=threshold, allow=allow)
     return {frozenset((p.a, p.b)) for p in report.pairs if p.a != p.b}
 
 

@@ -89,7 +89,7 @@ def rule_options(
     out: dict[str, BaseModel] = {}
     problems: list[Diagnostic] = []
     for rule in rules:
-        raw = config.model.rules.get(rule.code, {})
+        raw = {**rule.option_defaults(config.model), **config.model.rules.get(rule.code, {})}
         try:
             out[rule.code] = rule.Options.model_validate(raw)
         except ValidationError as exc:

@@ -374,3 +374,22 @@ def test_linkedin_corpus_runs_without_crashing() -> None:
     assert report.method == "lsh"
     assert report.questions == len(items) > 20_000
     assert report.counts()["exact"] > 0
+
+
+def test_check_uses_the_dupes_section_of_the_config(tmp_path: Path) -> None:
+    from qbank.config import Config, ConfigModel
+
+    question = """
+  - id: {id}
+    stem: Which AWS service stores session state for a web application with the least overhead?
+    choices:
+      - {{text: Amazon DynamoDB, correct: true}}
+      - {{text: Amazon S3 Glacier}}
+      - {{text: AWS CodeCommit}}
+"""
+    path = tmp_path / "bank.yaml"
+    path.write_text("questions:" + question.format(id="one") + question.format(id="two"), encoding="utf-8")
+    plain = qbank.check(path)
+    assert [d.code for d in plain.diagnostics if d.code == "QB704"] == ["QB704"]
+    allowed = Config(ConfigModel.model_validate({"dupes": {"allow": [["one", "two"]]}}))
+    assert [d.code for d in qbank.check(path, config=allowed).diagnostics if d.code == "QB704"] == []

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from qbank.config import ConfigModel
 from qbank.diagnostics import Severity
 from qbank.model import Bank, Question
 
@@ -85,6 +86,11 @@ class Rule:
     def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
         """Findings for the whole bank (bank rules)."""
         return ()
+
+    @classmethod
+    def option_defaults(cls, config: ConfigModel) -> dict[str, Any]:
+        """Option values taken from other configuration sections; ``[tool.qbank.rules.CODE]`` wins."""
+        return {}
 
     @classmethod
     def summary(cls) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from qbank.config import ConfigModel
 from qbank.diagnostics import Severity
 from qbank.dupes import DEFAULT_THRESHOLD, cross_item_cues, describe_pair, find_duplicates, pair_data
 from qbank.model import Bank
@@ -61,6 +62,11 @@ class DuplicateItems(Rule):
     severity: ClassVar[Severity] = Severity.WARNING
     scope: ClassVar[Literal["item", "bank"]] = "bank"
     Options: ClassVar[type[BaseModel]] = DuplicateItemsOptions
+
+    @classmethod
+    def option_defaults(cls, config: ConfigModel) -> dict[str, Any]:
+        """``[tool.qbank.dupes]`` (threshold, allow) applies to ``qbank check`` as to ``qbank dupes``."""
+        return {"threshold": config.dupes.threshold, "allow": config.dupes.allow}
 
     def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
         """One finding per question that duplicates an earlier one (at its stem)."""
