@@ -87,12 +87,12 @@ class Text2QtiImporter:
                 if header.group(1).lower() == "quiz title":
                     group = header.group(2).strip()
                 continue
-            if _TITLE.match(line):
-                title = _TITLE.match(line).group(1)  # type: ignore[union-attr]
+            if title_match := _TITLE.match(line):
+                title = title_match.group(1)
                 current = None
                 continue
-            if _POINTS.match(line):
-                points = _POINTS.match(line).group(1)  # type: ignore[union-attr]
+            if points_match := _POINTS.match(line):
+                points = points_match.group(1)
                 current = None
                 continue
             question = _QUESTION.match(line)
