@@ -351,11 +351,8 @@ def test_no_blueprint() -> None:
 
 
 def example_bank() -> Bank:
-    if not (DVA / "blueprint.yaml").is_file():
-        pytest.skip("example bank not available")
     bank = qbank.load(DVA).bank
-    if bank.blueprint is None or len(bank) < 20:
-        pytest.skip("example bank incomplete")
+    assert bank.blueprint is not None
     return bank
 
 
@@ -393,6 +390,17 @@ def test_dva_c02_full_length_form_matches_coverage() -> None:
     for short in result.shortfalls:
         if short.objective is None:
             assert report.domain(short.domain).count == short.available
+
+
+def test_dva_c02_draws_a_full_length_form_split_21_17_15_12() -> None:
+    bank = example_bank()
+    assert bank.blueprint is not None
+    result = qbank.assemble(bank, count=65, seed=3)
+    assert result.ok, [str(s) for s in result.shortfalls]
+    (form,) = result.forms
+    by_domain = Counter(domain_of(q, bank.blueprint) for q in form.questions)
+    assert dict(by_domain) == {"1": 21, "2": 17, "3": 15, "4": 12}
+    assert len({q.id for q in form.questions}) == 65
 
 
 # ---------------------------------------------------------------------------------------------- CLI
