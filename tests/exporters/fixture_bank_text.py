@@ -11,8 +11,6 @@ import base64
 import os
 from pathlib import Path
 
-import pytest
-
 import qbank
 from qbank.model import Bank
 
@@ -167,8 +165,7 @@ def check_golden(name: str, data: bytes) -> None:
 
 
 def example_bank() -> Bank:
-    """The project's DVA-C02 example bank (skips the test when it does not load cleanly)."""
+    """The project's DVA-C02 example bank (it must load cleanly)."""
     result = qbank.load(EXAMPLE_BANK)
-    if any(d.severity == qbank.Severity.ERROR for d in result.diagnostics):
-        pytest.skip("the example bank has errors right now")
+    assert result.ok, [d.location for d in result.diagnostics]
     return result.bank
