@@ -203,6 +203,8 @@ class TestPlan:
     title: str
     time_limit_minutes: int | None
     sections: list[PlannedSection]
+    passing_score: float | None = None
+    """Percent of the points needed to pass (the form's, else the blueprint exam's)."""
 
     @property
     def drawn(self) -> bool:
@@ -288,7 +290,11 @@ def plan_test(bank: Bank, questions: Sequence[Question]) -> TestPlan:
         exam = blueprint.exam if blueprint is not None else None
         minutes = exam.minutes if drawn and exam is not None else None
     digest = hashlib.sha256("\0".join([title, *(q.id for q in questions)]).encode()).hexdigest()[:12]
-    return TestPlan(f"T_{digest}", title, minutes, sections)
+    exam = blueprint.exam if blueprint is not None else None
+    passing = form.passing_score if form is not None and form.passing_score is not None else None
+    if passing is None and exam is not None:
+        passing = exam.passing_score
+    return TestPlan(f"T_{digest}", title, minutes, sections, passing)
 
 
 # ---------------------------------------------------------------------------------------------- dialects
@@ -728,6 +734,8 @@ def build_test(plan: TestPlan, dialect: Dialect) -> etree._Element:
     test = d.root("assessmentTest", identifier=plan.identifier, title=plan.title)
     d.sub(test, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
     d.sub(test, "outcomeDeclaration", identifier="MAXSCORE", cardinality="single", baseType="float")
+    if plan.passing_score is not None:
+        d.sub(test, "outcomeDeclaration", identifier="PASS", cardinality="single", baseType="boolean")
     if plan.time_limit_minutes is not None:
         d.sub(test, "timeLimits", maxTime=str(plan.time_limit_minutes * 60), allowLateSubmission="false")
     part = d.sub(test, "testPart", identifier="P1", navigationMode="nonlinear", submissionMode="simultaneous")
@@ -744,6 +752,13 @@ def build_test(plan: TestPlan, dialect: Dialect) -> etree._Element:
     for outcome in ("SCORE", "MAXSCORE"):
         total = d.sub(d.sub(processing, "setOutcomeValue", identifier=outcome), "sum")
         d.sub(total, "testVariables", variableIdentifier=outcome)
+    if plan.passing_score is not None:
+        # PASS = SCORE >= MAXSCORE * passing score
+        gte = d.sub(d.sub(processing, "setOutcomeValue", identifier="PASS"), "gte")
+        d.sub(gte, "variable", identifier="SCORE")
+        product = d.sub(gte, "product")
+        d.sub(product, "variable", identifier="MAXSCORE")
+        d.sub(product, "baseValue", f"{plan.passing_score / 100:g}", baseType="float")
     return test
 
 

@@ -124,6 +124,12 @@ def test_qti_package_structure(fmt: str, full_bank: Bank, full_exports: dict[str
     assert limits is not None
     assert limits.get("maxTime" if fmt == "qti21" else "max-time") == "1800"
 
+    # the form's passing score (70%) becomes a PASS outcome: SCORE >= MAXSCORE * 0.7
+    base_value = tag("baseValue") if fmt == "qti21" else tag("base-value")
+    set_value = tag("setOutcomeValue") if fmt == "qti21" else tag("set-outcome-value")
+    (passing,) = [el for el in test.iter(set_value) if el.get("identifier") == "PASS"]
+    assert [el.text for el in passing.iter(base_value)] == ["0.7"]
+
 
 @pytest.mark.parametrize("fmt", ["qti21", "qti30"])
 def test_qti_scoring_declarations(fmt: str, full_exports: dict[str, ExportOutput]) -> None:
