@@ -21,6 +21,7 @@ __all__ = [
     "Media",
     "deterministic_zip",
     "exportable_questions",
+    "form_diagnostic",
     "markdown_fields",
     "metadata_not_carried",
     "question_diagnostic",
@@ -83,6 +84,15 @@ def markdown_fields(question: Question) -> list[tuple[DataPath, str]]:
     if question.explanation:
         out.append((("explanation",), question.explanation))
     return out
+
+
+def form_diagnostic(bank: Bank, code: str, message: str, field: str) -> Diagnostic:
+    """A diagnostic at a field of the bank's ``form:`` header."""
+    for source in bank.files:
+        if source.kind == "questions" and isinstance(source.data, dict) and "form" in source.data:
+            located: Diagnostic = source.diag(code, message, ("form", field))
+            return located
+    return diagnostic(code, message, "<memory>")
 
 
 def metadata_not_carried(

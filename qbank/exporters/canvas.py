@@ -13,12 +13,13 @@ from typing import ClassVar
 from lxml import etree
 from lxml import html as lxml_html
 
-from qbank.diagnostics import Diagnostic
+from qbank.diagnostics import Diagnostic, Severity
 from qbank.exporters import register
 from qbank.exporters.base import (
     ExportOutput,
     deterministic_zip,
     exportable_questions,
+    form_diagnostic,
     metadata_not_carried,
     question_diagnostic,
 )
@@ -390,6 +391,11 @@ class CanvasExporter:
         questions, diagnostics = unique_questions(exportable_questions(bank))
         data, notes, count = build_canvas_package(bank, questions)
         dropped = metadata_not_carried(questions, "Canvas", NOT_CARRIED)
+        if bank.form is not None and bank.form.passing_score is not None:
+            message = "Canvas Classic Quizzes have no passing score; `passing_score` is not carried"
+            dropped.append(
+                form_diagnostic(bank, "QB902", message, "passing_score").with_severity(Severity.INFO)
+            )
         return ExportOutput(data, diagnostics + notes + dropped, count)
 
 

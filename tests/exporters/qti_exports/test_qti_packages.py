@@ -278,6 +278,8 @@ def test_canvas_reports_what_it_cannot_carry(full_exports: dict[str, ExportOutpu
     assert ("QB901", "order-deploy-stages") in found
     assert ("QB902", "sa-region-code") in found  # case-sensitive short answer
     assert ("QB902", "tf-s3-versioning") in found  # group points differ from the group's first question
+    passing = next(d for d in out.diagnostics if "passing_score" in d.message)
+    assert (passing.code, passing.question_id, passing.line) == ("QB902", None, 6)  # at the form header
     ordering = next(d for d in out.diagnostics if d.code == "QB901")
     assert ordering.path.endswith("form.yaml")
     assert ordering.line > 1
