@@ -21,9 +21,10 @@ from qbank.diagnostics import Diagnostic, Severity, sort_diagnostics
 from qbank.dupes import enemy_pairs
 from qbank.exporters import EXPORTERS, export
 from qbank.fsutil import atomic_write
+from qbank.importers import IMPORTERS
 from qbank.loader import load
 from qbank.model import Bank
-from qbank.reporters import REPORTERS, RunInfo, report
+from qbank.reporters import REPORTERS, RunInfo, diagnostic_dict, report
 
 __all__ = ["main", "run"]
 
@@ -579,18 +580,7 @@ def dupes_command(
         doc["clusters"] = [
             c for c in doc["clusters"] if not opts["quiet"] or c["severity"] == "error" or strict
         ]
-        doc["diagnostics"] = [
-            {
-                "code": d.code,
-                "severity": d.severity.value,
-                "message": d.message,
-                "path": d.path,
-                "line": d.line,
-                "col": d.col,
-                "question_id": d.question_id,
-            }
-            for d in shown
-        ]
+        doc["diagnostics"] = [diagnostic_dict(d) for d in shown]
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "text":
         text = _dupes_text(found, clusters, shown)
@@ -691,12 +681,9 @@ def fmt_command(paths: tuple[str, ...], check_only: bool, show_diff: bool, confi
     return EXIT_FINDINGS if changed and (check_only or show_diff) else EXIT_OK
 
 
-_IMPORT_FORMATS = ("moodle", "qti", "canvas", "gift", "aiken", "markdown", "text2qti", "json")
-
-
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--from", "fmt_from", required=True, type=click.Choice(_IMPORT_FORMATS), help="Source format.")
+@click.option("--from", "fmt_from", required=True, type=click.Choice(list(IMPORTERS)), help="Source format.")
 @click.option(
     "--output",
     "-o",

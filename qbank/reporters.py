@@ -16,7 +16,7 @@ from lxml import etree
 from qbank.codes import describe
 from qbank.diagnostics import Diagnostic, Severity
 
-__all__ = ["REPORTERS", "Reporter", "RunInfo", "report"]
+__all__ = ["REPORTERS", "Reporter", "RunInfo", "diagnostic_dict", "report"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ def report_text(diagnostics: Sequence[Diagnostic], info: RunInfo) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _as_dict(d: Diagnostic) -> dict[str, object]:
+def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
+    """A diagnostic as the JSON reports write it."""
     out: dict[str, object] = {
         "code": d.code,
         "name": describe(d.code).name,
@@ -92,7 +93,7 @@ def report_json(diagnostics: Sequence[Diagnostic], info: RunInfo) -> str:
             "info": counts["info"],
             "failed": any(_fails(d, info) for d in diagnostics),
         },
-        "diagnostics": [_as_dict(d) for d in diagnostics],
+        "diagnostics": [diagnostic_dict(d) for d in diagnostics],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
