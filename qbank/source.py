@@ -14,7 +14,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,13 +49,6 @@ def _fast_yaml() -> YAML:
     return fast
 
 
-def _rt_yaml() -> YAML:
-    if not hasattr(_local, "rt"):
-        _local.rt = YAML(typ="rt")
-    rt: YAML = _local.rt
-    return rt
-
-
 @dataclass(frozen=True, slots=True)
 class NodePosition:
     """1-based position of a mapping key (if any) and of its value."""
@@ -67,6 +60,8 @@ class NodePosition:
     style: str | None = None
     """The YAML scalar style (``|``, ``>``, ``"``, ``'`` or ``None`` for plain); ``"`` for JSON strings."""
     end_line: int | None = None
+    value: str | None = None
+    """The text of a string scalar (so offsets inside it can be placed without the parsed data)."""
 
 
 def diagnostic(code: str, message: str, path: str, line: int = 1, col: int = 1, **kw: Any) -> Diagnostic:
@@ -122,7 +117,7 @@ class SourceFile:
                 self._positions = (
                     _json_positions(self.text)
                     if self.is_json
-                    else _yaml_positions(_rt_yaml().compose(self.text))
+                    else _yaml_positions(_fast_yaml().compose(self.text))
                 )
             except (YAMLError, ValueError, RecursionError):
                 self._positions = {}
@@ -151,8 +146,8 @@ class SourceFile:
         return (pos.line, pos.col)
 
     def _offset_position(self, pos: NodePosition, parts: DataPath, offset: int) -> tuple[int, int]:
-        value = _get(self.data, parts)
-        if not isinstance(value, str):
+        value = pos.value
+        if value is None:
             return (pos.line, pos.col)
         before = value[:offset]
         line_index = before.count("\n")
@@ -184,15 +179,6 @@ class SourceFile:
         """A diagnostic placed at a data path of this file."""
         line, col = self.position(path, key=key, offset=kw.pop("offset", None))
         return diagnostic(code, message, self.display, line, col, **kw)
-
-
-def _get(data: Any, parts: DataPath) -> Any:
-    for part in parts:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def _line_starts(text: str) -> list[int]:
@@ -231,7 +217,11 @@ def _yaml_positions(root: Node | None) -> dict[DataPath, NodePosition]:
 
 
 def _pos(value: Node, key: Node) -> NodePosition:
-    style = value.style if isinstance(value, ScalarNode) else None
+    style: str | None = None
+    text: str | None = None
+    if isinstance(value, ScalarNode):
+        style = value.style
+        text = value.value if isinstance(value.value, str) else None
     return NodePosition(
         key.start_mark.line + 1,
         key.start_mark.column + 1,
@@ -239,6 +229,7 @@ def _pos(value: Node, key: Node) -> NodePosition:
         value.start_mark.column + 1,
         style,
         value.end_mark.line + 1,
+        text,
     )
 
 
@@ -338,7 +329,8 @@ class _JsonScanner:
                 if sep == "]":
                     return
         elif ch == '"':
-            self.string()
+            text = self.string()
+            self.out[path] = replace(self.out[path], value=text)
         else:
             n = len(self.text)
             while self.i < n and self.text[self.i] not in ",]}" + self._WS:
@@ -489,7 +481,7 @@ def _parse_yaml(sf: SourceFile) -> None:
         sf.diagnostics.append(diagnostic("QB003", f"YAML error: {exc}", sf.display))
         return
     try:
-        root = _rt_yaml().compose(sf.text)
+        root = _fast_yaml().compose(sf.text)
     except MarkedYAMLError as exc:
         sf.diagnostics.append(_yaml_error(exc, sf))
         return
