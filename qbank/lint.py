@@ -26,6 +26,7 @@ from qbank.diagnostics import FORMAT_CODES, Diagnostic, Severity, sort_diagnosti
 from qbank.model import Bank
 from qbank.rules import Finding, Rule, RuleContext, registry
 from qbank.rules.text import TextEdit
+from qbank.source import SourceFile
 
 __all__ = [
     "PROFILES",
@@ -121,7 +122,8 @@ def _locate(bank: Bank, rule: type[Rule], finding: Finding, severity: Severity) 
     origin = question.origin
     if origin is None:
         return Diagnostic(rule.code, severity, finding.message, MEMORY, question_id=question_id, data=data)
-    return origin.source.diag(  # type: ignore[no-any-return]
+    source: SourceFile = origin.source
+    return source.diag(
         rule.code,
         finding.message,
         ("questions", origin.index, *finding.where),
