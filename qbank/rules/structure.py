@@ -288,7 +288,9 @@ class NearDuplicateOptions(Rule):
         Compares every pair of choices after normalisation and reports a pair whose
         ``rapidfuzz`` ``ratio`` is at least ``ratio`` (default 90), or whose ``token_set_ratio`` is
         at least ``token-set-ratio`` (default 95) when both have four or more words. Purely numeric
-        choices are left to QB307.
+        choices are left to QB307, and choices written as code (backticks) are skipped: code
+        options differ by design in one symbol (``( cmd )`` vs ``{ cmd; }``), which normalisation
+        would erase.
 
     Why it matters
         Near-identical options are usually copy-paste slips, or a pair that cues the key: the
@@ -315,7 +317,7 @@ class NearDuplicateOptions(Rule):
             return
         opts = ctx.options
         assert isinstance(opts, NearDuplicateOptionsOptions)
-        texts = [norm(c.text) for c in question.choices]
+        texts = ["" if "`" in c.text else norm(c.text) for c in question.choices]
         reported: set[int] = set()
         for j in range(1, len(texts)):
             b = texts[j]
