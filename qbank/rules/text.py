@@ -100,8 +100,10 @@ def stem2(word: str) -> str:
         return word[:-3] + "y"
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 2 and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    # "instance"/"instances" -> "instanc", "queue"/"queues" -> "queu"
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 @lru_cache(maxsize=200_000)
