@@ -119,7 +119,7 @@ def sc(
         id=qid,
         objective=objective,
         domain=domain,
-        difficulty=difficulty,  # type: ignore[arg-type]
+        difficulty=difficulty,
         status=status,  # type: ignore[arg-type]
         shuffle=shuffle,
         stem=stem or f"{prose(qid, 14)}: which option is right?",
@@ -133,7 +133,7 @@ def mr(qid: str, objective: str, *, difficulty: str = "hard") -> MultipleRespons
         id=qid,
         type="multiple_response",
         objective=objective,
-        difficulty=difficulty,  # type: ignore[arg-type]
+        difficulty=difficulty,
         stem=f"{prose(qid, 14)}: which two are right?",
         choices=[Choice(text=prose(f"{qid}/{i}", 5), correct=i < 2) for i in range(5)],
     )
