@@ -120,7 +120,7 @@ def sc(
         objective=objective,
         domain=domain,
         difficulty=difficulty,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         shuffle=shuffle,
         stem=stem or f"{prose(qid, 14)}: which option is right?",
         choices=[Choice(text=prose(f"{qid}/{i}", 5), correct=i == key) for i in range(n_choices)],

@@ -36,7 +36,7 @@ BP = make_blueprint(
 def domain_of(question: Question, blueprint: Blueprint) -> str:
     where = locate(question, blueprint)
     assert not hasattr(where, "message")
-    return where.domain  # type: ignore[union-attr]
+    return where.domain
 
 
 def ids(result: AssemblyResult, index: int = 0) -> list[str]:
@@ -284,7 +284,7 @@ def test_retired_never_and_drafts_only_when_asked() -> None:
 def test_exact_duplicates_are_enemies_by_default() -> None:
     questions = per_objective(BP, {"A.1": 2, "B.1": 1, "C.1": 1})
     twin = sc("twin", "A.1", stem="  " + questions[0].stem.upper() + " ")
-    twin = twin.model_copy(update={"choices": list(reversed(questions[0].choices))})  # type: ignore[union-attr]
+    twin = twin.model_copy(update={"choices": list(reversed(questions[0].choices))})
     assert exact_duplicate_pairs([*questions, twin]) == {frozenset({questions[0].id, "twin"})}
     bank = bank_of([*questions, twin], BP)
     for seed in range(10):
@@ -339,7 +339,7 @@ def test_time_limit() -> None:
 )
 def test_invalid_requests(kwargs: dict[str, object]) -> None:
     with pytest.raises(AssemblyError):
-        qbank.assemble(BIG, **kwargs)  # type: ignore[arg-type]
+        qbank.assemble(BIG, **kwargs)
 
 
 def test_no_blueprint() -> None:

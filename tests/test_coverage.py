@@ -221,7 +221,7 @@ def test_html_report_is_well_formed_self_contained_and_has_charts() -> None:
 
 def _run(code: str, bank: qbank.Bank, options: object = None) -> list[tuple[str, str | None, Severity]]:
     rule = registry()[code]()
-    ctx = RuleContext(bank) if options is None else RuleContext(bank, options=options)  # type: ignore[arg-type]
+    ctx = RuleContext(bank) if options is None else RuleContext(bank, options=options)
     findings = list(rule.check_bank(bank, ctx))
     for question in bank.questions:
         findings.extend(rule.check_question(question, ctx))

@@ -27,7 +27,7 @@ questions:
 """
 
 
-def codes(diagnostics: list) -> list[tuple[int, int, str]]:  # type: ignore[type-arg]
+def codes(diagnostics: list) -> list[tuple[int, int, str]]:
     return sorted((d.line, d.col, d.code) for d in diagnostics)
 
 

@@ -112,6 +112,18 @@ _CORE = frozenset(
 
 #: Import format -> what a bank exported in that format and imported back keeps (the round-trip
 #: contract the property tests check). Formats without an exporter (markdown, text2qti) have no entry.
+#: What a QTI item (2.1 or 3.0) carries besides the core fields.
+_QTI_FIELDS = _CORE | {
+    "choice_feedback",
+    "case_sensitive",
+    "explanation",
+    "domain",
+    "points",
+    "shuffle",
+    "references",
+    "followups",
+}
+
 CARRIES: dict[str, Carried] = {
     "moodle": Carried(
         "moodle",
@@ -161,34 +173,14 @@ CARRIES: dict[str, Carried] = {
     "qti21": Carried(
         "qti21",
         _ALL_TYPES,
-        _CORE
-        | {
-            "choice_feedback",
-            "case_sensitive",
-            "explanation",
-            "domain",
-            "points",
-            "shuffle",
-            "references",
-            "followups",
-        },
+        _QTI_FIELDS,
         "QTI items carry no tags, difficulty, objective, status, author, source or lint; the domain "
         "comes from the test section; shuffle is fixed for true_false and ordering items.",
     ),
     "qti30": Carried(
         "qti30",
         _ALL_TYPES,
-        _CORE
-        | {
-            "choice_feedback",
-            "case_sensitive",
-            "explanation",
-            "domain",
-            "points",
-            "shuffle",
-            "references",
-            "followups",
-        },
+        _QTI_FIELDS,
         "As QTI 2.1.",
     ),
     "canvas": Carried(

@@ -14,7 +14,7 @@ from tests.conftest import need_shared
 
 
 def _codes(result: object) -> Counter[str]:
-    return Counter(d.code for d in result.diagnostics)  # type: ignore[attr-defined]
+    return Counter(d.code for d in result.diagnostics)
 
 
 def test_moodle_nested_categories() -> None:
@@ -35,7 +35,7 @@ def test_moodle_invalid_grades_is_imported_with_located_notes() -> None:
     assert (result.found, result.imported) == (1, 1)
     question = result.questions[0]
     assert question.type == "multiple_response"
-    assert [c.correct for c in question.choices] == [False, True, True, False, True]  # type: ignore[union-attr]
+    assert [c.correct for c in question.choices] == [False, True, True, False, True]
     assert {(d.line, d.code) for d in result.diagnostics} == {(4, "QB911")}
     assert any("not on Moodle's list" in d.message for d in result.diagnostics)
 
@@ -57,10 +57,10 @@ def test_gift_fixture() -> None:
         }
     )
     matching = next(q for q in result.questions if q.type == "matching")
-    assert matching.distractors == ["Chat"]  # type: ignore[union-attr]
+    assert matching.distractors == ["Chat"]
     assert matching.stem == "Match the **activity** to the description."
     numerical = next(q for q in result.questions if q.type == "numerical")
-    assert (numerical.answer, numerical.tolerance) == (3.0, 2.0)  # type: ignore[union-attr]
+    assert (numerical.answer, numerical.tolerance) == (3.0, 2.0)
     assert {d.line for d in result.diagnostics} == {22, 31, 34, 41}
     assert set(_codes(result)) == {"QB911"}
 
@@ -88,16 +88,16 @@ def test_canvas_qti12_fixtures() -> None:
     assert (canvas.found, canvas.imported) == (1, 1)
     question = canvas.questions[0]
     assert question.id == "i149d254243105bb525e78490f62d9c4c"
-    assert [c.text for c in question.choices] == ["\\<br />", "\\<hr />", "\\<pre>", "\\<n />"]  # type: ignore[union-attr]
+    assert [c.text for c in question.choices] == ["\\<br />", "\\<hr />", "\\<pre>", "\\<n />"]
     assert list(canvas.groups) == ["Test Bank"]
     respondus = import_bank(
         need_shared("corpora", "canvas-lms-qti-fixtures", "respondus", "zero_point_mc.xml"), "canvas"
     )
     assert (respondus.found, respondus.imported) == (1, 1)
     mc = respondus.questions[0]
-    assert mc.keys == [0]  # type: ignore[union-attr]
+    assert mc.keys == [0]
     assert mc.explanation == "This is some general feedback."
-    assert [c.feedback for c in mc.choices] == [f"choice {i} feedback" for i in range(1, 5)]  # type: ignore[union-attr]
+    assert [c.feedback for c in mc.choices] == [f"choice {i} feedback" for i in range(1, 5)]
     assert _codes(respondus)["QB911"] == 4  # right/wrong feedback x2, 0 points, id rewritten
 
 

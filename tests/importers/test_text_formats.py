@@ -50,12 +50,12 @@ def test_text2qti(tmp_path: Path) -> None:
     assert list(result.groups) == ["Addition"]
     first, odd, short, pi, essay = result.questions
     assert first.points == 2
-    assert first.keys == [2]  # type: ignore[union-attr]
-    assert first.choices[0].feedback == "Feedback for 6"  # type: ignore[union-attr]
+    assert first.keys == [2]
+    assert first.choices[0].feedback == "Feedback for 6"
     assert first.explanation == "General feedback."
     assert odd.type == "multiple_response"
-    assert short.accept == ["SQS", "Amazon SQS"]  # type: ignore[union-attr]
-    assert (pi.answer, pi.tolerance) == (3.14, 0.01)  # type: ignore[union-attr]
+    assert short.accept == ["SQS", "Amazon SQS"]
+    assert (pi.answer, pi.tolerance) == (3.14, 0.01)
     assert essay.type == "essay"
     assert [(d.line, d.code) for d in result.diagnostics] == [(6, "QB911"), (28, "QB910")]
 
