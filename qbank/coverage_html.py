@@ -60,6 +60,32 @@ def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
     return element
 
 
+def _grid(
+    svg: etree._Element, left: int, scale: float, ticks: range, y_top: int, height: int, label: str
+) -> None:
+    """Vertical gridlines with their value labels under the plot."""
+    for tick in ticks:
+        x = left + tick * scale
+        _el(
+            svg,
+            f"{_S}line",
+            x1=f"{x:.1f}",
+            x2=f"{x:.1f}",
+            y1=str(y_top),
+            y2=str(height - 26),
+            stroke="#d9e2ec",
+        )
+        _el(
+            svg,
+            f"{_S}text",
+            label.format(tick),
+            x=f"{x:.1f}",
+            y=str(height - 10),
+            text_anchor="middle",
+            class_="muted",
+        )
+
+
 def _svg(parent: etree._Element, width: int, height: int, label: str) -> etree._Element:
     svg = etree.SubElement(
         parent,
@@ -86,26 +112,7 @@ def _share_chart(parent: etree._Element, domains: tuple[DomainCoverage, ...]) ->
     top_value = max([d.share for d in domains] + [d.weight for d in domains] + [10.0])
     scale = plot / (top_value * 1.1)
     svg = _svg(parent, 1000, height, "Share of the bank versus blueprint weight, per domain")
-    for tick in range(0, int(top_value * 1.1) + 1, 10):
-        x = left + tick * scale
-        _el(
-            svg,
-            f"{_S}line",
-            x1=f"{x:.1f}",
-            x2=f"{x:.1f}",
-            y1=str(top - 8),
-            y2=str(height - 26),
-            stroke="#d9e2ec",
-        )
-        _el(
-            svg,
-            f"{_S}text",
-            f"{tick}%",
-            x=f"{x:.1f}",
-            y=str(height - 10),
-            text_anchor="middle",
-            class_="muted",
-        )
+    _grid(svg, left, scale, range(0, int(top_value * 1.1) + 1, 10), top - 8, height, "{}%")
     for i, dom in enumerate(domains):
         y = top + i * row
         _el(
@@ -162,26 +169,7 @@ def _objective_chart(parent: etree._Element, report: CoverageReport) -> None:
     scale = plot / (top_value * 1.1)
     svg = _svg(parent, 1000, height, f"Questions per objective and the need for {k} full-length forms")
     step = max(1, round(top_value / 8))
-    for tick in range(0, int(top_value * 1.1) + 1, step):
-        x = left + tick * scale
-        _el(
-            svg,
-            f"{_S}line",
-            x1=f"{x:.1f}",
-            x2=f"{x:.1f}",
-            y1=str(top - 6),
-            y2=str(height - 26),
-            stroke="#d9e2ec",
-        )
-        _el(
-            svg,
-            f"{_S}text",
-            str(tick),
-            x=f"{x:.1f}",
-            y=str(height - 10),
-            text_anchor="middle",
-            class_="muted",
-        )
+    _grid(svg, left, scale, range(0, int(top_value * 1.1) + 1, step), top - 6, height, "{}")
     for i, (dom, obj) in enumerate(rows):
         y = top + i * row
         need = obj.seats * k if report.length else 0
@@ -277,7 +265,7 @@ def render_html(report: CoverageReport) -> str:
         figure,
         "figcaption",
         "Objectives split their domain's seats equally; the dashed line is what "
-        f"{forms} full-length form{'s' * (forms != 1)} need without reusing a question.",
+        f"{forms} full-length form{'s' * (forms != 1)} {'need' if forms != 1 else 'needs'} without reusing a question.",
     )
 
     _el(main, "h2", "Table")
