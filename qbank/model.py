@@ -55,6 +55,7 @@ __all__ = [
     "SingleChoice",
     "Status",
     "TrueFalse",
+    "comparison_key",
     "question_adapter",
 ]
 
@@ -163,10 +164,19 @@ class _Common(_Strict):
         return self.status != "retired"
 
 
+_OUTER_PUNCTUATION = ".,;:!?\"'“”‘’ "
+
+
+def comparison_key(text: str) -> str:
+    """The form in which two choices (or items) count as the same: case, spacing and surrounding
+    punctuation removed ("Amazon SQS" and "amazon  sqs." are the same)."""
+    return " ".join(text.split()).casefold().strip(_OUTER_PUNCTUATION)
+
+
 def _check_distinct(texts: Sequence[str], what: str) -> None:
     seen: dict[str, int] = {}
     for index, text in enumerate(texts):
-        key = " ".join(text.split()).casefold()
+        key = comparison_key(text)
         if key in seen:
             raise PydanticCustomError(
                 "QB105",

@@ -57,8 +57,8 @@ def to_yaml_value(value: Any) -> Any:
 
 
 _FLOW_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9 ._/+-]{0,28}[A-Za-z0-9]|[A-Za-z]")
-# characters YAML reads as line breaks, or cannot hold unescaped
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# characters YAML reads as line breaks (CR, NEL, LS, PS), or cannot hold unescaped
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 def _needs_quotes(text: str) -> bool:

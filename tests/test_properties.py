@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qbank
-from qbank.model import Question, question_adapter
+from qbank.model import Question, comparison_key, question_adapter
 from qbank.serialize import dump_questions
 
 _ids = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,20}", fullmatch=True)
@@ -21,7 +21,7 @@ _words = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_
 
 
 def _distinct(strategy: st.SearchStrategy[str], lo: int, hi: int) -> st.SearchStrategy[list[str]]:
-    return st.lists(strategy, min_size=lo, max_size=hi, unique_by=lambda s: " ".join(s.split()).casefold())
+    return st.lists(strategy, min_size=lo, max_size=hi, unique_by=comparison_key)
 
 
 @st.composite
