@@ -164,13 +164,13 @@ class _Common(_Strict):
         return self.status != "retired"
 
 
-_OUTER_PUNCTUATION = ".,;:!?\"'“”‘’ "
-
-
 def comparison_key(text: str) -> str:
-    """The form in which two choices (or items) count as the same: case, spacing and surrounding
-    punctuation removed ("Amazon SQS" and "amazon  sqs." are the same)."""
-    return " ".join(text.split()).casefold().strip(_OUTER_PUNCTUATION)
+    """The form in which two choices (or items) count as the same: case and spacing removed.
+
+    Punctuation stays: in code answers ``"abc"`` and ``abc`` are different choices. Choices that
+    differ only in a trailing period or a plural are near duplicates (lint rule QB106), not errors.
+    """
+    return " ".join(text.split()).casefold()
 
 
 def _check_distinct(texts: Sequence[str], what: str) -> None:
