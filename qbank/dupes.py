@@ -33,11 +33,14 @@ are different keys however similar the strings), and falls back to the key-text 
 the choice sets share nothing. Template siblings (the same wording asking for a different fact, or
 the same wording with other numbers) therefore are not duplicates.
 
-Candidate pairs come from MinHash signatures (numpy, 96 permutations) over each item's stem and key
-words without stop words and template boilerplate (words in more than 30% of the items), banded
-into 24 bands of 4 rows (LSH). Buckets over 300 items are skipped; a pair is taken from the first
-band it collides in, and dropped when the signatures agree on fewer than 35% of rows (every pair
-found at 10,000 questions agreed on at least 50%). Survivors are verified with
+Candidate pairs come from weighted MinHash signatures (numpy, 128 rows) of each item's stem words,
+each word weighted by the same IDF as the content check above, so two signatures agree on a row
+with probability equal to that rarity-weighted Jaccard similarity, which a near duplicate has at
+0.65 or more. Banded into 32 bands of 4 rows (LSH), such a pair shares a bucket with probability at
+least 1 - (1 - 0.65**4)**32 = 0.998. A bucket over 300 items (one generic stem shared by many
+questions) is split by a second signature of the items' choice and key words; a pair is taken from
+the first band it collides in, and dropped when the signatures agree on fewer than half of the rows
+(a near duplicate agrees on 65% of them in expectation). Survivors are verified with
 :func:`rapidfuzz.process.cpdist`, band by band, so memory stays bounded. Banks up to 2,000
 distinct items are compared exhaustively. ``benchmarks/dupes.py`` has the measurements.
 """
@@ -106,12 +109,11 @@ CONTENT_MIN = 65.0
 EXHAUSTIVE_LIMIT = 2000
 
 # LSH parameters (see the module docstring; measured in benchmarks/dupes.py)
-NUM_PERM = 96
-BANDS = 24
+BANDS = 32
 ROWS = 4
+NUM_PERM = BANDS * ROWS  # a multiple of 8: agreement is counted eight rows at a time
 MAX_BUCKET = 300
-MIN_AGREEMENT = 0.35
-MAX_DF = 0.3
+MIN_AGREEMENT = 0.5
 _PROGRESS_TOTAL = 1000
 _VERIFY_CHUNK = 200_000
 _CHUNK = 100_000  # rows of numpy work at a time: bounds the temporary arrays
@@ -411,19 +413,34 @@ class _Prepared:
     choice_norms: list[tuple[str, ...]]
     key_norms: list[tuple[str, ...]]
     signature: list[Signature]
-    tokens: list[list[str]]
     idf: dict[str, float] = field(default_factory=dict)
     """Inverse document frequency of each stem word over everything searched."""
+    family_id: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    """Each item's family as a number (``family_id_choice`` for choice questions)."""
+    family_id_choice: int = -1
+    keyed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+    """Whether each item has a key (essays have none)."""
+    facts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    """A hash of each stem's numbers and negation words: :func:`_compatible` stems have equal ones."""
 
 
 def _prepare(items: Sequence[DupItem]) -> _Prepared:
-    p = _Prepared([], [], [], [], [], [], [], [], [])
+    p = _Prepared([], [], [], [], [], [], [], [])
     df: dict[str, int] = defaultdict(int)
+    # choice texts repeat across a bank ("True", service names), and keys are choice texts
+    seen: dict[str, str] = {}
+
+    def norm(text: str) -> str:
+        out = seen.get(text)
+        if out is None:
+            out = seen[text] = normalize(text)
+        return out
+
     for item in items:
         stem = normalize(item.stem)
         words = stem.split()
-        choices = tuple(normalize(c) for c in item.choices)
-        keys = tuple(normalize(k) for k in item.keys)
+        choices = tuple(norm(c) for c in item.choices)
+        keys = tuple(norm(k) for k in item.keys)
         key_text = " ".join(keys) if item.ordered_key else " ".join(sorted(keys))
         p.family.append(item.family)
         p.stem_norm.append(stem)
@@ -433,12 +450,16 @@ def _prepare(items: Sequence[DupItem]) -> _Prepared:
         p.choice_norms.append(choices)
         p.key_norms.append(keys)
         p.signature.append(_signature(item.stem, words))
-        p.tokens.append(words + key_text.split())
         for word in set(words):
             df[word] += 1
     # smoothed with a prior of 20 documents: in a small bank every word weighs about the same
     total = len(items) + 20
     p.idf = {w: math.log1p(total / (count + 20)) for w, count in df.items()}
+    ids: dict[str, int] = {"choice": 0}
+    p.family_id = np.fromiter((ids.setdefault(f, len(ids)) for f in p.family), np.int32, len(p.family))
+    p.family_id_choice = ids["choice"]
+    p.keyed = np.fromiter((bool(k) for k in p.key_norms), bool, len(p.key_norms))
+    p.facts = np.fromiter((hash(s[:2]) for s in p.signature), np.int64, len(p.signature))
     return p
 
 
@@ -725,60 +746,91 @@ def _exhaustive_candidates(
     return np.concatenate(left), np.concatenate(right)
 
 
-def _token_ids(prep: _Prepared, reps: NDArray[np.int64]) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
-    """Each representative's MinHash set as token ids (flat) with per-item offsets."""
+def _word_sets(
+    words: Iterable[Iterable[str]], weight: Callable[[str, int], float]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Each item's set of words as vocabulary ids (flat, with per-item offsets) and each word's
+    weight, ``weight(word, number of items that have it)``."""
     vocab: dict[str, int] = {}
-    sets: list[list[int]] = []
-    for k in reps:
-        ids = {vocab.setdefault(w, len(vocab)) for w in prep.tokens[k]}
-        sets.append(list(ids))
-    n = len(sets)
-    df = np.zeros(len(vocab), dtype=np.int64)
-    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
-    flat = np.fromiter((t for s in sets for t in s), dtype=np.int64, count=int(lengths.sum()))
-    np.add.at(df, flat, 1)
-    stop = np.zeros(len(vocab), dtype=bool)
-    for word in _STOP:
-        if word in vocab:
-            stop[vocab[word]] = True
-    common = stop | (df > max(50, MAX_DF * n))
-    owner = np.repeat(np.arange(n), lengths)
-    keep = ~common[flat]
-    # an item made only of common words keeps all of them rather than vanishing from the search
-    kept_per_item = np.bincount(owner[keep], minlength=n)
-    keep |= kept_per_item[owner] == 0
-    flat, owner = flat[keep], owner[keep]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=n), out=offsets[1:])
-    return flat.astype(np.uint32), offsets
+    flat: list[int] = []
+    offsets = [0]
+    for item in words:
+        flat.extend({vocab.setdefault(w, len(vocab)) for w in item})
+        offsets.append(len(flat))
+    ids = np.asarray(flat, dtype=np.int64)
+    df = np.bincount(ids, minlength=len(vocab))
+    weights = np.fromiter((weight(w, int(df[k])) for w, k in vocab.items()), np.float64, len(vocab))
+    return ids, np.asarray(offsets, dtype=np.int64), weights
 
 
-def _minhash(flat: NDArray[np.uint32], offsets: NDArray[np.int64], report: _Progressor) -> NDArray[np.uint32]:
-    """MinHash signatures (items x NUM_PERM) with multiply-shift hashing of the token ids."""
-    rng = np.random.default_rng(0x5EED)
-    a = rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
+def _minhash(
+    flat: NDArray[np.int64],
+    offsets: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    num_perm: int,
+    seed: int,
+) -> NDArray[np.uint32]:
+    """Weighted MinHash signatures (items x ``num_perm``) of weighted word sets.
+
+    Each word draws, per permutation, an exponential variable of rate its weight (``-log(u) / w``
+    with ``u`` from a hash of its id and the permutation); the signature holds the smallest draw of the
+    item's words. Two items agree on a permutation exactly when their smallest draws come from the
+    same word, which happens with probability ``w(A & B) / w(A | B)``: the weighted Jaccard
+    similarity that :func:`_content` computes. The float32 draws are kept as their uint32 bit
+    patterns, which order positive floats the same way.
+    """
+    salts = np.random.default_rng(seed).integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    draws = np.empty((len(weights), num_perm), dtype=np.uint32)
+    for start in range(0, len(weights), _CHUNK // 4):
+        words = np.arange(start, min(len(weights), start + _CHUNK // 4), dtype=np.uint64)
+        # the top 53 bits of a well-mixed hash, as a uniform variable in (0, 1)
+        bits = _mix64(words[:, None] * np.uint64(0x9E3779B97F4A7C15) + salts) >> np.uint64(11)
+        u = (bits.astype(np.float64) + 0.5) * 2.0**-53
+        rate = weights[start : start + len(words), None]
+        draws[start : start + len(words)] = (-np.log(u) / rate).astype(np.float32).view(np.uint32)
     n = len(offsets) - 1
-    sig = np.full((n, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    sig = np.full((n, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     step = 4096
-    shift = np.uint64(32)
     for start in range(0, n, step):
         stop = min(n, start + step)
         lo, hi = int(offsets[start]), int(offsets[stop])
         if hi == lo:
             continue
-        x = flat[lo:hi].astype(np.uint64)[:, None]
-        hashed = ((x * a + b) >> shift).astype(np.uint32)
         starts = offsets[start:stop] - lo
         nonempty = offsets[start + 1 : stop + 1] > offsets[start:stop]
-        reduced = np.minimum.reduceat(hashed, starts[nonempty], axis=0)
-        sig[start:stop][nonempty] = reduced
-        report.at(150 + int(150 * stop / max(n, 1)))
+        sig[start:stop][nonempty] = np.minimum.reduceat(draws[flat[lo:hi]], starts[nonempty], axis=0)
     return sig
 
 
+def _mix64(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """The splitmix64 finaliser: every input bit affects every output bit."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _band_keys(
+    sig: NDArray[np.uint32], bands: int, rows: int, empty: NDArray[np.bool_]
+) -> NDArray[np.uint64]:
+    """One hash per band and item of its ``rows`` signature values (bands x items)."""
+    mix = np.uint64(0x9E3779B97F4A7C15)
+    keys = np.zeros((bands, sig.shape[0]), dtype=np.uint64)
+    for band in range(bands):
+        for col in range(band * rows, (band + 1) * rows):
+            keys[band] = keys[band] * mix + sig[:, col].astype(np.uint64)
+    # an item without words collides with nothing
+    keys[:, empty] = np.arange(int(empty.sum()), dtype=np.uint64) + np.uint64(2**63)
+    return keys
+
+
+def _bucket_sizes(key: NDArray[np.uint64]) -> NDArray[np.int64]:
+    """For each item, the number of items with its key."""
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return counts[inverse.ravel()]
+
+
 def _lsh_candidates(prep: _Prepared, reps: NDArray[np.int64], report: _Progressor) -> Iterator[Pairs]:
-    """Candidate pairs of representatives from MinHash LSH, one band at a time.
+    """Candidate pairs of representatives from weighted MinHash LSH, one band at a time.
 
     A pair is yielded by the first band it collides in (in a bucket small enough to be used) only, so
     no global set of pairs is kept; pairs whose signatures agree on too few rows are dropped.
@@ -786,31 +838,55 @@ def _lsh_candidates(prep: _Prepared, reps: NDArray[np.int64], report: _Progresso
     n = len(reps)
     if n < 2:
         return
-    flat, offsets = _token_ids(prep, reps)
-    sig = _minhash(flat, offsets, report)
-    empty = offsets[1:] == offsets[:-1]
-    keys = np.empty((BANDS, n), dtype=np.uint64)
+    idf = prep.idf
+    flat, offsets, weights = _word_sets(
+        (prep.stem_norm[k].split() for k in reps), lambda word, _df: idf[word]
+    )
+    sig = _minhash(flat, offsets, weights, NUM_PERM, 0x5EED)
+    report.at(250)
+    keys = _band_keys(sig, BANDS, ROWS, offsets[1:] == offsets[:-1])
+    crowded = np.stack([_bucket_sizes(keys[band]) > MAX_BUCKET for band in range(BANDS)])
+    if crowded.any():
+        _split_crowded(prep, reps, keys, crowded)
+    report.at(300)
+    # one byte of each signature value is enough to estimate agreement (1/256 of false matches)
+    prints = (sig * np.uint32(0x9E3779B1) >> np.uint32(24)).astype(np.uint8).view(np.uint64)
     small = np.empty((BANDS, n), dtype=bool)
-    mix = np.uint64(0x9E3779B97F4A7C15)
     for band in range(BANDS):
-        key = np.zeros(n, dtype=np.uint64)
-        for col in range(band * ROWS, (band + 1) * ROWS):
-            key = key * mix + sig[:, col].astype(np.uint64)
-        # an item without words collides with nothing
-        key[empty] = np.arange(int(empty.sum()), dtype=np.uint64) + np.uint64(2**63)
-        keys[band] = key
-        left, right, small[band] = _bucket_pairs(key)
-        if len(left):
-            seen = np.zeros(len(left), dtype=bool)
-            for start in range(0, len(left), _CHUNK):
-                part = slice(start, start + _CHUNK)
-                for earlier in range(band):
-                    same = keys[earlier, left[part]] == keys[earlier, right[part]]
-                    seen[part] |= same & small[earlier, left[part]]
-            left, right = left[~seen], right[~seen]
-            ok = _agreement(sig, left, right) >= MIN_AGREEMENT
-            left, right = left[ok], right[ok]
-        yield reps[left], reps[right]
+        left, right, small[band] = _bucket_pairs(keys[band])
+        ok = _agreement(prints, left, right) >= MIN_AGREEMENT
+        left, right = left[ok], right[ok]
+        seen = np.zeros(len(left), dtype=bool)
+        for earlier in range(band):
+            seen |= (keys[earlier, left] == keys[earlier, right]) & small[earlier, left]
+        yield reps[left[~seen]], reps[right[~seen]]
+
+
+def _split_crowded(
+    prep: _Prepared, reps: NDArray[np.int64], keys: NDArray[np.uint64], crowded: NDArray[np.bool_]
+) -> None:
+    """Re-bucket items of crowded buckets by a second signature, of their choice and key words.
+
+    Many questions share one generic stem ("Which statement is true?"); their stems collide in every
+    band, so they are told apart by what they offer and what they key, two more signature rows per
+    band.
+    """
+    who = np.flatnonzero(crowded.any(axis=0))
+    n = len(reps) + 20
+    flat, offsets, weights = _word_sets(
+        (
+            [w for text in (*prep.choice_norms[k], *prep.key_norms[k]) for w in text.split()]
+            for k in reps[who]
+        ),
+        lambda _word, df: math.log1p(n / (df + 20)),
+    )
+    second = _band_keys(
+        _minhash(flat, offsets, weights, 2 * BANDS, 0x5EC0), BANDS, 2, offsets[1:] == offsets[:-1]
+    )
+    mix = np.uint64(0xC2B2AE3D27D4EB4F)
+    for band in range(BANDS):
+        mine = crowded[band, who]
+        keys[band, who[mine]] = keys[band, who[mine]] * mix + second[band, mine]
 
 
 def _bucket_pairs(key: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.bool_]]:
@@ -840,13 +916,16 @@ def _bucket_pairs(key: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[n
 
 
 def _agreement(
-    sig: NDArray[np.uint32], left: NDArray[np.int64], right: NDArray[np.int64]
+    prints: NDArray[np.uint64], left: NDArray[np.int64], right: NDArray[np.int64]
 ) -> NDArray[np.float64]:
+    """Share of signature rows on which each pair agrees; ``prints`` packs one byte per row."""
+    low7 = np.uint64(0x7F7F7F7F7F7F7F7F)
     out = np.empty(len(left), dtype=np.float64)
     for start in range(0, len(left), _CHUNK):
-        a = sig[left[start : start + _CHUNK]]
-        b = sig[right[start : start + _CHUNK]]
-        out[start : start + _CHUNK] = (a == b).mean(axis=1)
+        x = prints[left[start : start + _CHUNK]] ^ prints[right[start : start + _CHUNK]]
+        # the high bit of each byte of ``zero`` is set exactly where that byte of ``x`` is 0
+        zero = ~(((x & low7) + low7) | x | low7)
+        out[start : start + _CHUNK] = np.bitwise_count(zero).sum(axis=1) / (8 * prints.shape[1])
     return out
 
 
@@ -858,49 +937,65 @@ def _verify(
     keep: Callable[[int, int], bool],
     found: dict[tuple[int, int], Pair],
 ) -> int:
-    """Score candidate pairs with rapidfuzz and record the duplicates; returns the number verified."""
+    """Score candidate pairs with rapidfuzz and record the duplicates; returns the number verified.
+
+    The component scores and the whole-item score are computed for a chunk of pairs at a time;
+    only pairs that can be a near duplicate or a key conflict by their scores are judged one by one.
+    """
     left, right = candidates
     total = len(left)
     floor = stem_floor(threshold)
-    families = prep.family
+    weights = np.asarray(
+        [
+            _component_weights(has_choices, has_key)
+            for has_choices in (False, True)
+            for has_key in (False, True)
+        ]
+    )
     for start in range(0, total, _VERIFY_CHUNK):
-        li = left[start : start + _VERIFY_CHUNK].tolist()
-        ri = right[start : start + _VERIFY_CHUNK].tolist()
+        part_l = left[start : start + _VERIFY_CHUNK]
+        part_r = right[start : start + _VERIFY_CHUNK]
         stems = process.cpdist(
-            [prep.stem_sorted[i] for i in li],
-            [prep.stem_sorted[j] for j in ri],
+            [prep.stem_sorted[i] for i in part_l.tolist()],
+            [prep.stem_sorted[j] for j in part_r.tolist()],
             scorer=fuzz.ratio,
             dtype=np.float32,
             workers=workers,
+        ).astype(np.float64)
+        hits = np.flatnonzero(
+            (stems >= floor)
+            & (prep.family_id[part_l] == prep.family_id[part_r])
+            & (prep.facts[part_l] == prep.facts[part_r])
         )
-        hits = np.flatnonzero(stems >= floor)
-        hit_l = [li[h] for h in hits]
-        hit_r = [ri[h] for h in hits]
-        keys = process.cpdist(
-            [prep.key_sorted[i] for i in hit_l],
-            [prep.key_sorted[j] for j in hit_r],
-            scorer=fuzz.ratio,
-            dtype=np.float32,
-            workers=workers,
-        )
-        choices = process.cpdist(
-            [prep.choice_bag[i] for i in hit_l],
-            [prep.choice_bag[j] for j in hit_r],
-            scorer=fuzz.ratio,
-            dtype=np.float32,
-            workers=workers,
-        )
-        for h, i, j, key, choice in zip(hits, hit_l, hit_r, keys.tolist(), choices.tolist(), strict=True):
-            a, b = (i, j) if i < j else (j, i)
-            if (a, b) in found or families[a] != families[b] or not keep(a, b):
+        hit_l, hit_r, stems = part_l[hits], part_r[hits], stems[hits]
+        keys = _pair_scores(prep.key_sorted, hit_l, hit_r, workers)
+        has_choices = prep.family_id[hit_l] == prep.family_id_choice
+        choices = np.where(has_choices, _pair_scores(prep.choice_bag, hit_l, hit_r, workers), 0.0)
+        w = weights[2 * has_choices + (prep.keyed[hit_l] | prep.keyed[hit_r])]
+        score = w[:, 0] * stems + w[:, 1] * keys + w[:, 2] * choices
+        judge = ((score >= threshold) & (stems >= floor)) | (stems >= CONFLICT_STEM)
+        for k in np.flatnonzero(judge).tolist():
+            a, b = int(hit_l[k]), int(hit_r[k])
+            if (a, b) in found or not keep(a, b):
                 continue
-            if not prep.key_sorted[a] and not prep.key_sorted[b]:
-                key = 100.0
-            has_choices = families[a] == "choice"
-            pair = _judge(prep, a, b, float(stems[h]), key, choice if has_choices else None, threshold)
+            choice = float(choices[k]) if has_choices[k] else None
+            pair = _judge(prep, a, b, float(stems[k]), float(keys[k]), choice, threshold)
             if pair is not None:
                 found[(a, b)] = pair
     return total
+
+
+def _pair_scores(
+    texts: list[str], left: NDArray[np.int64], right: NDArray[np.int64], workers: int
+) -> NDArray[np.float64]:
+    """:func:`rapidfuzz.fuzz.ratio` of ``texts`` at each pair of positions."""
+    return process.cpdist(
+        [texts[i] for i in left.tolist()],
+        [texts[j] for j in right.tolist()],
+        scorer=fuzz.ratio,
+        dtype=np.float32,
+        workers=workers,
+    ).astype(np.float64)
 
 
 def _clusters(items: Sequence[DupItem], found: dict[tuple[int, int], Pair]) -> list[Cluster]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import qbank
+from qbank import dupes as D
 from qbank.cli import main
 from qbank.dupes import DupItem, enemy_pairs, find_duplicate_items, find_duplicates
 from qbank.loader import load
@@ -170,7 +173,74 @@ def test_lsh_and_exhaustive_agree_on_a_small_planted_bank() -> None:
     lsh = {frozenset((p.a, p.b)) for p in find_duplicate_items(bank.items, method="lsh").pairs}
     brute = {frozenset((p.a, p.b)) for p in find_duplicate_items(bank.items, method="exhaustive").pairs}
     assert brute
-    assert len(lsh & brute) / len(brute) >= 0.95
+    # measured: the same pairs (recall 1.0, no extra pair) for seeds 3, 4 and 5
+    assert len(lsh & brute) / len(brute) >= 0.98
+    assert lsh <= brute
+
+
+def test_weighted_minhash_estimates_the_rarity_weighted_similarity() -> None:
+    """Signature agreement tracks ``_content`` (weighted Jaccard), not the plain word overlap."""
+    rng = random.Random(5)
+    common = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+    # every item has the common words; each has rare words of its own, some shared with its twin
+    stems = []
+    for k in range(200):
+        rare = [f"r{k}x{m}" for m in range(rng.randint(1, 6))]
+        stems.append(" ".join(common + rare))
+        shared = rare[: rng.randint(0, len(rare))]
+        stems.append(" ".join(common + shared + [f"t{k}y{m}" for m in range(rng.randint(0, 4))]))
+    items = [DupItem(f"q{k}", stem) for k, stem in enumerate(stems)]
+    prep = D._prepare(items)
+    flat, offsets, weights = D._word_sets((s.split() for s in prep.stem_norm), lambda w, _df: prep.idf[w])
+    sig = D._minhash(flat, offsets, weights, D.NUM_PERM, 1)
+    estimated = (sig[0::2] == sig[1::2]).mean(axis=1)
+    weighted = np.array([D._content(prep, k, k + 1) / 100 for k in range(0, len(items), 2)])
+    plain = np.array(
+        [
+            len(set(a.split()) & set(b.split())) / len(set(a.split()) | set(b.split()))
+            for a, b in zip(stems[0::2], stems[1::2], strict=True)
+        ]
+    )
+    # 128 rows: a standard error of at most 0.045 per pair
+    assert np.abs(estimated - weighted).mean() < 0.04
+    assert np.abs(estimated - weighted).max() < 0.2
+    assert np.abs(estimated - plain).mean() > 0.15
+
+
+def test_agreement_counts_equal_signature_rows() -> None:
+    rng = np.random.default_rng(2)
+    prints = rng.integers(0, 4, size=(50, 32), dtype=np.uint8)  # small alphabet: many equal bytes
+    left, right = rng.integers(0, 50, size=(2, 400))
+    expected = (prints[left] == prints[right]).mean(axis=1)
+    assert np.array_equal(D._agreement(prints.view(np.uint64), left, right), expected)
+
+
+def test_many_questions_with_one_generic_stem_are_told_apart_by_their_choices() -> None:
+    """One stem shared by more questions than a bucket holds: pairs among them are still found."""
+    rng = random.Random(11)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choices(letters, k=rng.randint(4, 9))) for _ in range(3000)]
+    stem = "Which of the following statements is true?"
+    items = [
+        DupItem(
+            f"g{k}",
+            stem,
+            "choice",
+            choices := tuple(" ".join(rng.sample(words, 5)) for _ in range(4)),
+            choices[:1],
+        )
+        for k in range(2 * D.MAX_BUCKET)
+    ]
+    base = items[7]
+    # a near duplicate (one choice replaced) and a key conflict (a typo in one choice, another key)
+    near = DupItem("near", stem, "choice", (*base.choices[:3], "another option entirely"), base.keys)
+    typo = (*base.choices[:3], base.choices[3] + "s")
+    conflict = DupItem("conflict", stem, "choice", typo, typo[1:2])
+    items += [near, conflict]
+    found = kinds(find_duplicate_items(items, method="lsh"))
+    assert found == kinds(find_duplicate_items(items, method="exhaustive"))
+    assert found[frozenset(("g7", "near"))] == "near"
+    assert found[frozenset(("g7", "conflict"))] == "key-conflict"
 
 
 def test_planted_recall_precision_and_hard_negatives() -> None:
