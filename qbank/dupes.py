@@ -955,13 +955,7 @@ def _verify(
     for start in range(0, total, _VERIFY_CHUNK):
         part_l = left[start : start + _VERIFY_CHUNK]
         part_r = right[start : start + _VERIFY_CHUNK]
-        stems = process.cpdist(
-            [prep.stem_sorted[i] for i in part_l.tolist()],
-            [prep.stem_sorted[j] for j in part_r.tolist()],
-            scorer=fuzz.ratio,
-            dtype=np.float32,
-            workers=workers,
-        ).astype(np.float64)
+        stems = _pair_scores(prep.stem_sorted, part_l, part_r, workers)
         hits = np.flatnonzero(
             (stems >= floor)
             & (prep.family_id[part_l] == prep.family_id[part_r])
@@ -975,7 +969,7 @@ def _verify(
         score = w[:, 0] * stems + w[:, 1] * keys + w[:, 2] * choices
         judge = ((score >= threshold) & (stems >= floor)) | (stems >= CONFLICT_STEM)
         for k in np.flatnonzero(judge).tolist():
-            a, b = int(hit_l[k]), int(hit_r[k])
+            a, b = sorted((int(hit_l[k]), int(hit_r[k])))
             if (a, b) in found or not keep(a, b):
                 continue
             choice = float(choices[k]) if has_choices[k] else None
