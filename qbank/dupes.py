@@ -118,6 +118,7 @@ _PROGRESS_TOTAL = 1000
 _VERIFY_CHUNK = 200_000
 _CHUNK = 100_000  # rows of numpy work at a time: bounds the temporary arrays
 
+_CHOICE = 0  # the family id of choice questions in ``_Prepared.family_id``
 _KIND_RANK: dict[str, int] = {"exact": 0, "near": 1, "key-conflict": 2}
 
 
@@ -416,8 +417,7 @@ class _Prepared:
     idf: dict[str, float] = field(default_factory=dict)
     """Inverse document frequency of each stem word over everything searched."""
     family_id: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
-    """Each item's family as a number (``family_id_choice`` for choice questions)."""
-    family_id_choice: int = -1
+    """Each item's family as a number (``_CHOICE`` for choice questions)."""
     keyed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
     """Whether each item has a key (essays have none)."""
     facts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -455,9 +455,8 @@ def _prepare(items: Sequence[DupItem]) -> _Prepared:
     # smoothed with a prior of 20 documents: in a small bank every word weighs about the same
     total = len(items) + 20
     p.idf = {w: math.log1p(total / (count + 20)) for w, count in df.items()}
-    ids: dict[str, int] = {"choice": 0}
+    ids: dict[str, int] = {"choice": _CHOICE}
     p.family_id = np.fromiter((ids.setdefault(f, len(ids)) for f in p.family), np.int32, len(p.family))
-    p.family_id_choice = ids["choice"]
     p.keyed = np.fromiter((bool(k) for k in p.key_norms), bool, len(p.key_norms))
     p.facts = np.fromiter((hash(s[:2]) for s in p.signature), np.int64, len(p.signature))
     return p
@@ -963,7 +962,7 @@ def _verify(
         )
         hit_l, hit_r, stems = part_l[hits], part_r[hits], stems[hits]
         keys = _pair_scores(prep.key_sorted, hit_l, hit_r, workers)
-        has_choices = prep.family_id[hit_l] == prep.family_id_choice
+        has_choices = prep.family_id[hit_l] == _CHOICE
         choices = np.where(has_choices, _pair_scores(prep.choice_bag, hit_l, hit_r, workers), 0.0)
         w = weights[2 * has_choices + (prep.keyed[hit_l] | prep.keyed[hit_r])]
         score = w[:, 0] * stems + w[:, 1] * keys + w[:, 2] * choices
