@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qbank.model import Question, question_adapter
+from qbank.core.model import Question, question_adapter
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora" / "normalized"

@@ -1,4 +1,4 @@
-"""Benchmark of ``qbank.dupes``: speed, memory, recall against brute force, precision and recall.
+"""Benchmark of ``qbank.analysis.dupes``: speed, memory, recall against brute force, precision and recall.
 
 Run ``python benchmarks/dupes.py`` (add ``--quick`` for 1k and 10k only). Every measurement runs in
 its own subprocess so that peak memory (``ru_maxrss``) belongs to one size. Prints a table:
@@ -36,7 +36,7 @@ SAMPLE = 2_000
 
 def corpus_items(name: str, limit: int | None = None) -> list[Any]:
     """Usable records of a normalised corpus as ``DupItem`` (id = ``file:line``)."""
-    from qbank.dupes import DupItem
+    from qbank.analysis.dupes import DupItem
 
     out = []
     with (NORMALIZED / f"{name}.jsonl").open(encoding="utf-8") as fh:
@@ -100,7 +100,7 @@ def sampled_recall(items: list[Any], found: set[frozenset[str]], k: int = SAMPLE
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    from qbank import dupes as D
+    from qbank.analysis.dupes import engine as D
 
     prep = D._prepare(items)
     reps = D._exact_groups(items, prep, lambda i, j: True, {})
@@ -140,7 +140,7 @@ def sampled_recall(items: list[Any], found: set[frozenset[str]], k: int = SAMPLE
 
 def one(kind: str, size: int, full_brute: bool = False) -> dict[str, object]:
     """One measurement (runs inside the subprocess)."""
-    from qbank.dupes import find_duplicate_items
+    from qbank.analysis.dupes import find_duplicate_items
 
     row: dict[str, object] = {"bank": kind, "n": size}
     truth = hard = None

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bankgen import generate_questions
 
+from qbank.core.model import Bank, Blueprint, question_adapter
 from qbank.exporters import EXPORTERS
-from qbank.model import Bank, Blueprint, question_adapter
 
 KINDS = (
     "single_choice",

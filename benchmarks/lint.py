@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import CORPORA, load_corpus
 
-from qbank.config import Config, ConfigModel
-from qbank.lint import run_rules
-from qbank.model import Bank
-from qbank.rules import registry
+from qbank.core.config import Config, ConfigModel
+from qbank.core.model import Bank
+from qbank.lint.engine import run_rules
+from qbank.lint.rules import registry
 
 SETS = (
     ("linkedin (en)", "linkedin-skill-assessments", "en"),

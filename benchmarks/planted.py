@@ -23,8 +23,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from qbank.dupes import DupItem
-from qbank.model import Choice, SingleChoice
+from qbank.analysis.dupes import DupItem
+from qbank.core.model import Choice, SingleChoice
 
 __all__ = ["PlantedBank", "generate"]
 

@@ -16,17 +16,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from qbank.assemble import AssembledForm, AssemblyError, AssemblyResult, Shortfall, assemble
+from qbank.analysis.assemble import AssembledForm, AssemblyError, AssemblyResult, Shortfall, assemble
+from qbank.analysis.coverage import CoverageReport, DomainCoverage, ObjectiveCoverage, coverage
+from qbank.analysis.dupes import DuplicateReport, find_duplicates
 from qbank.check import CheckResult, check
-from qbank.config import Config, ConfigError, find_config, load_config
-from qbank.coverage import CoverageReport, DomainCoverage, ObjectiveCoverage, coverage
-from qbank.diagnostics import Diagnostic, Severity
-from qbank.dupes import DuplicateReport, find_duplicates
-from qbank.exporters import EXPORTERS, ExportResult, export
-from qbank.importers import ImportResult, import_bank
-from qbank.lint import lint
-from qbank.loader import LoadResult, load, validate
-from qbank.model import (
+from qbank.core.config import Config, ConfigError, find_config, load_config
+from qbank.core.diagnostics import Diagnostic, Severity
+from qbank.core.model import (
     Bank,
     Blueprint,
     Choice,
@@ -43,6 +39,10 @@ from qbank.model import (
     SingleChoice,
     TrueFalse,
 )
+from qbank.exporters import EXPORTERS, ExportResult, export
+from qbank.importers import ImportResult, import_bank
+from qbank.io.loader import LoadResult, load, validate
+from qbank.lint.engine import lint
 
 __all__ = [
     "EXPORTERS",

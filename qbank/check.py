@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qbank.config import Config
-from qbank.diagnostics import Diagnostic, Severity, sort_diagnostics
-from qbank.lint import apply_suppressions, lint_diagnostics
-from qbank.loader import PathArg, Progress, load
-from qbank.model import Bank
+from qbank.core.config import Config
+from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
+from qbank.core.model import Bank
+from qbank.io.loader import PathArg, Progress, load
+from qbank.lint.engine import apply_suppressions, lint_diagnostics
 
 __all__ = ["CheckResult", "check"]
 

@@ -7,9 +7,9 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from qbank.model import Bank, Blueprint, Choice, Domain, Exam, MultipleResponse, Objective, SingleChoice
-from qbank.model import Question as Question
-from qbank.serialize import dump_questions
+from qbank.core.model import Bank, Blueprint, Choice, Domain, Exam, MultipleResponse, Objective, SingleChoice
+from qbank.core.model import Question as Question
+from qbank.io.serialize import dump_questions
 
 Spec = Mapping[str, tuple[float, Sequence[str]]]
 """domain id -> (weight, objective ids)."""

@@ -13,16 +13,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import qbank
-from qbank.assemble import (
+from qbank.analysis.assemble import (
     AssemblyError,
     AssemblyResult,
     default_time_limit,
     exact_duplicate_pairs,
     form_overlap,
 )
+from qbank.analysis.coverage import apportion, coverage, locate
 from qbank.cli import main
-from qbank.coverage import apportion, coverage, locate
-from qbank.model import Bank, Blueprint, Question
+from qbank.core.model import Bank, Blueprint, Question
 
 DVA = EXAMPLE_BANK / "dva-c02"
 
@@ -322,7 +322,10 @@ def test_time_limit() -> None:
     bank = bank_of(per_objective(bp, {"A.1": 10}), bp)
     assert qbank.assemble(bank, count=7, seed=1).forms[0].form.time_limit == 14
     assert qbank.assemble(bank, count=7, seed=1, time_limit=9).forms[0].form.time_limit == 9
-    assert qbank.assemble(bank, count=7, seed=1, time_limit="unlimited").forms[0].form.time_limit is None
+    assert (
+        qbank.assemble(bank, count=7, seed=1, time_limit="unlimited").forms[0].form.time_limit
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -472,7 +475,7 @@ def test_cli_assemble_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_cli_uses_dupes_enemy_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import qbank.cli
+    import qbank.cli.app
 
     questions = per_objective(BP, {"A.1": 2, "B.1": 1, "C.1": 1})
     pair = frozenset(q.id for q in questions if q.objective == "A.1")
@@ -482,7 +485,7 @@ def test_cli_uses_dupes_enemy_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         calls.append(len(found))
         return {pair}
 
-    monkeypatch.setattr(qbank.cli, "enemy_pairs", fake)
+    monkeypatch.setattr(qbank.cli.app, "enemy_pairs", fake)
     bank = write_bank(tmp_path / "bank", BP, questions)
     assert main(["assemble", str(bank), "-n", "4", "--domain", "A", "-o", str(tmp_path / "f.yaml")]) == 1
     assert calls == [4]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qbank.config import Config, ConfigError, ConfigModel, find_config, load_config
-from qbank.diagnostics import Diagnostic, Severity
+from qbank.core.config import Config, ConfigError, ConfigModel, find_config, load_config
+from qbank.core.diagnostics import Diagnostic, Severity
 
 Write = Callable[..., Path]
 

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from qbank.config import Config, ConfigModel
-from qbank.lint import lint
-from qbank.model import Bank, Question
+from qbank.core.config import Config, ConfigModel
+from qbank.core.model import Bank, Question
+from qbank.lint.engine import lint
 from tests.conftest import need_shared
 
 pytestmark = pytest.mark.corpus

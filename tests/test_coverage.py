@@ -17,13 +17,13 @@ from lxml import html as lxml_html
 from ruamel.yaml import YAML
 
 import qbank
+from qbank.analysis.coverage import Misplaced, Placement, apportion, coverage, locate, render_text
 from qbank.cli import main
-from qbank.config import Config, ConfigModel
-from qbank.coverage import Misplaced, Placement, apportion, coverage, locate, render_text
-from qbank.coverage_html import render_html
-from qbank.diagnostics import Severity
-from qbank.rules import DOC_SECTIONS, RuleContext, registry
-from qbank.rules.blueprint import CoverageGapOptions, WeightDriftOptions
+from qbank.core.config import Config, ConfigModel
+from qbank.core.diagnostics import Severity
+from qbank.lint.rules import DOC_SECTIONS, RuleContext, registry
+from qbank.lint.rules.blueprint import CoverageGapOptions, WeightDriftOptions
+from qbank.report.coverage_html import render_html
 
 DVA = EXAMPLE_BANK / "dva-c02"
 

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 import qbank
-from qbank import dupes as D
+from qbank.analysis.dupes import engine as D
+from qbank.analysis.dupes import DupItem, enemy_pairs, find_duplicate_items, find_duplicates
 from qbank.cli import main
-from qbank.dupes import DupItem, enemy_pairs, find_duplicate_items, find_duplicates
-from qbank.loader import load
-from qbank.model import Choice, Numerical, SingleChoice, TrueFalse
-from qbank.rules import RuleContext
-from qbank.rules.duplicates import CrossItemCueing, DuplicateItems
+from qbank.core.model import Choice, Numerical, SingleChoice, TrueFalse
+from qbank.io.loader import load
+from qbank.lint.rules import RuleContext
+from qbank.lint.rules.duplicates import CrossItemCueing, DuplicateItems
 from tests.conftest import need_shared
 
 STEM = (
@@ -447,7 +447,7 @@ def test_linkedin_corpus_runs_without_crashing() -> None:
 
 
 def test_check_uses_the_dupes_section_of_the_config(tmp_path: Path) -> None:
-    from qbank.config import Config, ConfigModel
+    from qbank.core.config import Config, ConfigModel
 
     question = """
   - id: {id}

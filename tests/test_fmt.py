@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from qbank.cli import main
-from qbank.fmt import format_text
-from qbank.loader import load
+from qbank.io.fmt import format_text
+from qbank.io.loader import load
 
 MESSY = """\
 # header comment

@@ -11,8 +11,8 @@ import pytest
 from qbank import lint, load
 from qbank.check import check
 from qbank.cli import main
-from qbank.config import Config, ConfigModel, load_config
-from qbank.model import Bank, Choice, MultipleResponse, SingleChoice
+from qbank.core.config import Config, ConfigModel, load_config
+from qbank.core.model import Bank, Choice, MultipleResponse, SingleChoice
 
 LongKey = """
 questions:

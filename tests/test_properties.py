@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qbank
-from qbank.model import Question, comparison_key, question_adapter
-from qbank.serialize import dump_questions
+from qbank.core.model import Question, comparison_key, question_adapter
+from qbank.io.serialize import dump_questions
 
 _ids = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,20}", fullmatch=True)
 _text = st.text(

@@ -11,7 +11,7 @@ import pytest
 from conftest import EXAMPLE_BANK, REPO
 from ruamel.yaml import YAML
 
-from qbank.schema import SCHEMA_FILES, generate_schemas, render_schema, write_schemas
+from qbank.schemas import SCHEMA_FILES, generate_schemas, render_schema, write_schemas
 
 SCHEMAS = REPO / "schemas"
 

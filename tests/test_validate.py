@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import qbank
-from qbank.diagnostics import Severity
+from qbank.core.diagnostics import Severity
 
 Write = Callable[..., Path]
 

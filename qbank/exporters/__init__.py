@@ -11,10 +11,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qbank.diagnostics import Diagnostic, sort_diagnostics
+from qbank.core.diagnostics import Diagnostic, sort_diagnostics
+from qbank.core.model import Bank
 from qbank.exporters.base import Exporter, ExportOutput
-from qbank.fsutil import OutputExistsError, atomic_write
-from qbank.model import Bank
+from qbank.io.fsutil import OutputExistsError, atomic_write
 
 __all__ = ["EXPORTERS", "ExportOutput", "ExportResult", "Exporter", "export", "register"]
 
@@ -58,7 +58,7 @@ def export(
 ) -> ExportResult:
     """Export ``bank`` in format ``fmt``; write to ``output`` (atomically) when given.
 
-    Raises ``KeyError`` for an unknown format and :class:`qbank.fsutil.OutputExistsError` when
+    Raises ``KeyError`` for an unknown format and :class:`qbank.io.fsutil.OutputExistsError` when
     ``output`` exists and ``overwrite`` is false (checked before any work is done).
     """
     exporter = EXPORTERS[fmt]

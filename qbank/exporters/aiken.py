@@ -14,12 +14,12 @@ import re
 from collections.abc import Callable
 from typing import ClassVar
 
-from qbank.diagnostics import Diagnostic
+from qbank.core.diagnostics import Diagnostic
+from qbank.core.markup import render, render_inline
+from qbank.core.model import Bank, Question, SingleChoice, TrueFalse
 from qbank.exporters import register
 from qbank.exporters.base import ExportOutput, exportable_questions, question_diagnostic
-from qbank.markup import render, render_inline
-from qbank.model import Bank, Question, SingleChoice, TrueFalse
-from qbank.source import DataPath
+from qbank.io.source import DataPath
 
 __all__ = ["AikenExporter", "flatten"]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 from urllib.parse import unquote
 
-from qbank.diagnostics import Diagnostic, Severity
-from qbank.markup import image_sources, is_local_image
-from qbank.model import Bank, Question
-from qbank.source import DataPath, SourceFile, diagnostic
+from qbank.core.diagnostics import Diagnostic, Severity
+from qbank.core.markup import image_sources, is_local_image
+from qbank.core.model import Bank, Question
+from qbank.io.source import DataPath, SourceFile, diagnostic
 
 __all__ = [
     "ExportOutput",

@@ -13,7 +13,20 @@ from typing import ClassVar
 from lxml import etree
 from lxml import html as lxml_html
 
-from qbank.diagnostics import Diagnostic, Severity
+from qbank.core.diagnostics import Diagnostic, Severity
+from qbank.core.markup import Rendered, render, render_inline
+from qbank.core.model import (
+    Bank,
+    ChoiceQuestion,
+    Essay,
+    Matching,
+    MultipleResponse,
+    Numerical,
+    Ordering,
+    Question,
+    ShortAnswer,
+    TrueFalse,
+)
 from qbank.exporters import register
 from qbank.exporters.base import (
     ExportOutput,
@@ -38,19 +51,6 @@ from qbank.exporters.qti_common import (
     qti_identifier,
     unique_questions,
     xml_bytes,
-)
-from qbank.markup import Rendered, render, render_inline
-from qbank.model import (
-    Bank,
-    ChoiceQuestion,
-    Essay,
-    Matching,
-    MultipleResponse,
-    Numerical,
-    Ordering,
-    Question,
-    ShortAnswer,
-    TrueFalse,
 )
 
 __all__ = ["CanvasExporter"]

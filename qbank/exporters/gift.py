@@ -13,24 +13,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import ClassVar
 
-from qbank.diagnostics import Diagnostic
-from qbank.exporters import register
-from qbank.exporters.base import (
-    ExportOutput,
-    exportable_questions,
-    question_diagnostic,
-    question_media,
-)
-from qbank.exporters.moodle import choice_grades, question_tags
-from qbank.exporters.moodle_common import (
-    category_order,
-    category_path,
-    format_grade,
-    format_number,
-    general_feedback_markdown,
-)
-from qbank.markup import render, render_inline
-from qbank.model import (
+from qbank.core.diagnostics import Diagnostic
+from qbank.core.markup import render, render_inline
+from qbank.core.model import (
     Bank,
     ChoiceQuestion,
     Essay,
@@ -41,6 +26,21 @@ from qbank.model import (
     Question,
     ShortAnswer,
     TrueFalse,
+)
+from qbank.exporters import register
+from qbank.exporters.base import (
+    ExportOutput,
+    exportable_questions,
+    question_diagnostic,
+    question_media,
+)
+from qbank.exporters.moodle import choice_grades, question_tags
+from qbank.interchange.moodle import (
+    category_order,
+    category_path,
+    format_grade,
+    format_number,
+    general_feedback_markdown,
 )
 
 __all__ = ["GiftExporter", "gift_escape"]

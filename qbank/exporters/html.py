@@ -3,7 +3,7 @@
 The page is a template with the stylesheet, the script and the bank inlined. The bank travels as
 JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&`` written as ``\\u``
 escapes, so no question text can close the script element or start markup. Markdown is rendered
-and sanitised here (:mod:`qbank.markup`); the page's script inserts that sanitised HTML and puts
+and sanitised here (:mod:`qbank.core.markup`); the page's script inserts that sanitised HTML and puts
 every plain-text field in with ``textContent``. Images next to question files become ``data:``
 URIs; remote images would make the page reach the network, so they become links (``QB902``).
 
@@ -24,11 +24,9 @@ from typing import Any, ClassVar
 
 from lxml import html as lxml_html
 
-from qbank.diagnostics import Diagnostic
-from qbank.exporters import register
-from qbank.exporters.base import ExportOutput, exportable_questions, question_diagnostic, question_media
-from qbank.markup import is_local_image, render, render_inline
-from qbank.model import (
+from qbank.core.diagnostics import Diagnostic
+from qbank.core.markup import is_local_image, render, render_inline
+from qbank.core.model import (
     Bank,
     ChoiceQuestion,
     Matching,
@@ -38,7 +36,9 @@ from qbank.model import (
     ShortAnswer,
     TrueFalse,
 )
-from qbank.source import DataPath
+from qbank.exporters import register
+from qbank.exporters.base import ExportOutput, exportable_questions, question_diagnostic, question_media
+from qbank.io.source import DataPath
 
 __all__ = ["HtmlExporter", "build_page", "page_json"]
 

@@ -16,12 +16,9 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qbank.diagnostics import Diagnostic
-from qbank.exporters import register
-from qbank.exporters.base import ExportOutput, exportable_questions, question_media
-from qbank.exporters.moodle_common import bank_title
-from qbank.markup import render, render_inline
-from qbank.model import (
+from qbank.core.diagnostics import Diagnostic
+from qbank.core.markup import render, render_inline
+from qbank.core.model import (
     Bank,
     Blueprint,
     Difficulty,
@@ -37,6 +34,9 @@ from qbank.model import (
     Status,
     TrueFalse,
 )
+from qbank.exporters import register
+from qbank.exporters.base import ExportOutput, exportable_questions, question_media
+from qbank.interchange.moodle import bank_title
 
 __all__ = [
     "EXPORT_FORMAT",

@@ -21,26 +21,9 @@ from urllib.parse import quote
 from lxml import etree
 from lxml import html as lxml_html
 
-from qbank.diagnostics import Diagnostic
-from qbank.exporters import register
-from qbank.exporters.base import (
-    ExportOutput,
-    Media,
-    exportable_questions,
-    question_diagnostic,
-    question_media,
-)
-from qbank.exporters.moodle_common import (
-    category_names,
-    category_order,
-    category_path,
-    format_grade,
-    format_number,
-    general_feedback_markdown,
-    key_share,
-)
-from qbank.markup import render, render_inline
-from qbank.model import (
+from qbank.core.diagnostics import Diagnostic
+from qbank.core.markup import render, render_inline
+from qbank.core.model import (
     Bank,
     ChoiceQuestion,
     Essay,
@@ -53,7 +36,24 @@ from qbank.model import (
     SingleChoice,
     TrueFalse,
 )
-from qbank.source import DataPath
+from qbank.exporters import register
+from qbank.exporters.base import (
+    ExportOutput,
+    Media,
+    exportable_questions,
+    question_diagnostic,
+    question_media,
+)
+from qbank.interchange.moodle import (
+    category_names,
+    category_order,
+    category_path,
+    format_grade,
+    format_number,
+    general_feedback_markdown,
+    key_share,
+)
+from qbank.io.source import DataPath
 
 __all__ = ["MAX_IDNUMBER", "MoodleXmlExporter", "choice_grades", "question_tags"]
 

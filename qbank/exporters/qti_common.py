@@ -20,10 +20,9 @@ from typing import cast
 
 from lxml import etree
 
-from qbank.diagnostics import Diagnostic, Severity
-from qbank.exporters.base import deterministic_zip, question_diagnostic, question_media
-from qbank.markup import ALLOWED_TAGS, Rendered, append_xhtml, render, render_inline
-from qbank.model import (
+from qbank.core.diagnostics import Diagnostic, Severity
+from qbank.core.markup import ALLOWED_TAGS, Rendered, append_xhtml, render, render_inline
+from qbank.core.model import (
     Bank,
     ChoiceQuestion,
     Essay,
@@ -36,6 +35,7 @@ from qbank.model import (
     SingleChoice,
     TrueFalse,
 )
+from qbank.exporters.base import deterministic_zip, question_diagnostic, question_media
 
 __all__ = [
     "GENERAL_FEEDBACK_ID",

@@ -6,7 +6,7 @@ grouped by category or domain, with a located diagnostic for every item that was
 refused (``QB912``). :func:`write_import` writes the result as FORMAT.md YAML files, one per group,
 plus the extracted images, atomically and never over an existing file unless asked to.
 
-Untrusted input goes through :mod:`qbank.importers.safe` (no XML entities, no zip slip or bombs).
+Untrusted input goes through :mod:`qbank.io.safe` (no XML entities, no zip slip or bombs).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from qbank.diagnostics import Diagnostic, Severity, sort_diagnostics
-from qbank.fsutil import OutputExistsError, atomic_write
+from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
+from qbank.core.model import Blueprint, Question, question_adapter
 from qbank.importers.base import Draft, ImportContext, Importer, normalize_id, slugify
-from qbank.importers.safe import MAX_INPUT_BYTES
-from qbank.model import Blueprint, Question, question_adapter
-from qbank.serialize import dump_questions
-from qbank.source import diagnostic
+from qbank.io.fsutil import OutputExistsError, atomic_write
+from qbank.io.safe import MAX_INPUT_BYTES
+from qbank.io.serialize import dump_questions
+from qbank.io.source import diagnostic
 
 __all__ = [
     "CARRIES",
@@ -381,7 +381,7 @@ def write_import(
     """Write an import as YAML question files (one per group) and media under ``directory``.
 
     Nothing is written when the import failed (:class:`ImportFailedError`) or, without
-    ``overwrite``, when any target exists (:class:`qbank.fsutil.OutputExistsError`, checked for
+    ``overwrite``, when any target exists (:class:`qbank.io.fsutil.OutputExistsError`, checked for
     every file before the first one is written). Each file is written atomically.
     """
     if result.failed:

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, ClassVar, Protocol
 
-from qbank.diagnostics import Diagnostic
+from qbank.core.diagnostics import Diagnostic
+from qbank.core.model import Blueprint
 from qbank.importers.html2md import Converted, html_to_markdown
-from qbank.model import Blueprint
-from qbank.source import diagnostic
+from qbank.io.source import diagnostic
 
 __all__ = [
     "MEDIA_FOLDER",
@@ -219,7 +219,7 @@ def unique(values: Iterable[str]) -> list[str]:
 
 def parse_or_report(data: bytes, display: str, ctx: ImportContext) -> Any:
     """The XML root of ``data``, or ``None`` after reporting why it cannot be read safely."""
-    from qbank.importers.safe import UnsafeInput, XmlSyntax, parse_xml
+    from qbank.io.safe import UnsafeInput, XmlSyntax, parse_xml
 
     try:
         return parse_xml(data)

@@ -35,7 +35,7 @@ from qbank.importers.base import (
 )
 from qbank.importers.html2md import escape_markdown, html_to_markdown
 from qbank.importers.qti import is_zip, normalize_qti
-from qbank.importers.safe import UnsafeInput, ZipContents, read_zip
+from qbank.io.safe import UnsafeInput, ZipContents, read_zip
 
 __all__ = ["CanvasImporter"]
 

@@ -18,7 +18,7 @@ from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext, plain, split_general_feedback
 from qbank.importers.html2md import escape_markdown, html_to_markdown
 from qbank.importers.moodle import category_fields, split_category_path
-from qbank.importers.safe import decode_text
+from qbank.io.safe import decode_text
 
 __all__ = ["GiftImporter"]
 

@@ -1,4 +1,4 @@
-"""HTML -> Markdown for the tags :mod:`qbank.markup` emits, so imported text reads like authored text.
+"""HTML -> Markdown for the tags :mod:`qbank.core.markup` emits, so imported text reads like authored text.
 
 Supported: ``p``, ``br``, ``strong``/``b``, ``em``/``i``, ``code``, ``pre``, ``ul``/``ol``/``li``, ``a``,
 ``img``, ``table`` (with ``thead``/``tbody``/``tr``/``th``/``td``), headings, ``blockquote``, ``hr``,

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext
-from qbank.importers.safe import decode_text, safe_relative_path
+from qbank.io.safe import decode_text, safe_relative_path
 
 __all__ = ["JsonImporter"]
 

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext, normalize_id
-from qbank.importers.safe import decode_text
+from qbank.io.safe import decode_text
 
 __all__ = ["MarkdownImporter"]
 

@@ -21,10 +21,10 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
+from qbank.core.model import Blueprint
 from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext, line_of, parse_or_report, plain, split_general_feedback
 from qbank.importers.html2md import escape_markdown, html_to_markdown
-from qbank.model import Blueprint
 
 __all__ = ["MoodleXmlImporter", "category_fields", "split_category_path"]
 
@@ -416,7 +416,7 @@ def _html_text(text: str) -> str:
 
 
 def _on_grade_list(percent: float) -> bool:
-    from qbank.exporters.moodle_common import on_grade_list
+    from qbank.interchange.moodle import on_grade_list
 
     return on_grade_list(percent)
 

@@ -36,7 +36,7 @@ from qbank.importers.base import (
     text_content,
 )
 from qbank.importers.html2md import element_to_markdown
-from qbank.importers.safe import UnsafeInput, ZipContents, read_zip
+from qbank.io.safe import UnsafeInput, ZipContents, read_zip
 
 __all__ = ["QtiImporter", "is_zip", "normalize_qti"]
 

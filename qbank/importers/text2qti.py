@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext
-from qbank.importers.safe import decode_text
+from qbank.io.safe import decode_text
 
 __all__ = ["Text2QtiImporter"]
 

@@ -20,8 +20,7 @@ from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync
 from practice_bank import FORM_IDS, write_bank, write_form
 
 import qbank
-from qbank.exporters import export
-from qbank.model import (
+from qbank.core.model import (
     ChoiceQuestion,
     Matching,
     Numerical,
@@ -30,6 +29,7 @@ from qbank.model import (
     ShortAnswer,
     TrueFalse,
 )
+from qbank.exporters import export
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = [

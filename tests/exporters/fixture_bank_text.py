@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import qbank
-from qbank.model import Bank
+from qbank.core.model import Bank
 
 # a 1x1 transparent PNG
 PNG = base64.b64decode(

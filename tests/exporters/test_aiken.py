@@ -13,9 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixture_bank_text import check_golden, example_bank, write_bank
 
+from qbank.core.model import Bank, Choice, SingleChoice, TrueFalse
 from qbank.exporters import EXPORTERS
 from qbank.exporters.aiken import flatten
-from qbank.model import Bank, Choice, SingleChoice, TrueFalse
 
 OPTION = re.compile(r"^([A-Z])[).][ \t]?(.*)$")
 

@@ -15,11 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixture_bank_text import check_golden, example_bank, write_bank
 
-from qbank.exporters import EXPORTERS
-from qbank.exporters.gift import gift_escape
-from qbank.exporters.moodle_common import category_path
-from qbank.markup import render, render_inline
-from qbank.model import (
+from qbank.core.markup import render, render_inline
+from qbank.core.model import (
     Bank,
     ChoiceQuestion,
     Essay,
@@ -31,6 +28,9 @@ from qbank.model import (
     ShortAnswer,
     TrueFalse,
 )
+from qbank.exporters import EXPORTERS
+from qbank.exporters.gift import gift_escape
+from qbank.interchange.moodle import category_path
 
 PARSER_SCRIPT = Path(__file__).resolve().parent / "gift_parse.js"
 
@@ -171,7 +171,7 @@ def test_parsed_by_gift_pegjs(bank: Bank, gift_pegjs: Path, tmp_path: Path) -> N
 
 
 def _sorted(bank: Bank, questions: list[Question]) -> list[Question]:
-    from qbank.exporters.moodle_common import category_order
+    from qbank.interchange.moodle import category_order
 
     return sorted(questions, key=lambda q: category_order(bank, q))
 

@@ -14,9 +14,9 @@ from lxml import html as lxml_html
 
 import qbank
 from qbank.cli import main
+from qbank.core.model import Bank
 from qbank.exporters import EXPORTERS, export
 from qbank.exporters.html import page_json
-from qbank.model import Bank
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -15,10 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fixture_bank_text import PNG, check_golden, example_bank, write_bank
 
+from qbank.core.markup import render
+from qbank.core.model import Bank, Form
 from qbank.exporters import EXPORTERS
-from qbank.markup import render
-from qbank.model import Bank, Form
-from qbank.schema import generate_schemas, render_schema
+from qbank.schemas import generate_schemas, render_schema
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "export.schema.json"
 

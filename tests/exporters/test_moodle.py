@@ -15,11 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixture_bank_text import PNG, check_golden, example_bank, write_bank
 
 from qbank.cli import main
-from qbank.exporters import EXPORTERS
-from qbank.exporters.moodle import _set_text
-from qbank.exporters.moodle_common import format_grade, key_share, on_grade_list
-from qbank.markup import render, render_inline
-from qbank.model import (
+from qbank.core.markup import render, render_inline
+from qbank.core.model import (
     Bank,
     Choice,
     ChoiceQuestion,
@@ -28,6 +25,9 @@ from qbank.model import (
     MultipleResponse,
     SingleChoice,
 )
+from qbank.exporters import EXPORTERS
+from qbank.exporters.moodle import _set_text
+from qbank.interchange.moodle import format_grade, key_share, on_grade_list
 
 # Moodle's accepted grades in percent as formats.md lists them (an oracle independent of the code)
 LISTED = [100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qbank.cli import main
-from qbank.loader import load
+from qbank.io.loader import load
 
 GIFT = """$CATEGORY: $course$/top/Bank/1/1.2
 

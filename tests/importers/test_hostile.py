@@ -11,7 +11,7 @@ import pytest
 
 from qbank.cli import main
 from qbank.importers import ImportFailedError, import_bank, write_import
-from qbank.importers.safe import MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES
+from qbank.io.safe import MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE quiz [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qbank.core.markup import plain_text
+from qbank.core.model import Bank, Question, question_adapter
 from qbank.exporters import EXPORTERS, export
 from qbank.importers import CARRIES, IMPORT_FORMAT_OF_EXPORT, Carried, import_bank
-from qbank.markup import plain_text
-from qbank.model import Bank, Question, question_adapter
 
 FORMATS = sorted(CARRIES)
 

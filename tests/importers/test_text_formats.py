@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from qbank.core.markup import render
 from qbank.importers import import_bank
 from qbank.importers.html2md import html_to_markdown
-from qbank.markup import render
 
 QUIZ = """Quiz title: Addition
 Quiz description: Checking addition.

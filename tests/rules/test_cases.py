@@ -36,7 +36,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from qbank.check import check
-from qbank.config import Config, ConfigModel
+from qbank.core.config import Config, ConfigModel
 
 CASES = Path(__file__).parent / "cases"
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from qbank.rules import DOC_SECTIONS, registry
-from qbank.rules.text import RuleOptions
+from qbank.lint.rules import DOC_SECTIONS, registry
+from qbank.lint.rules.text import RuleOptions
 
 from .test_cases import CASES, load_case_file
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from qbank.core.model import Bank
 from qbank.exporters import EXPORTERS
 from qbank.exporters.base import ExportOutput
-from qbank.model import Bank
 
 from .support import SHARED, Schemas, load_bank
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from qbank.loader import load
-from qbank.model import Bank
+from qbank.core.model import Bank
+from qbank.io.loader import load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[3]

@@ -9,10 +9,10 @@ import pytest
 from lxml import etree
 
 from qbank.cli import main
+from qbank.core.model import Bank
 from qbank.exporters import EXPORTERS, export
 from qbank.exporters.base import ExportOutput
 from qbank.exporters.qti_common import qti_identifier
-from qbank.model import Bank
 
 from .support import FIXTURES, Schemas, load_bank, unzip
 
@@ -305,7 +305,7 @@ def test_missing_image_is_reported(tmp_path: Path) -> None:
         "    choices: [{text: a, correct: true}, {text: b}]\n",
         encoding="utf-8",
     )
-    from qbank.loader import load
+    from qbank.io.loader import load
 
     bank = load(tmp_path / "q.yaml").bank
     for fmt in FORMATS:
@@ -318,7 +318,7 @@ def test_ordering_unshuffled_is_reported(tmp_path: Path) -> None:
         "questions:\n  - {id: steps, type: ordering, shuffle: false, stem: Order them, order: [a, b, c]}\n",
         encoding="utf-8",
     )
-    from qbank.loader import load
+    from qbank.io.loader import load
 
     bank = load(tmp_path / "q.yaml").bank
     out = EXPORTERS["qti21"].export(bank)
@@ -327,7 +327,7 @@ def test_ordering_unshuffled_is_reported(tmp_path: Path) -> None:
 
 def test_blueprint_bank_draws_exam_length(tmp_path: Path) -> None:
     # without a form, a bank larger than the blueprint's exam draws the exam by domain weight
-    from qbank.loader import load
+    from qbank.io.loader import load
 
     bank = load(FIXTURES / "full" / "blueprint.yaml").bank
     full = load_bank("full")

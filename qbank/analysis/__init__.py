@@ -1,0 +1,1 @@
+"""Bank-level analyses: duplicate detection, blueprint coverage and test assembly."""

@@ -1,0 +1,476 @@
+"""Practice-test assembly: forms drawn from a bank by blueprint weights.
+
+:func:`assemble` is a pure function over models (randomness comes only from
+``random.Random(seed)``; when no seed is given one is drawn and recorded in the form header, so
+every form can be drawn again).
+
+How a form of ``count`` questions is planned:
+
+1. ``count`` is split across the chosen domains by weight, largest remainder first (so every
+   domain's seats are within 1 of its weighted share; DVA-C02 at 65: 21/17/15/12).
+2. Each domain's seats are split equally across its chosen objectives; the seats the division
+   leaves go to the objectives with the most eligible questions. This is the *equal share*
+   choice: the outline says what a domain covers, not how much of each task, and an equal split
+   is what an author can plan for (``qbank coverage`` reports the same seats).
+3. An objective that has fewer eligible questions than seats (or, on later forms, fewer unused
+   ones) gives its missing seats to the other objectives of the same domain, to the one holding
+   the fewest seats first. Domain weights are never bent: a domain that cannot fill its seats is a
+   :class:`Shortfall` and no form is drawn.
+
+Choosing questions: eligible questions are ``approved`` ones (``draft`` and ``review`` too with
+``include_drafts``; ``retired`` never) that match the type and difficulty filters. Within an
+objective the least-used questions come first (so ``forms=K`` gives forms with minimal overlap:
+none while the bank has enough questions), in seeded random order; two *enemies* (questions that
+must not appear together, by default exact duplicates) never share a form; among equally used
+candidates, a question whose choices are not shuffled (``shuffle: false``) is preferred when its
+key sits at a position that is less common on the form so far, which spreads key positions.
+The questions of a form are finally shuffled with the same generator.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Literal
+
+from qbank.analysis.coverage import Misplaced, apportion, drawable, fill, locate, objective_seats
+from qbank.core.model import QUESTION_TYPES, Bank, Blueprint, ChoiceQuestion, Form, Question, SingleChoice
+
+__all__ = [
+    "AssembledForm",
+    "AssemblyError",
+    "AssemblyResult",
+    "Shortfall",
+    "assemble",
+    "default_time_limit",
+    "exact_duplicate_pairs",
+    "form_overlap",
+]
+
+Bucket = tuple[str, str | None]
+"""(domain id, objective id); the objective is ``None`` for a domain without objectives."""
+
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+class AssemblyError(ValueError):
+    """The request itself is invalid (unknown domain or objective, count below 1 ...)."""
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A domain (``objective=None``) or objective that cannot fill its seats."""
+
+    domain: str
+    objective: str | None
+    needed: int
+    """Seats to fill on one form."""
+    available: int
+    """Eligible questions (after the status, type and difficulty filters)."""
+    reason: Literal["supply", "enemies"] = "supply"
+    """``supply``: too few eligible questions; ``enemies``: too few that are not duplicates of
+    questions already on the form."""
+
+    @property
+    def short(self) -> int:
+        """How many questions are missing."""
+        return max(0, self.needed - self.available)
+
+    def __str__(self) -> str:
+        what = f"objective {self.objective}" if self.objective is not None else f"domain {self.domain}"
+        if self.reason == "enemies":
+            return (
+                f"{what}: needs {self.needed}, only {self.available} can share a form "
+                f"(the others duplicate questions already drawn): short by {self.short}"
+            )
+        return f"{what}: needs {self.needed}, {self.available} eligible: short by {self.short}"
+
+
+@dataclass(frozen=True)
+class AssembledForm:
+    """One drawn form: its header and its questions in delivery order."""
+
+    form: Form
+    questions: tuple[Question, ...]
+    by_domain: dict[str, int]
+    by_objective: dict[str, int]
+    """Questions per objective (domains without objectives are keyed by the domain id)."""
+    key_positions: dict[int, int] = field(default_factory=dict)
+    """0-based key position -> count, over single-choice questions with ``shuffle: false``."""
+
+
+@dataclass(frozen=True)
+class AssemblyResult:
+    """What :func:`assemble` drew, or why it could not."""
+
+    forms: tuple[AssembledForm, ...]
+    shortfalls: tuple[Shortfall, ...]
+    seed: int
+    """The seed used (the one given, or the one drawn)."""
+    plan: dict[str, int]
+    """Seats per chosen domain on each form."""
+    notes: tuple[str, ...] = ()
+    """Seats moved between objectives because one ran short, and similar remarks."""
+    reused: int = 0
+    """Questions that appear on more than one form."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every requested form was drawn."""
+        return not self.shortfalls and bool(self.forms)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def default_time_limit(blueprint: Blueprint, count: int) -> int | None:
+    """The exam's minutes scaled to ``count`` questions, rounded up (``None``: no exam time)."""
+    exam = blueprint.exam
+    if exam is None or exam.minutes is None:
+        return None
+    return -(-exam.minutes * count // exam.questions)
+
+
+_WS = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _WS.sub(" ", text).strip().casefold()
+
+
+def _identity(question: Question) -> tuple[object, ...]:
+    parts: list[object] = [question.kind, _norm(question.stem)]
+    if isinstance(question, ChoiceQuestion):
+        parts.append(tuple(sorted(_norm(c.text) for c in question.choices)))
+    return tuple(parts)
+
+
+def exact_duplicate_pairs(questions: Iterable[Question]) -> set[frozenset[str]]:
+    """Id pairs of questions with the same stem and choices (whitespace and case ignored, choice
+    order ignored): the default *enemies* of :func:`assemble`."""
+    groups: dict[tuple[object, ...], list[str]] = defaultdict(list)
+    for question in questions:
+        groups[_identity(question)].append(question.id)
+    pairs: set[frozenset[str]] = set()
+    for ids in groups.values():
+        pairs.update(frozenset(p) for p in combinations(sorted(set(ids)), 2))
+    return pairs
+
+
+def _fixed_key(question: Question) -> tuple[int, int] | None:
+    """(key position, choice count) of a single-choice question whose choices stay in order."""
+    if isinstance(question, SingleChoice) and not question.shuffle:
+        return question.keys[0], len(question.choices)
+    return None
+
+
+def _choose(
+    blueprint: Blueprint, domains: Sequence[str], objectives: Sequence[str]
+) -> dict[str, list[Bucket]]:
+    """The buckets to draw from, per domain in outline order.
+
+    Listed objectives narrow their own domain; a listed domain none of whose objectives is listed
+    is taken whole; with no filter every domain is taken whole.
+    """
+    known = {d.id: d for d in blueprint.domains}
+    for dom_id in domains:
+        if dom_id not in known:
+            raise AssemblyError(f"unknown domain {dom_id!r}: blueprint has {', '.join(known)}")
+    narrowed: dict[str, list[str]] = defaultdict(list)
+    for obj_id in objectives:
+        owner = blueprint.domain_of(obj_id)
+        if owner is None:
+            ids = ", ".join(o.id for _, o in blueprint.objectives())
+            raise AssemblyError(f"unknown objective {obj_id!r}: blueprint has {ids}")
+        if obj_id not in narrowed[owner.id]:
+            narrowed[owner.id].append(obj_id)
+    wanted = set(domains) | set(narrowed)
+    chosen: dict[str, list[Bucket]] = {}
+    for dom in blueprint.domains:
+        if wanted and dom.id not in wanted:
+            continue
+        if dom.id in narrowed:
+            picked = set(narrowed[dom.id])
+            chosen[dom.id] = [(dom.id, o.id) for o in dom.objectives if o.id in picked]
+        elif dom.objectives:
+            chosen[dom.id] = [(dom.id, o.id) for o in dom.objectives]
+        else:
+            chosen[dom.id] = [(dom.id, None)]
+    return chosen
+
+
+def _validate(
+    count: int, forms: int, types: Sequence[str], difficulties: Sequence[str], time_limit: object
+) -> None:
+    if count < 1:
+        raise AssemblyError(f"count must be at least 1, got {count}")
+    if forms < 1:
+        raise AssemblyError(f"forms must be at least 1, got {forms}")
+    for kind in types:
+        if kind not in QUESTION_TYPES:
+            raise AssemblyError(f"unknown question type {kind!r}: choose from {', '.join(QUESTION_TYPES)}")
+    for level in difficulties:
+        if level not in DIFFICULTIES:
+            raise AssemblyError(f"unknown difficulty {level!r}: choose from {', '.join(DIFFICULTIES)}")
+    if isinstance(time_limit, int) and time_limit < 1:
+        raise AssemblyError(f"time limit must be at least 1 minute, got {time_limit}")
+
+
+class _Drawer:
+    """Draws one form at a time, remembering how often each question was used."""
+
+    def __init__(
+        self,
+        pool: dict[Bucket, list[Question]],
+        enemies: dict[str, set[str]],
+        rng: random.Random,
+    ) -> None:
+        self.pool = pool
+        self.enemies = enemies
+        self.rng = rng
+        self.uses: Counter[str] = Counter()
+
+    def _candidates(self, bucket: Bucket) -> list[Question]:
+        order = list(self.pool[bucket])
+        self.rng.shuffle(order)
+        order.sort(key=lambda q: self.uses[q.id])  # stable: random order within a use count
+        return order
+
+    def _take(
+        self,
+        candidates: list[Question],
+        wanted: int,
+        on_form: dict[str, Question],
+        positions: Counter[int],
+    ) -> list[Question]:
+        taken: list[Question] = []
+        while len(taken) < wanted:
+            free = [
+                q
+                for q in candidates
+                if q.id not in on_form and not (self.enemies.get(q.id, set()) & on_form.keys())
+            ]
+            if not free:
+                break
+            least = self.uses[free[0].id]
+            tier = [q for q in free if self.uses[q.id] == least]
+            best = min(tier, key=lambda q: self._position_cost(q, positions))
+            on_form[best.id] = best
+            fixed = _fixed_key(best)
+            if fixed is not None:
+                positions[fixed[0]] += 1
+            taken.append(best)
+        return taken
+
+    @staticmethod
+    def _position_cost(question: Question, positions: Counter[int]) -> int:
+        fixed = _fixed_key(question)
+        if fixed is None:
+            return 0
+        key, size = fixed
+        return positions[key] - min(positions[p] for p in range(size))
+
+    def draw(self, plan: dict[str, int], chosen: dict[str, list[Bucket]]) -> _Draw:
+        """One form: each domain's seats split equally across its objectives (leftover seats to
+        those with the most unused questions), then moved where unused questions run out."""
+        on_form: dict[str, Question] = {}
+        positions: Counter[int] = Counter()
+        shortfalls: list[Shortfall] = []
+        drawn: dict[Bucket, int] = {}
+        targets: dict[Bucket, int] = {}
+        for dom_id, buckets in chosen.items():
+            seats = plan[dom_id]
+            fresh = {b: sum(1 for q in self.pool[b] if not self.uses[q.id]) for b in buckets}
+            scale = 1 + max(len(self.pool[b]) for b in buckets)
+            target = objective_seats(seats, {b: fresh[b] + len(self.pool[b]) / scale for b in buckets})
+            targets.update(target)
+            alloc = fill(seats, target, fresh)
+            missing = seats - sum(alloc.values())
+            if missing:
+                rest = fill(missing, target, {b: len(self.pool[b]) - alloc[b] for b in buckets}, base=alloc)
+                alloc = {b: alloc[b] + rest[b] for b in buckets}
+            candidates = {b: self._candidates(b) for b in buckets}
+            got = {b: len(self._take(candidates[b], alloc[b], on_form, positions)) for b in buckets}
+            missing = seats - sum(got.values())
+            # enemies can leave an objective short: the rest of the domain covers for it
+            for bucket in sorted(buckets, key=lambda b: got[b]):
+                if not missing:
+                    break
+                extra = len(self._take(candidates[bucket], missing, on_form, positions))
+                got[bucket] += extra
+                missing -= extra
+            drawn.update(got)
+            if missing:
+                shortfalls.append(Shortfall(dom_id, None, seats, seats - missing, reason="enemies"))
+        for qid in on_form:
+            self.uses[qid] += 1
+        return _Draw(on_form, positions, shortfalls, drawn, targets)
+
+
+@dataclass
+class _Draw:
+    on_form: dict[str, Question]
+    positions: Counter[int]
+    shortfalls: list[Shortfall]
+    drawn: dict[Bucket, int]
+    targets: dict[Bucket, int]
+
+    def moved(self) -> str:
+        """``2.2 -1, 2.3 +1``: objectives whose seats differ from their equal share."""
+        return ", ".join(
+            f"{b[1]} {n - self.targets[b]:+d}"
+            for b, n in self.drawn.items()
+            if b[1] is not None and n != self.targets[b]
+        )
+
+
+def _supply_shortfalls(
+    chosen: dict[str, list[Bucket]],
+    plan: dict[str, int],
+    ideal: dict[Bucket, int],
+    pool: dict[Bucket, list[Question]],
+) -> list[Shortfall]:
+    out: list[Shortfall] = []
+    for dom_id, buckets in chosen.items():
+        available = sum(len(pool[b]) for b in buckets)
+        if available >= plan[dom_id]:
+            continue
+        if len(buckets) == 1 and buckets[0][1] is not None:
+            out.append(Shortfall(dom_id, buckets[0][1], plan[dom_id], available))
+            continue
+        out.append(Shortfall(dom_id, None, plan[dom_id], available))
+        for bucket in buckets:
+            if bucket[1] is not None and len(pool[bucket]) < ideal[bucket]:
+                out.append(Shortfall(dom_id, bucket[1], ideal[bucket], len(pool[bucket])))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- assemble
+
+
+def assemble(
+    bank: Bank,
+    blueprint: Blueprint | None = None,
+    *,
+    count: int,
+    domains: Sequence[str] = (),
+    objectives: Sequence[str] = (),
+    types: Sequence[str] = (),
+    difficulties: Sequence[str] = (),
+    time_limit: int | Literal["unlimited"] | None = None,
+    seed: int | None = None,
+    forms: int = 1,
+    enemies: Iterable[frozenset[str]] | None = None,
+    title: str | None = None,
+    include_drafts: bool = False,
+) -> AssemblyResult:
+    """Draw ``forms`` practice forms of ``count`` questions from ``bank`` by ``blueprint`` weights.
+
+    ``blueprint`` defaults to the bank's own. ``domains`` and ``objectives`` choose what to draw
+    from (a listed objective narrows its domain; a listed domain without listed objectives is
+    taken whole); ``types`` and ``difficulties`` filter the questions. ``time_limit`` is minutes,
+    ``"unlimited"``, or ``None`` for the exam's minutes scaled to ``count`` (rounded up).
+    ``enemies`` are id pairs never put on one form (default: :func:`exact_duplicate_pairs`).
+    The same ``seed`` (and arguments) always gives the same forms.
+
+    Raises :class:`AssemblyError` for an invalid request. A valid request the bank cannot satisfy
+    returns a result with no forms and the :class:`Shortfall` of each domain or objective.
+    """
+    blueprint = blueprint or bank.blueprint
+    if blueprint is None:
+        raise AssemblyError("no blueprint: assembly draws by blueprint weights")
+    _validate(count, forms, types, difficulties, time_limit)
+    chosen = _choose(blueprint, domains, objectives)
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**32)
+    rng = random.Random(seed)
+
+    pool: dict[Bucket, list[Question]] = {b: [] for buckets in chosen.values() for b in buckets}
+    for question in bank.questions:
+        if not drawable(question, include_drafts=include_drafts):
+            continue
+        if types and question.kind not in types:
+            continue
+        if difficulties and question.difficulty not in difficulties:
+            continue
+        where = locate(question, blueprint)
+        if isinstance(where, Misplaced):
+            continue
+        bucket = (where.domain, where.objective)
+        if bucket in pool:
+            pool[bucket].append(question)
+
+    weights = {d.id: d.weight for d in blueprint.domains if d.id in chosen}
+    plan = apportion(count, weights)
+    ideal: dict[Bucket, int] = {}
+    for dom_id, buckets in chosen.items():
+        ideal.update(objective_seats(plan[dom_id], {b: len(pool[b]) for b in buckets}))
+
+    shortfalls = _supply_shortfalls(chosen, plan, ideal, pool)
+    if shortfalls:
+        return AssemblyResult((), tuple(shortfalls), seed, plan)
+
+    pairs = exact_duplicate_pairs(bank.questions) if enemies is None else enemies
+    enemy_map: dict[str, set[str]] = defaultdict(set)
+    for pair in pairs:
+        members = sorted(pair)
+        for a, b in combinations(members, 2):
+            enemy_map[a].add(b)
+            enemy_map[b].add(a)
+
+    if time_limit is None:
+        minutes = default_time_limit(blueprint, count)
+    else:
+        minutes = None if time_limit == "unlimited" else time_limit
+    exam = blueprint.exam
+    header_domains = list(chosen) if (domains or objectives) else []
+    base_title = title or f"{blueprint.title} practice test"
+
+    drawer = _Drawer(pool, enemy_map, rng)
+    drawn_forms: list[AssembledForm] = []
+    notes: list[str] = []
+    for index in range(1, forms + 1):
+        result = drawer.draw(plan, chosen)
+        if result.shortfalls:
+            return AssemblyResult((), tuple(result.shortfalls), seed, plan, tuple(notes))
+        moved = result.moved()
+        if moved:
+            notes.append(
+                f"form {index}: seats moved between objectives of a domain ({moved}): "
+                "too few eligible or unused questions for an equal share"
+            )
+        on_form, positions, drawn = result.on_form, result.positions, result.drawn
+        questions = list(on_form.values())
+        rng.shuffle(questions)
+        header = Form(
+            title=base_title if forms == 1 else f"{base_title} ({index} of {forms})",
+            count=count,
+            time_limit=minutes,
+            seed=seed,
+            blueprint=blueprint.id,
+            passing_score=exam.passing_score if exam else None,
+            domains=header_domains,
+            objectives=list(dict.fromkeys(objectives)),
+        )
+        by_objective = {(b[1] if b[1] is not None else b[0]): n for b, n in drawn.items() if n}
+        drawn_forms.append(
+            AssembledForm(
+                form=header,
+                questions=tuple(questions),
+                by_domain={d: plan[d] for d in chosen},
+                by_objective=by_objective,
+                key_positions=dict(sorted(positions.items())),
+            )
+        )
+    reused = sum(1 for n in drawer.uses.values() if n > 1)
+    return AssemblyResult(tuple(drawn_forms), (), seed, plan, tuple(notes), reused)
+
+
+def form_overlap(forms: Sequence[AssembledForm]) -> int:
+    """The largest number of questions any two forms share."""
+    ids = [{q.id for q in f.questions} for f in forms]
+    return max((len(a & b) for a, b in combinations(ids, 2)), default=0)

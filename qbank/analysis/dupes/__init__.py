@@ -1,0 +1,43 @@
+"""Duplicate and near-duplicate questions, key conflicts and enemy pairs."""
+
+from qbank.analysis.dupes.engine import (
+    DEFAULT_THRESHOLD,
+    Cluster,
+    Cue,
+    DupItem,
+    DuplicateKind,
+    DuplicateReport,
+    Location,
+    Pair,
+    Progress,
+    cross_item_cues,
+    describe_pair,
+    enemy_pairs,
+    find_duplicate_items,
+    find_duplicates,
+    item_from_question,
+    normalize,
+    pair_data,
+    stem_floor,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Cluster",
+    "Cue",
+    "DupItem",
+    "DuplicateKind",
+    "DuplicateReport",
+    "Location",
+    "Pair",
+    "Progress",
+    "cross_item_cues",
+    "describe_pair",
+    "enemy_pairs",
+    "find_duplicate_items",
+    "find_duplicates",
+    "item_from_question",
+    "normalize",
+    "pair_data",
+    "stem_floor",
+]

@@ -1,0 +1,1 @@
+"""The core layer: the question model, diagnostics and configuration. Imports nothing else of qbank."""

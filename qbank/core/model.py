@@ -1,0 +1,545 @@
+"""The question and blueprint models (format version 1).
+
+One pydantic model per question type, discriminated by ``type`` (``single_choice`` when absent).
+Models are strict (no string-to-number coercion), frozen and reject unknown keys, so a loaded
+:class:`Question` is always well formed. Invariants the JSON Schema cannot express (exactly one
+key, distinct choices ...) raise errors whose type is a catalogue code such as ``QB101``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "DEFAULTABLE_FIELDS",
+    "FIELD_ORDER",
+    "QUESTION_TYPES",
+    "Bank",
+    "Blueprint",
+    "BlueprintFile",
+    "Choice",
+    "ChoiceQuestion",
+    "Defaults",
+    "Difficulty",
+    "Domain",
+    "Essay",
+    "Exam",
+    "Form",
+    "LintSuppression",
+    "MatchPair",
+    "Matching",
+    "MultipleResponse",
+    "Numerical",
+    "Objective",
+    "Ordering",
+    "Origin",
+    "Question",
+    "QuestionFile",
+    "QuestionType",
+    "ShortAnswer",
+    "SingleChoice",
+    "Status",
+    "TrueFalse",
+    "comparison_key",
+    "question_adapter",
+]
+
+QuestionType = Literal[
+    "single_choice",
+    "multiple_response",
+    "true_false",
+    "short_answer",
+    "numerical",
+    "matching",
+    "ordering",
+    "essay",
+]
+Difficulty = Literal["easy", "medium", "hard"]
+Status = Literal["draft", "review", "approved", "retired"]
+
+QUESTION_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+RULE_CODE_PATTERN = r"^QB[0-9]{3}$"
+
+Id = Annotated[str, Field(pattern=QUESTION_ID_PATTERN, max_length=200, description="Stable question id.")]
+Markdown = Annotated[
+    str, Field(min_length=1, description="CommonMark text (fenced code and tables allowed).")
+]
+Text = Annotated[str, Field(min_length=1)]
+BlueprintId = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True)
+
+
+class Choice(_Strict):
+    """An answer option of a choice question."""
+
+    text: Markdown
+    """The option as shown to the learner (Markdown)."""
+    correct: bool = False
+    """Whether this option is a key."""
+    feedback: Markdown | None = None
+    """Shown to a learner who picked this option."""
+
+
+class MatchPair(_Strict):
+    """One prompt and the match it belongs to."""
+
+    prompt: Markdown
+    match: Text
+
+
+class LintSuppression(_Strict):
+    """Per-question rule suppression."""
+
+    ignore: list[Annotated[str, Field(pattern=RULE_CODE_PATTERN)]] = Field(min_length=1)
+    """Rule codes not to report for this question."""
+    reason: str | None = None
+    """Why the rule does not apply (shown in reviews)."""
+
+
+class _Common(_Strict):
+    """Fields every question type shares."""
+
+    id: Id
+    """Required, unique in the whole bank; used by every export and import."""
+    stem: Markdown
+    """The question (Markdown)."""
+    explanation: Markdown | None = None
+    """The rationale shown after answering (Markdown)."""
+    domain: BlueprintId | None = None
+    """A blueprint domain id; implied by ``objective`` when absent."""
+    objective: BlueprintId | None = None
+    """A blueprint objective (task statement) id."""
+    difficulty: Difficulty | None = None
+    points: float = Field(default=1.0, gt=0)
+    """Score for a fully correct answer."""
+    shuffle: bool = True
+    """Whether a front end may shuffle the choices."""
+    tags: list[Text] = Field(default_factory=list)
+    references: list[Annotated[str, Field(min_length=1, pattern=r"^\S+$")]] = Field(default_factory=list)
+    """URLs for further reading."""
+    followups: list[Text] = Field(default_factory=list)
+    """Related prompts a learner can explore next."""
+    status: Status = "approved"
+    author: Text | None = None
+    source: Text | None = None
+    lint: LintSuppression | None = None
+
+    _origin: Origin | None = PrivateAttr(default=None)
+
+    kind: ClassVar[str]
+
+    def __eq__(self, other: object) -> bool:
+        # the origin (a private attribute) is where a question was read, not part of its value
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.id, self.stem))
+
+    @property
+    def origin(self) -> Origin | None:
+        """Where the question was read from (``None`` for questions built in code)."""
+        return self._origin
+
+    @property
+    def exportable(self) -> bool:
+        """Retired questions are never exported."""
+        return self.status != "retired"
+
+
+def comparison_key(text: str) -> str:
+    """The form in which two choices (or items) count as the same: case and spacing removed.
+
+    Punctuation stays: in code answers ``"abc"`` and ``abc`` are different choices. Choices that
+    differ only in a trailing period or a plural are near duplicates (lint rule QB106), not errors.
+    """
+    return " ".join(text.split()).casefold()
+
+
+def _check_distinct(texts: Sequence[str], what: str) -> None:
+    seen: dict[str, int] = {}
+    for index, text in enumerate(texts):
+        key = comparison_key(text)
+        if key in seen:
+            raise PydanticCustomError(
+                "QB105",
+                "{what} {index} repeats {what} {first}",
+                {"what": what, "index": index + 1, "first": seen[key] + 1, "text": text, "at": index},
+            )
+        seen[key] = index
+
+
+class ChoiceQuestion(_Common):
+    """Shared behaviour of ``single_choice`` and ``multiple_response``."""
+
+    choices: list[Choice] = Field(min_length=2, max_length=10)
+
+    @property
+    def keys(self) -> list[int]:
+        """0-based indexes of the correct choices."""
+        return [i for i, c in enumerate(self.choices) if c.correct]
+
+    @field_validator("choices")
+    @classmethod
+    def _distinct_choices(cls, choices: list[Choice]) -> list[Choice]:
+        _check_distinct([c.text for c in choices], "choice")
+        return choices
+
+
+class SingleChoice(ChoiceQuestion):
+    """One key among 2-10 choices."""
+
+    kind: ClassVar[str] = "single_choice"
+    type: Literal["single_choice"] = "single_choice"
+
+    @field_validator("choices")
+    @classmethod
+    def _one_key(cls, choices: list[Choice]) -> list[Choice]:
+        keys = sum(c.correct for c in choices)
+        if keys != 1:
+            raise PydanticCustomError(
+                "QB101",
+                "a single_choice question needs exactly one correct choice, found {keys}",
+                {"keys": keys},
+            )
+        return choices
+
+
+class MultipleResponse(ChoiceQuestion):
+    """Two or more keys and at least one distractor."""
+
+    kind: ClassVar[str] = "multiple_response"
+    type: Literal["multiple_response"]
+
+    @field_validator("choices")
+    @classmethod
+    def _key_count(cls, choices: list[Choice]) -> list[Choice]:
+        keys = sum(c.correct for c in choices)
+        if keys < 2 or keys == len(choices):
+            raise PydanticCustomError(
+                "QB102",
+                "a multiple_response question needs at least two correct and one incorrect choice, "
+                "found {keys} correct of {n}",
+                {"keys": keys, "n": len(choices)},
+            )
+        return choices
+
+
+class TrueFalse(_Common):
+    """A statement that is true or false."""
+
+    kind: ClassVar[str] = "true_false"
+    type: Literal["true_false"]
+    answer: bool
+
+
+class ShortAnswer(_Common):
+    """Free text compared with a list of accepted answers."""
+
+    kind: ClassVar[str] = "short_answer"
+    type: Literal["short_answer"]
+    accept: list[Text] = Field(min_length=1)
+    case_sensitive: bool = False
+
+    @field_validator("accept")
+    @classmethod
+    def _distinct_accept(cls, accept: list[str]) -> list[str]:
+        _check_distinct(accept, "accepted answer")
+        return accept
+
+
+class Numerical(_Common):
+    """A number, right within an absolute tolerance."""
+
+    kind: ClassVar[str] = "numerical"
+    type: Literal["numerical"]
+    answer: float
+    tolerance: float = Field(default=0.0, ge=0)
+
+
+class Matching(_Common):
+    """Prompts matched to answers, optionally with extra distractor answers."""
+
+    kind: ClassVar[str] = "matching"
+    type: Literal["matching"]
+    pairs: list[MatchPair] = Field(min_length=2)
+    distractors: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _distinct_prompts(self) -> Matching:
+        _check_distinct([p.prompt for p in self.pairs], "prompt")
+        return self
+
+
+class Ordering(_Common):
+    """Items to put in order."""
+
+    kind: ClassVar[str] = "ordering"
+    type: Literal["ordering"]
+    order: list[Text] = Field(min_length=2)
+    """The items in their correct order."""
+
+    @field_validator("order")
+    @classmethod
+    def _distinct_items(cls, order: list[str]) -> list[str]:
+        _check_distinct(order, "item")
+        return order
+
+
+class Essay(_Common):
+    """An open answer, graded by a person."""
+
+    kind: ClassVar[str] = "essay"
+    type: Literal["essay"]
+
+
+def _question_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        tag = value.get("type", "single_choice")
+        return tag if isinstance(tag, str) else "?"
+    return getattr(value, "kind", "?")
+
+
+Question: TypeAlias = Annotated[
+    Union[  # noqa: UP007 -- tagged members need the Union spelling
+        Annotated[SingleChoice, Tag("single_choice")],
+        Annotated[MultipleResponse, Tag("multiple_response")],
+        Annotated[TrueFalse, Tag("true_false")],
+        Annotated[ShortAnswer, Tag("short_answer")],
+        Annotated[Numerical, Tag("numerical")],
+        Annotated[Matching, Tag("matching")],
+        Annotated[Ordering, Tag("ordering")],
+        Annotated[Essay, Tag("essay")],
+    ],
+    Discriminator(
+        _question_tag,
+        custom_error_type="invalid_question_type",
+        custom_error_message="`type` must be one of the eight question types",
+    ),
+]
+
+QUESTION_TYPES: dict[str, type[_Common]] = {
+    m.kind: m
+    for m in (SingleChoice, MultipleResponse, TrueFalse, ShortAnswer, Numerical, Matching, Ordering, Essay)
+}
+
+#: Canonical key order of a question (``qbank fmt`` and every writer use it).
+FIELD_ORDER: tuple[str, ...] = (
+    "id", "type", "domain", "objective", "difficulty", "points", "shuffle", "status", "tags",
+    "stem", "choices", "answer", "tolerance", "accept", "case_sensitive", "pairs", "distractors", "order",
+    "explanation", "references", "followups", "author", "source", "lint",
+)  # fmt: skip
+
+#: Fields a file's ``defaults:`` may set (not ``type``: the schema must validate each question alone).
+DEFAULTABLE_FIELDS: tuple[str, ...] = (
+    "domain", "objective", "difficulty", "points", "shuffle", "status", "tags",
+    "references", "author", "source", "lint",
+)  # fmt: skip
+
+
+class Defaults(_Strict):
+    """Values applied to every question of a file; a question's own value wins."""
+
+    domain: BlueprintId | None = None
+    objective: BlueprintId | None = None
+    difficulty: Difficulty | None = None
+    points: float | None = Field(default=None, gt=0)
+    shuffle: bool | None = None
+    status: Status | None = None
+    tags: list[Text] | None = None
+    references: list[Annotated[str, Field(min_length=1, pattern=r"^\S+$")]] | None = None
+    author: Text | None = None
+    source: Text | None = None
+    lint: LintSuppression | None = None
+
+
+class Form(_Strict):
+    """Header of an assembled practice test: a question file with a ``form:`` key is a form."""
+
+    title: Text
+    count: int = Field(gt=0)
+    """Number of questions on the form."""
+    time_limit: int | None = Field(default=None, gt=0)
+    """Minutes; ``None`` means unlimited."""
+    seed: int | None = None
+    """The seed the form was drawn with (same seed, same form)."""
+    blueprint: BlueprintId | None = None
+    """Id of the blueprint the form was drawn from."""
+    passing_score: float | None = Field(default=None, gt=0, le=100)
+    """Passing score in percent of the points."""
+    domains: list[BlueprintId] = Field(default_factory=list)
+    """Domains the form was drawn from (empty: all)."""
+    objectives: list[BlueprintId] = Field(default_factory=list)
+    """Objectives the form was drawn from (empty: all of the chosen domains)."""
+
+
+class QuestionFile(_Strict):
+    """A question file: optional ``defaults`` and a list of questions."""
+
+    model_config = ConfigDict(
+        title="qbank question file",
+        json_schema_extra={"$comment": "qbank question format, version 1"},
+    )
+    schema_: str | None = Field(default=None, alias="$schema")
+    """Optional JSON Schema URL, for editors that read it from the document."""
+    form: Form | None = None
+    """Present in assembled practice tests (``qbank assemble``)."""
+    defaults: Defaults | None = None
+    questions: list[Question]
+
+
+_question_adapter: TypeAdapter[Question] = TypeAdapter(Question)
+
+
+def question_adapter() -> TypeAdapter[Question]:
+    """The pydantic adapter that validates one raw question mapping."""
+    return _question_adapter
+
+
+# ---------------------------------------------------------------------------------------------- blueprint
+
+
+class Objective(_Strict):
+    """A task statement of an exam domain."""
+
+    id: BlueprintId
+    title: Text
+    description: str | None = None
+
+
+class Domain(_Strict):
+    """An exam domain with its weight (percent) and objectives."""
+
+    id: BlueprintId
+    title: Text
+    weight: float = Field(ge=0, le=100)
+    objectives: list[Objective] = Field(default_factory=list)
+
+
+class Exam(_Strict):
+    """Facts of the real exam: length, time and passing score."""
+
+    questions: int = Field(gt=0)
+    minutes: int | None = Field(default=None, gt=0)
+    passing_score: float | None = Field(default=None, gt=0, le=100)
+    """Passing score in percent of the points."""
+
+
+class Blueprint(_Strict):
+    """An exam outline: domains with weights, objectives inside them."""
+
+    id: BlueprintId
+    title: Text
+    exam: Exam | None = None
+    domains: list[Domain] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _invariants(self) -> Blueprint:
+        total = sum(d.weight for d in self.domains)
+        if abs(total - 100) > 1e-6:
+            raise PydanticCustomError(
+                "QB013",
+                "domain weights must sum to 100, they sum to {total}",
+                {"total": round(total, 6), "at": ("domains",)},
+            )
+        seen: set[str] = set()
+        for di, dom in enumerate(self.domains):
+            if dom.id in seen:
+                raise PydanticCustomError(
+                    "QB013", "domain id {id!r} is used twice", {"id": dom.id, "at": ("domains", di, "id")}
+                )
+            seen.add(dom.id)
+        seen_obj: set[str] = set()
+        for di, dom in enumerate(self.domains):
+            for oi, obj in enumerate(dom.objectives):
+                if obj.id in seen_obj:
+                    raise PydanticCustomError(
+                        "QB013",
+                        "objective id {id!r} is used twice",
+                        {"id": obj.id, "at": ("domains", di, "objectives", oi, "id")},
+                    )
+                seen_obj.add(obj.id)
+        return self
+
+    def domain_of(self, objective_id: str) -> Domain | None:
+        """The domain holding an objective, or ``None``."""
+        for dom in self.domains:
+            if any(o.id == objective_id for o in dom.objectives):
+                return dom
+        return None
+
+    def objectives(self) -> Iterator[tuple[Domain, Objective]]:
+        """Every (domain, objective) in outline order."""
+        for dom in self.domains:
+            for obj in dom.objectives:
+                yield dom, obj
+
+
+class BlueprintFile(_Strict):
+    """A blueprint file: a single top-level ``blueprint`` key."""
+
+    model_config = ConfigDict(title="qbank blueprint file")
+    blueprint: Blueprint
+
+
+# ---------------------------------------------------------------------------------------------- bank
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a question came from: its file and position in that file's ``questions`` list."""
+
+    source: Any  # qbank.io.source.SourceFile; typed loosely so that the model imports nothing from qbank
+    index: int
+
+
+@dataclass(slots=True)
+class Bank:
+    """Questions loaded from one or more files, plus the blueprint when one was found."""
+
+    questions: list[Question] = field(default_factory=list)
+    blueprint: Blueprint | None = None
+    blueprint_path: str | None = None
+    form: Form | None = None
+    """The form header when the bank is an assembled practice test."""
+    files: list[Any] = field(default_factory=list)
+    """The :class:`qbank.io.source.SourceFile` objects read, in path order."""
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __iter__(self) -> Iterator[Question]:
+        return iter(self.questions)
+
+    def by_id(self) -> dict[str, Question]:
+        """Questions by id (the first one wins when ids repeat)."""
+        out: dict[str, Question] = {}
+        for q in self.questions:
+            out.setdefault(q.id, q)
+        return out
+
+    def domain_of(self, question: Question) -> str | None:
+        """The question's domain: its own, or the one its objective belongs to."""
+        if question.domain is not None:
+            return question.domain
+        if question.objective is not None and self.blueprint is not None:
+            dom = self.blueprint.domain_of(question.objective)
+            return dom.id if dom else None
+        return None

@@ -1,0 +1,208 @@
+"""Loading a bank: discover files, read, validate, and collect every problem in every file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qbank.core.config import Config
+from qbank.core.diagnostics import Diagnostic, sort_diagnostics
+from qbank.core.model import Bank, Blueprint, Form, Question
+from qbank.io.source import SourceFile, diagnostic, discover, read_source
+from qbank.io.validation import validate_blueprint_file, validate_form, validate_question_file
+
+__all__ = ["LoadResult", "Progress", "load", "validate"]
+
+#: ``progress(done, total)`` is called after each file.
+Progress = Callable[[int, int], None]
+
+PathArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+
+
+@dataclass
+class LoadResult:
+    """A loaded bank and every diagnostic found while reading and validating it."""
+
+    bank: Bank
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no error was found."""
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def _as_paths(paths: PathArg) -> list[str | os.PathLike[str]]:
+    if isinstance(paths, str | os.PathLike):
+        return [paths]
+    return list(paths)
+
+
+Loaded = tuple[SourceFile, list[Question], Form | None, list[Diagnostic]]
+
+
+def _read_and_validate(item: tuple[Path, str]) -> Loaded:
+    path, shown = item
+    sf = read_source(path, shown)
+    diags = list(sf.diagnostics)
+    questions: list[Question] = []
+    form: Form | None = None
+    if sf.kind == "questions":
+        questions, problems = validate_question_file(sf)
+        form, form_problems = validate_form(sf)
+        diags.extend(problems + form_problems)
+        sf.release()
+    return sf, questions, form, diags
+
+
+def _worker(item: tuple[Path, str]) -> Loaded:
+    result = _read_and_validate(item)
+    result[0]._positions = None  # recomputed on demand in the parent; don't ship them back
+    return result
+
+
+def load(
+    paths: PathArg,
+    *,
+    config: Config | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load the question files under ``paths`` into a :class:`~qbank.core.model.Bank`.
+
+    Every file is read and validated; nothing stops at the first problem. Invalid questions are
+    left out of the bank and reported. ``jobs`` > 1 reads files in that many processes (0 = one
+    per core). The returned diagnostics are not yet filtered by the configuration (see
+    :func:`validate`).
+    """
+    config = config or Config()
+    items, diagnostics = discover(_as_paths(paths), config.model.exclude)
+    bank = Bank()
+    results = _run(items, jobs, progress)
+    blueprints: list[SourceFile] = []
+    forms: list[tuple[SourceFile, Form]] = []
+    for sf, questions, form, diags in results:
+        bank.files.append(sf)
+        diagnostics.extend(diags)
+        bank.questions.extend(questions)
+        if form is not None:
+            forms.append((sf, form))
+        if sf.kind == "blueprint":
+            blueprints.append(sf)
+        elif sf.kind == "other":
+            diagnostics.append(
+                diagnostic("QB007", "no `questions` key: not a question file, skipped", sf.display)
+            )
+
+    bank.blueprint, bank.blueprint_path = _pick_blueprint(config, blueprints, diagnostics)
+    if len(forms) == 1:
+        bank.form = forms[0][1]
+    elif forms:
+        names = ", ".join(sf.display for sf, _ in forms)
+        diagnostics.append(
+            diagnostic(
+                "QB007",
+                f"several form headers found ({names}); the bank is not treated as one form",
+                forms[0][0].display,
+            )
+        )
+    diagnostics.extend(duplicate_ids(bank.questions))
+    return LoadResult(bank, sort_diagnostics(diagnostics))
+
+
+def _run(items: list[tuple[Path, str]], jobs: int, progress: Progress | None) -> Iterable[Loaded]:
+    total = len(items)
+    workers = (os.cpu_count() or 1) if jobs == 0 else jobs
+    if workers > 1 and total > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
+            chunk = max(1, total // (workers * 8))
+            for done, result in enumerate(pool.map(_worker, items, chunksize=chunk), start=1):
+                if progress:
+                    progress(done, total)
+                yield result
+        return
+    for done, item in enumerate(items, start=1):
+        result = _read_and_validate(item)
+        if progress:
+            progress(done, total)
+        yield result
+
+
+def _pick_blueprint(
+    config: Config, found: list[SourceFile], diagnostics: list[Diagnostic]
+) -> tuple[Blueprint | None, str | None]:
+    configured = config.blueprint_path
+    if configured is not None:
+        match = next((sf for sf in found if sf.path.resolve() == configured.resolve()), None)
+        sf = match or read_source(configured, str(configured))
+        if sf is not match:
+            diagnostics.extend(sf.diagnostics)
+        if sf.kind != "blueprint":
+            if not sf.diagnostics:
+                diagnostics.append(
+                    diagnostic(
+                        "QB013", "the configured blueprint has no top-level `blueprint` key", sf.display
+                    )
+                )
+            return None, None
+        candidates = [sf]
+    else:
+        candidates = found
+    blueprint: Blueprint | None = None
+    chosen: str | None = None
+    for sf in candidates:
+        parsed, problems = validate_blueprint_file(sf)
+        diagnostics.extend(problems)
+        if parsed is not None and blueprint is None and len(candidates) == 1:
+            blueprint, chosen = parsed, sf.display
+    if len(candidates) > 1:
+        names = ", ".join(sf.display for sf in candidates)
+        diagnostics.append(
+            diagnostic(
+                "QB007",
+                f"several blueprints found ({names}); none is used: set `blueprint` in [tool.qbank]",
+                candidates[0].display,
+            )
+        )
+    return blueprint, chosen
+
+
+def duplicate_ids(questions: Iterable[Question]) -> list[Diagnostic]:
+    """``QB804`` for every question whose id an earlier question already uses."""
+    first: dict[str, Question] = {}
+    out: list[Diagnostic] = []
+    for question in questions:
+        seen = first.get(question.id)
+        if seen is None:
+            first[question.id] = question
+            continue
+        where = _id_location(seen)
+        origin = question.origin
+        message = f"duplicate id {question.id!r} (first used at {where})"
+        if origin is None:
+            out.append(diagnostic("QB804", message, "<memory>", question_id=question.id))
+        else:
+            out.append(
+                origin.source.diag(
+                    "QB804", message, ("questions", origin.index, "id"), question_id=question.id
+                )
+            )
+    return out
+
+
+def _id_location(question: Question) -> str:
+    origin = question.origin
+    if origin is None:
+        return "<memory>"
+    line, col = origin.source.position(("questions", origin.index, "id"))
+    return f"{origin.source.display}:{line}:{col}"
+
+
+def validate(paths: PathArg, *, config: Config | None = None, jobs: int = 1) -> list[Diagnostic]:
+    """Format-only validation: every located problem, filtered by ``config``."""
+    config = config or Config()
+    result = load(paths, config=config, jobs=jobs)
+    return sort_diagnostics(config.apply(result.diagnostics))

@@ -1,0 +1,101 @@
+"""Writing questions back out as FORMAT.md YAML, in the canonical key order.
+
+Used by ``qbank assemble`` (forms), ``qbank import`` and ``qbank fmt``. Values equal to their
+defaults are left out, multi-line Markdown becomes a literal block scalar, and the output loads
+back to equal questions.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from qbank.core.model import FIELD_ORDER, Form, Question
+
+__all__ = ["dump_questions", "question_to_data", "to_yaml_value"]
+
+_FORM_ORDER = ("title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives")
+
+
+def question_to_data(question: Question) -> dict[str, Any]:
+    """A question as plain data in canonical key order, defaults left out (``type`` always kept
+    except for ``single_choice``)."""
+    data = question.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    if question.kind != "single_choice":
+        data["type"] = question.kind
+    for name in ("points", "answer", "tolerance"):
+        value = data.get(name)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            data[name] = int(value)
+    return {key: data[key] for key in FIELD_ORDER if key in data}
+
+
+def to_yaml_value(value: Any) -> Any:
+    """Plain data -> ruamel nodes: multi-line strings as ``|`` blocks, mappings keep their order."""
+    if isinstance(value, Mapping):
+        out = CommentedMap()
+        for k, v in value.items():
+            out[k] = to_yaml_value(v)
+        return out
+    if isinstance(value, list | tuple):
+        seq = CommentedSeq(to_yaml_value(v) for v in value)
+        if value and len(value) <= 6 and all(isinstance(v, str) and _FLOW_SAFE.fullmatch(v) for v in value):
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, str):
+        if _UNSAFE.search(value):
+            return DoubleQuotedScalarString(value)  # escapes what no other style can carry
+        if "\n" in value and not _needs_quotes(value):
+            return LiteralScalarString(value)
+    return value
+
+
+_FLOW_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9 ._/+-]{0,28}[A-Za-z0-9]|[A-Za-z]")
+# characters YAML reads as line breaks (CR, NEL, LS, PS), or cannot hold unescaped
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _needs_quotes(text: str) -> bool:
+    # block scalars cannot keep trailing spaces on lines or leading blank lines faithfully
+    lines = text.split("\n")
+    return any(line != line.rstrip(" \t") for line in lines) or text.startswith(("\n", " ")) or "\t" in text
+
+
+def _dumper() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.allow_unicode = True
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def dump_questions(
+    questions: Iterable[Question],
+    *,
+    form: Form | None = None,
+    defaults: Mapping[str, Any] | None = None,
+    header: str | None = None,
+) -> str:
+    """YAML text of a question file (optionally with a ``form:`` header, ``defaults:`` and a comment)."""
+    doc = CommentedMap()
+    if form is not None:
+        form_data = form.model_dump(mode="json", exclude_defaults=True)
+        form_data.setdefault("title", form.title)
+        form_data.setdefault("count", form.count)
+        doc["form"] = to_yaml_value({k: form_data[k] for k in _FORM_ORDER if k in form_data})
+    if defaults:
+        doc["defaults"] = to_yaml_value(dict(defaults))
+    doc["questions"] = CommentedSeq(to_yaml_value(question_to_data(q)) for q in questions)
+    stream = io.StringIO()
+    if header:
+        for line in header.splitlines():
+            stream.write(f"# {line}\n" if line else "#\n")
+    _dumper().dump(doc, stream)
+    return stream.getvalue()

@@ -1,0 +1,561 @@
+"""Reading question files: bytes -> text -> data, and data paths -> line:col.
+
+Clean files take the fast road: ruamel's C-accelerated safe loader (or :mod:`json`) and nothing
+else. Positions are computed only when something must be reported: :meth:`SourceFile.position`
+composes the file once with ruamel's round-trip composer (or a small JSON scanner) and caches a map
+from data path (``("questions", 3, "choices", 1, "text")``) to the line and column of its key and
+value. Every way a file can be unreadable becomes a located :class:`~qbank.core.diagnostics.Diagnostic`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from qbank.core.diagnostics import FORMAT_CODES, Diagnostic, Severity
+
+__all__ = [
+    "QUESTION_SUFFIXES",
+    "DataPath",
+    "NodePosition",
+    "SourceFile",
+    "discover",
+    "read_source",
+]
+
+QUESTION_SUFFIXES = (".yaml", ".yml", ".json")
+DataPath = tuple[str | int, ...]
+FileKind = Literal["questions", "blueprint", "other", "empty", "invalid"]
+
+_local = threading.local()
+
+
+def _fast_yaml() -> YAML:
+    if not hasattr(_local, "fast"):
+        _local.fast = YAML(typ="safe", pure=False)
+    fast: YAML = _local.fast
+    return fast
+
+
+@dataclass(frozen=True, slots=True)
+class NodePosition:
+    """1-based position of a mapping key (if any) and of its value."""
+
+    key_line: int
+    key_col: int
+    line: int
+    col: int
+    style: str | None = None
+    """The YAML scalar style (``|``, ``>``, ``"``, ``'`` or ``None`` for plain); ``"`` for JSON strings."""
+    end_line: int | None = None
+    value: str | None = None
+    """The text of a string scalar (so offsets inside it can be placed without the parsed data)."""
+
+
+def diagnostic(code: str, message: str, path: str, line: int = 1, col: int = 1, **kw: Any) -> Diagnostic:
+    """A diagnostic with the default severity of a format code."""
+    severity = kw.pop("severity", None) or FORMAT_CODES[code][1]
+    return Diagnostic(code, severity, message, path, line, col, **kw)
+
+
+@dataclass
+class SourceFile:
+    """One file of a bank: its text, parsed data and (on demand) positions of every value."""
+
+    path: Path
+    display: str
+    text: str = ""
+    _data: Any = field(default=None, repr=False)
+    kind: FileKind = "invalid"
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _positions: dict[DataPath, NodePosition] | None = field(default=None, repr=False)
+    _line_starts: list[int] | None = field(default=None, repr=False)
+    _released: bool = field(default=False, repr=False)
+
+    @property
+    def data(self) -> Any:
+        """The parsed document (re-parsed on demand after :meth:`release`)."""
+        if self._data is None and self._released:
+            self._released = False
+            self._data = json.loads(self.text) if self.is_json else _fast_yaml().load(self.text)
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+        self._released = False
+
+    def release(self) -> None:
+        """Drop the parsed document to save memory; :attr:`data` parses the text again if needed."""
+        if self.kind == "questions" and self._data is not None:
+            self._data = None
+            self._released = True
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the file is parsed as JSON (by its suffix)."""
+        return self.path.suffix.lower() == ".json"
+
+    # -------------------------------------------------------------- positions
+
+    def positions(self) -> dict[DataPath, NodePosition]:
+        """Map of every data path to its position (computed once, on first use)."""
+        if self._positions is None:
+            try:
+                self._positions = (
+                    _json_positions(self.text)
+                    if self.is_json
+                    else _yaml_positions(_fast_yaml().compose(self.text))
+                )
+            except (YAMLError, ValueError, RecursionError):
+                self._positions = {}
+        return self._positions
+
+    def position(
+        self, path: Iterable[str | int], *, key: bool = False, offset: int | None = None
+    ) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``path`` (of its key with ``key=True``).
+
+        ``offset`` is a character offset inside a string value; it is mapped to the exact line and
+        column for literal block scalars, one-line scalars and JSON strings, and to the start of the
+        value otherwise. A path that does not exist falls back to its nearest existing parent.
+        """
+        positions = self.positions()
+        parts = tuple(path)
+        while parts and parts not in positions:
+            parts = parts[:-1]
+        pos = positions.get(parts)
+        if pos is None:
+            return (1, 1)
+        if key and parts == tuple(path):
+            return (pos.key_line, pos.key_col)
+        if offset is not None and parts == tuple(path):
+            return self._offset_position(pos, parts, offset)
+        return (pos.line, pos.col)
+
+    def _offset_position(self, pos: NodePosition, parts: DataPath, offset: int) -> tuple[int, int]:
+        value = pos.value
+        if value is None:
+            return (pos.line, pos.col)
+        before = value[:offset]
+        line_index = before.count("\n")
+        col_index = offset - (before.rfind("\n") + 1)
+        if pos.style == "|":
+            lines = self.text.splitlines()
+            first = pos.line  # the line after the indicator (0-based index of the next line)
+            indent = 0
+            for raw in lines[first:]:
+                if raw.strip():
+                    indent = len(raw) - len(raw.lstrip(" "))
+                    break
+            return (pos.line + 1 + line_index, indent + col_index + 1)
+        if line_index == 0 and (pos.end_line is None or pos.end_line == pos.line):
+            quote = 1 if pos.style in ('"', "'") else 0
+            return (pos.line, pos.col + quote + col_index)
+        return (pos.line, pos.col)
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        """1-based line and column of a character index into :attr:`text`."""
+        if self._line_starts is None:
+            self._line_starts = _line_starts(self.text)
+        line = bisect.bisect_right(self._line_starts, index)
+        return line, index - self._line_starts[line - 1] + 1
+
+    def diag(
+        self, code: str, message: str, path: Iterable[str | int] = (), *, key: bool = False, **kw: Any
+    ) -> Diagnostic:
+        """A diagnostic placed at a data path of this file."""
+        line, col = self.position(path, key=key, offset=kw.pop("offset", None))
+        return diagnostic(code, message, self.display, line, col, **kw)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    return starts
+
+
+# ------------------------------------------------------------------------------------------ YAML positions
+
+
+def _yaml_positions(root: Node | None) -> dict[DataPath, NodePosition]:
+    out: dict[DataPath, NodePosition] = {}
+    if root is None:
+        return out
+    line, col = root.start_mark.line + 1, root.start_mark.column + 1
+    out[()] = NodePosition(line, col, line, col)
+    stack: list[tuple[Node, DataPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    continue
+                child = (*path, str(key_node.value))
+                if child in out:  # a duplicate key: keep the first, like the loader
+                    continue
+                out[child] = _pos(value_node, key_node)
+                stack.append((value_node, child))
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                child = (*path, index)
+                out[child] = _pos(item, item)
+                stack.append((item, child))
+    return out
+
+
+def _pos(value: Node, key: Node) -> NodePosition:
+    style: str | None = None
+    text: str | None = None
+    if isinstance(value, ScalarNode):
+        style = value.style
+        text = value.value if isinstance(value.value, str) else None
+    return NodePosition(
+        key.start_mark.line + 1,
+        key.start_mark.column + 1,
+        value.start_mark.line + 1,
+        value.start_mark.column + 1,
+        style,
+        value.end_mark.line + 1,
+        text,
+    )
+
+
+def duplicate_keys(root: Node | None) -> Iterator[tuple[str, Node, Node]]:
+    """Every (key, first key node, repeated key node) in a composed YAML tree."""
+    stack: list[Node] = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            first: dict[str, Node] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode):
+                    name = str(key_node.value)
+                    if name in first:
+                        yield name, first[name], key_node
+                    else:
+                        first[name] = key_node
+                stack.append(value_node)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+# ------------------------------------------------------------------------------------------ JSON positions
+
+
+class _JsonScanner:
+    """Walks JSON text (already known to be valid) and records where every value starts."""
+
+    _WS = " \t\r\n"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.starts = _line_starts(text)
+        self.out: dict[DataPath, NodePosition] = {}
+
+    def lc(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+    def ws(self) -> None:
+        text, n = self.text, len(self.text)
+        while self.i < n and text[self.i] in self._WS:
+            self.i += 1
+
+    def string(self) -> str:
+        end = self.i + 1
+        text = self.text
+        while text[end] != '"':
+            end += 2 if text[end] == "\\" else 1
+        raw = text[self.i : end + 1]
+        self.i = end + 1
+        value: str = json.loads(raw)
+        return value
+
+    def value(self, path: DataPath, key_at: int) -> None:
+        self.ws()
+        start = self.i
+        ch = self.text[start]
+        style = '"' if ch == '"' else None
+        kl, kc = self.lc(key_at)
+        vl, vc = self.lc(start)
+        if path not in self.out:
+            self.out[path] = NodePosition(kl, kc, vl, vc, style, vl)
+        if ch == "{":
+            self.i += 1
+            self.ws()
+            if self.text[self.i] == "}":
+                self.i += 1
+                return
+            while True:
+                self.ws()
+                k_at = self.i
+                name = self.string()
+                self.ws()
+                self.i += 1  # ':'
+                self.value((*path, name), k_at)
+                self.ws()
+                sep = self.text[self.i]
+                self.i += 1
+                if sep == "}":
+                    return
+        elif ch == "[":
+            self.i += 1
+            self.ws()
+            if self.text[self.i] == "]":
+                self.i += 1
+                return
+            index = 0
+            while True:
+                self.ws()
+                self.value((*path, index), self.i)
+                index += 1
+                self.ws()
+                sep = self.text[self.i]
+                self.i += 1
+                if sep == "]":
+                    return
+        elif ch == '"':
+            text = self.string()
+            self.out[path] = replace(self.out[path], value=text)
+        else:
+            n = len(self.text)
+            while self.i < n and self.text[self.i] not in ",]}" + self._WS:
+                self.i += 1
+
+
+def _json_positions(text: str) -> dict[DataPath, NodePosition]:
+    scanner = _JsonScanner(text)
+    scanner.ws()
+    if scanner.i < len(text):
+        scanner.value((), scanner.i)
+    return scanner.out
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def discover(
+    paths: Iterable[str | os.PathLike[str]], exclude: Iterable[str] = ()
+) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+    """Question-file candidates under ``paths`` (recursively, sorted) as (path, display name).
+
+    Missing paths become ``QB001`` diagnostics. ``exclude`` holds glob patterns matched against
+    the display path (``fnmatch`` semantics, ``**`` allowed).
+    """
+    from fnmatch import fnmatch
+
+    patterns = list(exclude)
+    found: dict[Path, str] = {}
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        given = Path(raw)
+        if not given.exists():
+            problems.append(diagnostic("QB001", f"no such file or directory: {raw}", str(raw)))
+            continue
+        if given.is_dir():
+            children = sorted(
+                p for p in given.rglob("*")
+                if p.suffix.lower() in QUESTION_SUFFIXES and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(given).parts)
+            )  # fmt: skip
+            if not children:
+                problems.append(
+                    diagnostic("QB001", f"no *.yaml, *.yml or *.json files under {raw}", str(raw))
+                )
+            for child in children:
+                found.setdefault(child.resolve(), str(Path(raw) / child.relative_to(given)))
+        else:
+            found.setdefault(given.resolve(), str(raw))
+    kept = [
+        (path, shown)
+        for path, shown in sorted(found.items(), key=lambda item: item[1])
+        if not any(fnmatch(shown, pat) or fnmatch(path.as_posix(), pat) for pat in patterns)
+    ]
+    return kept, problems
+
+
+def read_source(path: Path, display: str | None = None) -> SourceFile:
+    """Read and parse one file; problems land in ``SourceFile.diagnostics``, never as exceptions."""
+    shown = display or str(path)
+    sf = SourceFile(path=path, display=shown)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        sf.diagnostics.append(diagnostic("QB001", f"cannot read file: {exc.strerror or exc}", shown))
+        return sf
+    text = _decode(raw, sf)
+    if text is None:
+        return sf
+    sf.text = text
+    if not text.strip():
+        sf.kind = "empty"
+        sf.diagnostics.append(diagnostic("QB005", "the file is empty", shown))
+        return sf
+    parse_text(sf)
+    if sf.diagnostics:
+        return sf
+    data = sf.data
+    if data is None:
+        sf.kind = "empty"
+        sf.diagnostics.append(
+            diagnostic("QB005", "the file holds no data (only comments or an empty document)", shown)
+        )
+    elif not isinstance(data, dict):
+        line, col = sf.position(())
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        sf.diagnostics.append(
+            diagnostic(
+                "QB006",
+                f"the top level must be a mapping with a `questions` key, found {kind}",
+                shown,
+                line,
+                col,
+            )
+        )
+    elif "questions" in data:
+        sf.kind = "questions"
+    elif "blueprint" in data:
+        sf.kind = "blueprint"
+    else:
+        sf.kind = "other"
+    return sf
+
+
+def parse_text(sf: SourceFile) -> None:
+    """Parse ``sf.text`` (YAML or JSON by the file's suffix) into ``sf.data``; problems go to ``sf.diagnostics``."""
+    if sf.is_json:
+        _parse_json(sf)
+    else:
+        _parse_yaml(sf)
+
+
+def _decode(raw: bytes, sf: SourceFile) -> str | None:
+    if b"\x00" in raw[:8192]:
+        sf.diagnostics.append(
+            diagnostic("QB002", "binary file: not UTF-8 text (contains NUL bytes)", sf.display)
+        )
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        head = raw[: exc.start]
+        line = head.count(b"\n") + 1
+        col = len(head) - (head.rfind(b"\n") + 1) + 1
+        sf.diagnostics.append(
+            diagnostic(
+                "QB002",
+                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded (save the file as UTF-8)",
+                sf.display,
+                line,
+                col,
+            )
+        )
+        return None
+
+
+def _parse_yaml(sf: SourceFile) -> None:
+    try:
+        sf.data = _fast_yaml().load(sf.text)
+        return
+    except DuplicateKeyError:
+        pass  # reported, all of them, from the composed tree below
+    except MarkedYAMLError as exc:
+        sf.diagnostics.append(_yaml_error(exc, sf))
+        return
+    except ReaderError as exc:
+        line, col = sf.line_col(max(0, exc.position)) if isinstance(exc.position, int) else (1, 1)
+        sf.diagnostics.append(
+            diagnostic("QB003", f"{_char_name(exc.character)} is not allowed in YAML", sf.display, line, col)
+        )
+        return
+    except (YAMLError, RecursionError, ValueError) as exc:
+        sf.diagnostics.append(diagnostic("QB003", f"YAML error: {exc}", sf.display))
+        return
+    try:
+        root = _fast_yaml().compose(sf.text)
+    except MarkedYAMLError as exc:
+        sf.diagnostics.append(_yaml_error(exc, sf))
+        return
+    for name, first, again in duplicate_keys(root):
+        sf.diagnostics.append(
+            diagnostic(
+                "QB004",
+                f"duplicate key {name!r} (first defined at line {first.start_mark.line + 1})",
+                sf.display,
+                again.start_mark.line + 1,
+                again.start_mark.column + 1,
+            )
+        )
+
+
+def _char_name(character: object) -> str:
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return f"control character U+{code:04X}"
+
+
+def _yaml_error(exc: MarkedYAMLError, sf: SourceFile) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = (exc.problem or exc.context or "syntax error").strip()
+    lines = sf.text.splitlines()
+    bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if mark is not None and 0 <= mark.index < len(sf.text) and sf.text[mark.index] == "\t":
+        problem = "tab character: YAML indentation must use spaces"
+    elif "\t" in bad_line:
+        problem += " (the line contains a tab; YAML indentation must use spaces)"
+    context = f" ({exc.context.strip()})" if exc.context and exc.problem else ""
+    return diagnostic("QB003", f"YAML syntax error: {problem}{context}", sf.display, line, col)
+
+
+def _parse_json(sf: SourceFile) -> None:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) != len(items):
+            seen: set[str] = set()
+            for k, _ in items:
+                if k in seen:
+                    duplicates.append(k)
+                seen.add(k)
+        return out
+
+    try:
+        sf.data = json.loads(sf.text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        sf.diagnostics.append(
+            diagnostic("QB003", f"JSON syntax error: {exc.msg}", sf.display, exc.lineno, exc.colno)
+        )
+        return
+    except RecursionError:
+        sf.diagnostics.append(diagnostic("QB003", "JSON nesting is too deep", sf.display))
+        return
+    for name in dict.fromkeys(duplicates):
+        line, col = _json_duplicate_position(sf, name)
+        sf.diagnostics.append(diagnostic("QB004", f"duplicate key {name!r}", sf.display, line, col))
+
+
+def _json_duplicate_position(sf: SourceFile, name: str) -> tuple[int, int]:
+    quoted = json.dumps(name)
+    first = sf.text.find(quoted)
+    second = sf.text.find(quoted, first + 1) if first >= 0 else -1
+    return sf.line_col(second) if second >= 0 else (1, 1)
+
+
+def severity_of(code: str) -> Severity:
+    """Default severity of a format code."""
+    return FORMAT_CODES[code][1]

@@ -1,0 +1,219 @@
+"""Validation of parsed documents against the models.
+
+The pydantic models in :mod:`qbank.core.model` are the single source of truth: the JSON Schemas in
+``schemas/`` are generated from them (``qbank schemas --write schemas/``, drift-tested), and a
+document is validated by the models, which enforce everything the schema says plus the
+invariants a schema cannot express. Each error becomes a :class:`~qbank.core.diagnostics.Diagnostic`
+at the line and column of the offending key or value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from qbank.core.diagnostics import Diagnostic
+from qbank.core.model import (
+    DEFAULTABLE_FIELDS,
+    QUESTION_TYPES,
+    Blueprint,
+    BlueprintFile,
+    Defaults,
+    Form,
+    Origin,
+    Question,
+    question_adapter,
+)
+from qbank.io.source import DataPath, SourceFile
+
+__all__ = [
+    "validate_blueprint_file",
+    "validate_form",
+    "validate_question_file",
+]
+
+_TOP_LEVEL = ("$schema", "form", "defaults", "questions")
+_ALL_FIELDS = sorted(
+    {name for model in QUESTION_TYPES.values() for name in model.model_fields}
+    | {"text", "correct", "feedback", "prompt", "match", "ignore", "reason"}
+)
+
+
+def validate_form(sf: SourceFile) -> tuple[Form | None, list[Diagnostic]]:
+    """Validate the ``form:`` header of a question file, if it has one."""
+    raw = sf.data.get("form")
+    if raw is None:
+        return None, []
+    try:
+        return Form.model_validate(raw), []
+    except ValidationError as exc:
+        return None, _errors(sf, exc, ("form",), None, set(), model="form")
+
+
+def validate_question_file(sf: SourceFile) -> tuple[list[Question], list[Diagnostic]]:
+    """Validate a parsed question file; return its valid questions and every problem found.
+
+    The ``form:`` header, if any, is validated separately by :func:`validate_form`.
+    """
+    data: Mapping[str, Any] = sf.data
+    problems: list[Diagnostic] = []
+    for name in data:
+        if name not in _TOP_LEVEL:
+            problems.append(
+                sf.diag(
+                    "QB010",
+                    f"unknown top-level key {name!r}{_suggest(str(name), _TOP_LEVEL)}",
+                    (name,),
+                    key=True,
+                )
+            )
+    if "$schema" in data and not isinstance(data["$schema"], str):
+        problems.append(sf.diag("QB012", "`$schema` must be a string", ("$schema",)))
+
+    defaults: dict[str, Any] = {}
+    raw_defaults = data.get("defaults")
+    if raw_defaults is not None:
+        if not isinstance(raw_defaults, dict):
+            problems.append(sf.diag("QB012", "`defaults` must be a mapping", ("defaults",)))
+        else:
+            try:
+                Defaults.model_validate(raw_defaults)
+                defaults = raw_defaults
+            except ValidationError as exc:
+                problems.extend(_errors(sf, exc, ("defaults",), None, set(), model="defaults"))
+                broken = {err["loc"][0] for err in exc.errors() if err["loc"]}
+                defaults = {
+                    k: v for k, v in raw_defaults.items() if k in DEFAULTABLE_FIELDS and k not in broken
+                }
+
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list):
+        found = "nothing" if raw_questions is None else f"a {type(raw_questions).__name__}"
+        problems.append(
+            sf.diag("QB012", f"`questions` must be a list of questions, found {found}", ("questions",))
+        )
+        return [], problems
+
+    adapter = question_adapter()
+    questions: list[Question] = []
+    for index, raw in enumerate(raw_questions):
+        base: DataPath = ("questions", index)
+        if not isinstance(raw, dict):
+            problems.append(sf.diag("QB012", f"question {index + 1} must be a mapping of fields", base))
+            continue
+        qid = raw.get("id") if isinstance(raw.get("id"), str) else None
+        inherited = {k for k in defaults if k not in raw}
+        merged = {**{k: defaults[k] for k in inherited}, **raw} if inherited else raw
+        try:
+            question = adapter.validate_python(merged)
+        except ValidationError as exc:
+            problems.extend(_errors(sf, exc, base, qid, inherited, model=_type_name(raw)))
+            continue
+        question._origin = Origin(sf, index)
+        questions.append(question)
+    return questions, problems
+
+
+def validate_blueprint_file(sf: SourceFile) -> tuple[Blueprint | None, list[Diagnostic]]:
+    """Validate a parsed blueprint file."""
+    try:
+        return BlueprintFile.model_validate(sf.data).blueprint, []
+    except ValidationError as exc:
+        return None, _errors(sf, exc, (), None, set(), model="blueprint")
+
+
+def _type_name(raw: Mapping[str, Any]) -> str:
+    kind = raw.get("type", "single_choice")
+    return kind if isinstance(kind, str) else "?"
+
+
+def _suggest(name: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _errors(
+    sf: SourceFile,
+    exc: ValidationError,
+    base: DataPath,
+    qid: str | None,
+    inherited: set[str],
+    *,
+    model: str,
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for err in exc.errors(include_url=False):
+        loc = list(err["loc"])
+        if base and base[0] == "questions" and loc and loc[0] in QUESTION_TYPES:
+            loc = loc[1:]  # the discriminator tag pydantic inserts
+        where: DataPath = (*base, *loc)
+        if loc and loc[0] in inherited:
+            where = ("defaults", *loc)
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        field = str(loc[-1]) if loc and isinstance(loc[-1], str) else None
+        if kind.startswith("QB"):
+            at = ctx.get("at")
+            if isinstance(at, int):
+                where = (*where, at) + (("text",) if loc and loc[-1] == "choices" else ())
+            elif isinstance(at, tuple):
+                where = (*where, *at)
+            out.append(sf.diag(kind, err["msg"], where, key=_is_container(sf, where), question_id=qid))
+        elif kind == "extra_forbidden":
+            name = str(loc[-1])
+            if model in QUESTION_TYPES and len(loc) == 1:
+                owners = [t for t, m in QUESTION_TYPES.items() if name in m.model_fields]
+                if owners:
+                    hint = f": `{name}` belongs to {', '.join(owners)} questions"
+                else:
+                    hint = _suggest(name, list(QUESTION_TYPES[model].model_fields))
+                msg = f"unknown field {name!r} for a {model} question{hint}"
+            else:
+                msg = f"unknown field {name!r}{_suggest(name, _ALL_FIELDS)}"
+            out.append(sf.diag("QB010", msg, where, key=True, question_id=qid))
+        elif kind == "missing":
+            parent = where[:-1]
+            out.append(sf.diag("QB011", f"missing required field {field!r}", parent, question_id=qid))
+        elif kind == "invalid_question_type":
+            found = err["input"].get("type") if isinstance(err["input"], dict) else None
+            out.append(
+                sf.diag(
+                    "QB012",
+                    f"unknown question type {found!r}; expected one of: {', '.join(QUESTION_TYPES)}",
+                    (*where, "type"),
+                    question_id=qid,
+                )
+            )
+        else:
+            label = f"`{field}`" if field else "value"
+            shown = _short(err.get("input"))
+            message = f"{label}: {_lower_first(err['msg'])} (got {shown})"
+            out.append(sf.diag("QB012", message, where, key=_is_container(sf, where), question_id=qid))
+    return out
+
+
+def _is_container(sf: SourceFile, where: DataPath) -> bool:
+    """Errors about a whole list or mapping point at its key rather than at its first item."""
+    value: Any = sf.data
+    for part in where:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(value, list | dict) and bool(where) and isinstance(where[-1], str)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ------------------------------------------------------------------------------------------ JSON Schemas

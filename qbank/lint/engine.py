@@ -1,0 +1,362 @@
+"""The lint engine: run the rule catalogue over a bank and turn findings into located diagnostics.
+
+Item rules see one question at a time, in code order; bank rules run once. Cue rules (QB4xx) are
+skipped for a question whose structure rules (QB1xx) report an error, since their reasoning assumes
+a sound key. Profiles: ``default``; ``aws`` (AWS exam shapes: QB102 needs five choices for
+``multiple_response``, QB104 wants four for ``single_choice``, QB104 and QB209 become errors);
+``strict`` (warnings become errors, applied by :meth:`qbank.core.config.Config.apply`).
+
+Suppressions: a question's ``lint: {ignore: [QB401], reason: ...}`` (also through a file's
+``defaults``) and ``per-path-ignores`` in the configuration. A suppression that silences nothing is
+reported as ``QB008`` (unused-suppression) at the suppression itself.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from qbank.core.config import Config
+from qbank.core.diagnostics import FORMAT_CODES, Diagnostic, Severity, sort_diagnostics
+from qbank.core.model import Bank
+from qbank.io.source import SourceFile
+from qbank.lint.rules import Finding, Rule, RuleContext, registry
+from qbank.lint.rules.text import TextEdit
+
+__all__ = [
+    "PROFILES",
+    "Located",
+    "apply_suppressions",
+    "lint",
+    "lint_diagnostics",
+    "rule_doc",
+    "run_rules",
+]
+
+PROFILES: tuple[str, ...] = ("default", "aws", "strict")
+MEMORY = "<memory>"
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A finding of a rule together with the diagnostic it became."""
+
+    rule: type[Rule]
+    finding: Finding
+    diagnostic: Diagnostic
+
+    @property
+    def edits(self) -> tuple[TextEdit, ...]:
+        """The meaning-preserving text edits the finding offers (``check --fix``)."""
+        fix = self.finding.fix
+        if isinstance(fix, TextEdit):
+            return (fix,)
+        if isinstance(fix, tuple | list):
+            return tuple(e for e in fix if isinstance(e, TextEdit))
+        return ()
+
+
+def _active(code: str, config: Config) -> bool:
+    select, ignore = config.model.select, config.ignored_codes()
+    if select and not any(code.startswith(p) for p in select):
+        return False
+    return not any(code.startswith(p) for p in ignore)
+
+
+def rule_options(
+    config: Config, rules: Iterable[type[Rule]]
+) -> tuple[dict[str, BaseModel], list[Diagnostic]]:
+    """Validated options of each rule (from ``[tool.qbank.rules.CODE]``) and the problems found."""
+    out: dict[str, BaseModel] = {}
+    problems: list[Diagnostic] = []
+    for rule in rules:
+        raw = {**rule.option_defaults(config.model), **config.model.rules.get(rule.code, {})}
+        try:
+            out[rule.code] = rule.Options.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                name = ".".join(str(p) for p in err["loc"])
+                message = (
+                    f"unknown option {name!r} of {rule.code}"
+                    if err["type"] == "extra_forbidden"
+                    else f"option {name!r} of {rule.code}: {err['msg']}"
+                )
+                keys = ["rules", rule.code, *(str(p) for p in err["loc"][:1])]
+                problems.append(config.setting_diagnostic(message, keys))
+            out[rule.code] = rule.Options()
+    return out, problems
+
+
+def _locate(bank: Bank, rule: type[Rule], finding: Finding, severity: Severity) -> Diagnostic:
+    question = finding.question
+    data = finding.data
+    if question is None:
+        sf = next((f for f in bank.files if f.display == bank.blueprint_path), None)
+        if sf is not None:
+            located: Diagnostic = sf.diag(
+                rule.code, finding.message, finding.where, severity=severity, data=data
+            )
+            return located
+        return Diagnostic(rule.code, severity, finding.message, bank.blueprint_path or MEMORY, data=data)
+    question_id = question.id if rule.scope == "item" or finding.where else None
+    origin = question.origin
+    if origin is None:
+        return Diagnostic(rule.code, severity, finding.message, MEMORY, question_id=question_id, data=data)
+    source: SourceFile = origin.source
+    return source.diag(
+        rule.code,
+        finding.message,
+        ("questions", origin.index, *finding.where),
+        offset=finding.offset,
+        severity=severity,
+        question_id=question_id,
+        data=data,
+    )
+
+
+def run_rules(
+    bank: Bank, config: Config | None = None, *, codes: Collection[str] | None = None
+) -> tuple[list[Located], list[Diagnostic]]:
+    """Run every active rule (or only ``codes``); return located findings and configuration problems.
+
+    Nothing is filtered here: suppressions and the configuration are applied by :func:`lint`.
+    """
+    config = config or Config()
+    profile = config.model.profile
+    rules = [
+        r for code, r in registry().items() if _active(code, config) and (codes is None or code in codes)
+    ]
+    options, problems = rule_options(config, rules)
+    instances = [(r, r(), RuleContext(bank, profile, options[r.code])) for r in rules]
+    item_rules = [x for x in instances if x[0].scope == "item"]
+    bank_rules = [x for x in instances if x[0].scope == "bank"]
+    out: list[Located] = []
+    for question in bank.questions:
+        broken = False
+        for rule, instance, ctx in item_rules:
+            if broken and rule.code.startswith("QB4"):
+                continue
+            default = rule.severity_for(profile)
+            for finding in instance.check_question(question, ctx):
+                severity = finding.severity or default
+                if rule.code.startswith("QB1") and severity == Severity.ERROR:
+                    broken = True
+                out.append(Located(rule, finding, _locate(bank, rule, finding, severity)))
+    for rule, instance, ctx in bank_rules:
+        default = rule.severity_for(profile)
+        for finding in instance.check_bank(bank, ctx):
+            severity = finding.severity or default
+            out.append(Located(rule, finding, _locate(bank, rule, finding, severity)))
+    return out, problems
+
+
+def ran_codes(config: Config) -> set[str]:
+    """Codes whose check runs under ``config``: validation codes and the active rules."""
+    codes = {c for c in FORMAT_CODES if _active(c, config)}
+    codes.update(c for c in registry() if _active(c, config))
+    return codes
+
+
+def lint_diagnostics(bank: Bank, config: Config | None = None) -> list[Diagnostic]:
+    """Every finding of the active rules as a diagnostic, before suppressions and configuration."""
+    located, problems = run_rules(bank, config)
+    return [*problems, *(x.diagnostic for x in located)]
+
+
+def lint(bank: Bank, config: Config | None = None) -> list[Diagnostic]:
+    """Lint a loaded bank: findings of every active rule, suppressions and ``config`` applied.
+
+    ``qbank.check`` calls the same pieces and also suppresses validation, duplicate and coverage
+    findings; use this function to lint a bank built or loaded in code.
+    """
+    config = config or Config()
+    diagnostics = apply_suppressions(bank, lint_diagnostics(bank, config), config)
+    return sort_diagnostics(config.apply(diagnostics))
+
+
+# ---------------------------------------------------------------------------------------------- suppressions
+
+
+@dataclass(eq=False)
+class _Entry:
+    code: str
+    path: str
+    where: tuple[str | int, ...]
+    source: Any
+    question_id: str | None
+    used: bool = False
+
+
+def _question_entries(bank: Bank) -> dict[tuple[str, str], list[_Entry]]:
+    shared: dict[tuple[str, tuple[str | int, ...]], _Entry] = {}
+    out: dict[tuple[str, str], list[_Entry]] = {}
+    for question in bank.questions:
+        if question.lint is None:
+            continue
+        origin = question.origin
+        display = origin.source.display if origin is not None else MEMORY
+        own = True
+        if origin is not None:
+            raw = _raw_question(origin.source.data, origin.index)
+            own = raw is None or "lint" in raw
+        for k, code in enumerate(question.lint.ignore):
+            if origin is None:
+                where: tuple[str | int, ...] = ("lint", "ignore", k)
+            elif own:
+                where = ("questions", origin.index, "lint", "ignore", k)
+            else:
+                where = ("defaults", "lint", "ignore", k)
+            entry = shared.setdefault(
+                (display, where if origin is not None else (question.id, *where)),
+                _Entry(code, display, where, origin.source if origin else None, question.id if own else None),
+            )
+            out.setdefault((display, question.id), []).append(entry)
+    return out
+
+
+def _raw_question(data: Any, index: int) -> dict[str, Any] | None:
+    try:
+        raw = data["questions"][index]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def _covers(prefix: str, codes: Collection[str]) -> bool:
+    return any(code.startswith(prefix) for code in codes)
+
+
+def apply_suppressions(
+    bank: Bank,
+    diagnostics: Iterable[Diagnostic],
+    config: Config | None = None,
+    *,
+    checked: Collection[str] | None = None,
+) -> list[Diagnostic]:
+    """Drop findings silenced by a question's ``lint.ignore``; add ``QB008`` for unused suppressions.
+
+    Per-path ignores are filtered later by :meth:`~qbank.core.config.Config.apply`; here they are only
+    checked for use. ``checked`` is the set of codes whose checks ran (default: validation codes
+    and the active rules); a suppression of a code that did not run is never called unused.
+    """
+    config = config or Config()
+    ran = ran_codes(config) if checked is None else set(checked)
+    entries = _question_entries(bank)
+    kept: list[Diagnostic] = []
+    per_path_used: set[tuple[str, str]] = set()
+    per_path = bool(config.model.per_path_ignores)
+    for diag in diagnostics:
+        if per_path:
+            per_path_used.update(config.per_path_hits(diag))
+        if diag.question_id is not None:
+            candidates = entries.get((diag.path, diag.question_id), ())
+            hit = next((e for e in candidates if e.code == diag.code), None)
+            if hit is not None:
+                hit.used = True
+                continue
+        kept.append(diag)
+    seen: set[int] = set()
+    for group in entries.values():
+        for entry in group:
+            if id(entry) in seen or entry.used or entry.code not in ran:
+                continue
+            seen.add(id(entry))
+            message = f"unused suppression: no {entry.code} finding to ignore here"
+            severity = FORMAT_CODES["QB008"][1]
+            if entry.source is None:
+                kept.append(Diagnostic("QB008", severity, message, MEMORY, question_id=entry.question_id))
+            else:
+                kept.append(entry.source.diag("QB008", message, entry.where, question_id=entry.question_id))
+    if per_path:
+        kept.extend(_unused_per_path(config, per_path_used, ran))
+    return kept
+
+
+def _unused_per_path(config: Config, used: set[tuple[str, str]], ran: Collection[str]) -> list[Diagnostic]:
+    shown = str(config.path) if config.path else "<config>"
+    text = ""
+    if config.path is not None:
+        try:
+            text = config.path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+    out: list[Diagnostic] = []
+    for glob, codes in config.model.per_path_ignores.items():
+        for code in codes:
+            if (glob, code) in used or not _covers(code, ran):
+                continue
+            line, col = _per_path_position(text, glob, code)
+            out.append(
+                Diagnostic(
+                    "QB008",
+                    FORMAT_CODES["QB008"][1],
+                    f"unused suppression: per-path ignore of {code} for {glob!r} matched no finding",
+                    shown,
+                    line,
+                    col,
+                )
+            )
+    return out
+
+
+def _per_path_position(text: str, glob: str, code: str) -> tuple[int, int]:
+    """Best line and column of ``code`` in the per-path entry for ``glob`` (else of the glob)."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        at = max(line.find(f'"{glob}"'), line.find(f"'{glob}'"))
+        if at < 0:
+            continue
+        for offset, follow in enumerate(lines[number - 1 : number + 20]):
+            start = (at + len(glob) + 2) if offset == 0 else 0
+            match = re.search(rf"[\"']{re.escape(code)}[\"']", follow[start:])
+            if match:
+                return number + offset, start + match.start() + 1
+            if "]" in follow[start:]:
+                break
+        return number, at + 1
+    return 1, 1
+
+
+# ---------------------------------------------------------------------------------------------- documentation
+
+
+def rule_doc(code: str) -> str | None:
+    """The documentation of a code as text (``qbank rules CODE``), or ``None`` if it is unknown."""
+    rule = registry().get(code)
+    if rule is None:
+        info = FORMAT_CODES.get(code)
+        if info is None:
+            return None
+        name, severity, summary = info
+        return f"{code} {name} ({severity.value}, reported while reading and validating files)\n\n{summary}\n"
+    head = f"{rule.code} {rule.name}"
+    facts = [f"severity: {rule.severity.value}"]
+    facts.extend(f"{sev.value} with profile {p}" for p, sev in rule.profile_severity.items())
+    facts.append(f"scope: {rule.scope}")
+    if rule.enforced_by:
+        facts.append(f"checked by {rule.enforced_by}")
+    body = inspect.cleandoc(rule.__doc__ or "")
+    text = f"{head}\n{', '.join(facts)}\n\n{body}\n"
+    fields = rule.Options.model_fields
+    if fields:
+        lines = [f"\nOptions ([tool.qbank.rules.{rule.code}])"]
+        for name, spec in fields.items():
+            key = spec.alias or name
+            default = spec.get_default(call_default_factory=True)
+            if isinstance(default, tuple):
+                shown = (
+                    "["
+                    + ", ".join(repr(x) for x in default[:8])
+                    + (", ..." if len(default) > 8 else "")
+                    + "]"
+                )
+            else:
+                shown = repr(default)
+            lines.append(f"    {key} = {shown}")
+        text += "\n".join(lines) + "\n"
+    return text

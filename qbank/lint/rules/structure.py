@@ -1,0 +1,475 @@
+"""QB1xx: key and structure integrity (plus QB804, which the loader enforces)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import ClassVar
+
+from pydantic import Field
+from rapidfuzz import fuzz
+
+from qbank.core.diagnostics import Severity
+from qbank.core.model import ChoiceQuestion, MultipleResponse, Question, SingleChoice
+from qbank.lint.rules.base import Finding, Rule, RuleContext
+from qbank.lint.rules.text import RuleOptions, mask_code, norm, stem2, text_fields
+from qbank.lint.rules.wordlists import NUMBER_WORDS
+
+__all__ = [
+    "SELECT_RE",
+    "DuplicateId",
+    "DuplicateOption",
+    "EmptyText",
+    "MultipleKeyCount",
+    "NearDuplicateOptions",
+    "OptionCountRange",
+    "SelectCountMismatch",
+    "SingleExactlyOneKey",
+    "TrueFalseShape",
+    "select_count",
+]
+
+#: "(Select TWO.)", "(Choose 2)", "Select three." - the instruction of a multiple-response stem.
+SELECT_RE = re.compile(
+    r"\(?\b(?:select|choose|pick)\s+(?:the\s+)?(\d{1,2}|"
+    + "|".join(NUMBER_WORDS)
+    + r")\b(?:\s+(?:answers|options|choices|responses))?\s*\.?\s*\)?",
+    re.I,
+)
+
+
+def select_count(stem: str) -> tuple[int, int] | None:
+    """The number an instruction like "(Select TWO.)" asks for and its offset, or ``None``."""
+    for match in SELECT_RE.finditer(mask_code(stem)):
+        raw = match.group(1).lower()
+        return (int(raw) if raw.isdigit() else NUMBER_WORDS[raw]), match.start()
+    return None
+
+
+class SingleExactlyOneKey(Rule):
+    """A single_choice question has exactly one correct choice.
+
+    What it does
+        Reports a ``single_choice`` question with no choice marked ``correct: true`` or with more
+        than one. The check is part of validation: such a question is rejected while loading, with
+        this code, and never reaches the other rules.
+
+    Why it matters
+        A question without a key cannot be scored; a question with two keys is miskeyed, and a
+        learner who picks the "other" right answer is marked wrong (Haladyna et al. 2002, #19).
+
+    Example
+        ```yaml
+        - id: q1
+          stem: Which service stores objects?
+          choices:
+            - {text: Amazon S3, correct: true}
+            - {text: Amazon S3 Glacier, correct: true}
+            - {text: Amazon EBS}
+        ```
+
+    Use instead
+        Keep exactly one key. If two answers are defensible, make the question
+        ``type: multiple_response`` and say how many to select.
+    """
+
+    code = "QB101"
+    name = "single-exactly-one-key"
+    severity = Severity.ERROR
+    enforced_by = "validation"
+
+
+class MultipleKeyCount(Rule):
+    """A multiple_response question has at least two keys and one distractor.
+
+    What it does
+        Reports a ``multiple_response`` question with fewer than two correct choices or with no
+        incorrect one. This is enforced by validation while loading. With the ``aws`` profile the
+        lint rule also requires at least five choices, as on the AWS exams.
+
+    Why it matters
+        A multiple-response question with one key is a single-choice question in disguise; with
+        no distractor every choice is right and the question tells nothing about the learner.
+
+    Example
+        ```yaml
+        - id: q2
+          type: multiple_response
+          stem: Which services are serverless? (Select TWO.)
+          choices:
+            - {text: AWS Lambda, correct: true}
+            - {text: Amazon EC2}
+            - {text: Amazon EBS}
+        ```
+
+    Use instead
+        Mark at least two keys and keep at least one distractor (``aws`` profile: two or more keys
+        out of five or more choices).
+    """
+
+    code = "QB102"
+    name = "multiple-key-count"
+    severity = Severity.ERROR
+    enforced_by = "validation"
+
+    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+        if ctx.profile == "aws" and isinstance(question, MultipleResponse) and len(question.choices) < 5:
+            yield Finding(
+                f"aws profile: a multiple_response question needs at least 5 choices, "
+                f"found {len(question.choices)}",
+                question,
+                ("choices",),
+            )
+
+
+class SelectCountMismatch(Rule):
+    """The number in "(Select N.)" equals the number of keys.
+
+    What it does
+        Reads an instruction such as "(Select TWO.)", "(Choose 3)" or "Select three." in the stem
+        (number words one to ten are understood) and reports it when the count differs from the
+        number of correct choices.
+
+    Why it matters
+        The learner is told to pick N answers and the scoring expects another number: the item
+        is unanswerable as written. It usually happens when a key is added or removed later.
+
+    Example
+        ```yaml
+        - id: q3
+          type: multiple_response
+          stem: Which services are serverless? (Select TWO.)
+          choices:
+            - {text: AWS Lambda, correct: true}
+            - {text: AWS Fargate, correct: true}
+            - {text: Amazon DynamoDB, correct: true}
+            - {text: Amazon EC2}
+        ```
+
+    Use instead
+        "(Select THREE.)", or drop one key.
+    """
+
+    code = "QB103"
+    name = "select-count-mismatch"
+    severity = Severity.ERROR
+
+    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+        if not isinstance(question, ChoiceQuestion):
+            return
+        found = select_count(question.stem)
+        if found is None:
+            return
+        wanted, offset = found
+        keys = len(question.keys)
+        if wanted != keys:
+            yield Finding(
+                f"the stem asks to select {wanted} but the question has {keys} correct choice"
+                + ("s" if keys != 1 else ""),
+                question,
+                ("stem",),
+                offset=offset,
+            )
+
+
+class OptionCountOptions(RuleOptions):
+    """Bounds on the number of choices."""
+
+    single_min: int = Field(default=3, ge=2)
+    single_max: int = Field(default=5, ge=2)
+    multiple_min: int = Field(default=4, ge=3)
+    multiple_max: int = Field(default=8, ge=3)
+
+
+class OptionCountRange(Rule):
+    """The number of choices is within the configured range.
+
+    What it does
+        Reports a choice question whose number of choices is outside ``single-min``..``single-max``
+        (default 3..5) for ``single_choice`` or ``multiple-min``..``multiple-max`` (default 4..8)
+        for ``multiple_response``. The ``aws`` profile requires exactly 4 choices for
+        ``single_choice`` (the minimum of 5 for ``multiple_response`` is reported as QB102) and
+        raises the severity to error.
+
+    Why it matters
+        Three good options are psychometrically as good as more (Rodriguez 2005); beyond five,
+        extra distractors are rarely functional and only add reading time. Two options make
+        guessing pay. Exams such as AWS fix the count, and a practice bank should match.
+
+    Example
+        ```yaml
+        - id: q4
+          stem: Which service is a managed NoSQL database?
+          choices:
+            - {text: Amazon DynamoDB, correct: true}
+            - {text: Amazon EC2}
+        ```
+
+    Use instead
+        Write plausible distractors until the count is in range (AWS: 1 key and 3 distractors).
+    """
+
+    code = "QB104"
+    name = "option-count-range"
+    severity = Severity.WARNING
+    profile_severity: ClassVar[dict[str, Severity]] = {"aws": Severity.ERROR}
+    Options = OptionCountOptions
+
+    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+        if not isinstance(question, ChoiceQuestion):
+            return
+        opts = ctx.options
+        assert isinstance(opts, OptionCountOptions)
+        n = len(question.choices)
+        if ctx.profile == "aws":
+            if isinstance(question, SingleChoice) and n != 4:
+                yield Finding(
+                    f"aws profile: a single_choice question has exactly 4 choices, found {n}",
+                    question,
+                    ("choices",),
+                )
+            return
+        low, high = (
+            (opts.single_min, opts.single_max)
+            if isinstance(question, SingleChoice)
+            else (opts.multiple_min, opts.multiple_max)
+        )
+        if n < low or n > high:
+            bound = f"at least {low}" if n < low else f"at most {high}"
+            yield Finding(
+                f"{question.kind} question has {n} choices; {bound} expected ({low}..{high})",
+                question,
+                ("choices",),
+            )
+
+
+class DuplicateOption(Rule):
+    """Two choices are the same.
+
+    What it does
+        Reports two choices (or two ordering items, matching prompts or accepted answers) that
+        are equal once case and spacing are ignored. Validation enforces it while loading.
+
+    Why it matters
+        A repeated distractor is a wasted option; a repeated key is a miskey, and some LMS
+        importers reject the question outright (Haladyna et al. 2002, #22).
+
+    Example
+        ```yaml
+        choices:
+          - {text: Amazon SQS, correct: true}
+          - {text: amazon  SQS}
+        ```
+
+    Use instead
+        Remove one of them and write a new plausible distractor.
+    """
+
+    code = "QB105"
+    name = "duplicate-option"
+    severity = Severity.ERROR
+    enforced_by = "validation"
+
+
+class NearDuplicateOptionsOptions(RuleOptions):
+    """How alike two choices must be."""
+
+    ratio: float = Field(default=100.0, ge=0, le=100)
+    """Similarity (0-100) of the normalised choices; 100 means the same words and symbols."""
+    reordered_items: bool = False
+    """Also report lists of the same items in another order ("a; b; c" and "c; a; b"); off by default
+    because most such choices belong to questions where the order is what is asked."""
+
+
+_NUMERIC = re.compile(r"^[<>~≈]?\s*-?\d[\d,]*(?:\.\d+)?\s*[a-z%]*$")
+_PIECES = re.compile(r"\w+|[^\w\s]")
+_SEPARATORS = re.compile(r"\s*[;,]\s*")
+
+
+def _shape(text: str) -> str:
+    """Words and symbols of a choice, case removed; in prose of three or more words also plurals and
+    other inflections ("EC2 instances." -> "ec2 instanc"). Symbols stay: "++i" is not "--i", and
+    code-like text keeps its inflections ("substr(" is not "substring(")."""
+    flat = " ".join(unicodedata.normalize("NFKC", text).casefold().split()).removesuffix(".")
+    pieces = _PIECES.findall(flat)
+    prose = all(p[0].isalnum() or p in ",.'’-:" for p in pieces)
+    if not prose or sum(p[0].isalnum() for p in pieces) < 3:
+        return " ".join(pieces)
+    return " ".join(stem2(p) if p[0].isalnum() or p[0] == "_" else p for p in pieces)
+
+
+def _items(text: str) -> tuple[str, ...] | None:
+    """The sorted items of a list-like choice ("a; b, c"), or ``None`` when it is not a list of words."""
+    parts = [p for p in _SEPARATORS.split(norm(text)) if p]
+    if len(parts) < 3 or any(not re.search(r"[^\W\d]", p) for p in parts):
+        return None
+    return tuple(sorted(_shape(p) for p in parts))
+
+
+class NearDuplicateOptions(Rule):
+    """Two choices are the same apart from case, punctuation at the ends, inflection or item order.
+
+    What it does
+        Compares every pair of choices as sequences of word stems and symbols (case, surrounding
+        punctuation, markup and inflections such as plurals removed) and reports a pair whose
+        ``rapidfuzz`` ``ratio`` reaches ``ratio`` (default 100: nothing else differs). With
+        ``reordered-items`` (default off) it also reports two lists of three or more word items that
+        hold the same items in another order. Choices that differ in one real word or symbol
+        ("supervised" and "unsupervised", "==" and "===") are deliberate minimal pairs and pass:
+        on the linkedin bank, a looser ``ratio`` of 90 made about 2 of 20 findings real. Purely
+        numeric choices are left to QB307, and choices written as code (backticks) are skipped.
+
+    Why it matters
+        Such options are copy-paste slips or a pair that cues the key: the testwise learner
+        discards the two that say the same thing (Haladyna et al. #22-23).
+
+    Example
+        ```yaml
+        choices:
+          - {text: Use an IAM role for the EC2 instance, correct: true}
+          - {text: Use an IAM role for the EC2 instances}
+        ```
+
+    Use instead
+        Options that differ in the concept being tested.
+    """
+
+    code = "QB106"
+    name = "near-duplicate-options"
+    severity = Severity.WARNING
+    Options = NearDuplicateOptionsOptions
+
+    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+        if not isinstance(question, ChoiceQuestion):
+            return
+        opts = ctx.options
+        assert isinstance(opts, NearDuplicateOptionsOptions)
+        code = ["`" in c.text for c in question.choices]
+        shapes = [
+            "" if is_code else _shape(c.text) for c, is_code in zip(question.choices, code, strict=True)
+        ]
+        items = [
+            None if is_code else _items(c.text) for c, is_code in zip(question.choices, code, strict=True)
+        ]
+        for j in range(1, len(shapes)):
+            b = shapes[j]
+            if not b or _NUMERIC.match(b):
+                continue
+            for i in range(j):
+                a = shapes[i]
+                if not a or _NUMERIC.match(a):
+                    continue
+                score = fuzz.ratio(a, b, score_cutoff=opts.ratio)
+                if score:
+                    message = f"choice {j + 1} is nearly identical to choice {i + 1} (similarity {score:.0f})"
+                elif opts.reordered_items and items[i] is not None and items[i] == items[j]:
+                    message = f"choice {j + 1} lists the same items as choice {i + 1} in another order"
+                else:
+                    continue
+                yield Finding(message, question, ("choices", j, "text"))
+                break
+
+
+_LABEL_ONLY = re.compile(r"\(?[A-Za-z][.)]")
+
+
+class EmptyText(Rule):
+    """A text is empty, only punctuation or markup, or only an option label.
+
+    What it does
+        Reports a stem, choice, feedback, explanation or other text that is empty once markup,
+        punctuation and spaces are removed, and a choice whose whole text is a label such as "A."
+        or "b)".
+
+    Why it matters
+        Validation only requires a non-empty string; a choice of "**" or "A." shows nothing useful
+        to the learner and usually means content was lost in an import or a copy-paste.
+
+    Example
+        ```yaml
+        choices:
+          - {text: Amazon S3, correct: true}
+          - {text: "B."}
+        ```
+
+    Use instead
+        Write the text, or remove the field (``explanation``, ``feedback`` are optional).
+    """
+
+    code = "QB107"
+    name = "empty-text"
+    severity = Severity.ERROR
+
+    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+        for where, text in text_fields(question):
+            if not norm(text) and not any(ch.isalnum() for ch in text):
+                yield Finding("the text is empty once markup and punctuation are removed", question, where)
+            elif where[0] == "choices" and where[-1] == "text" and _LABEL_ONLY.fullmatch(text.strip()):
+                yield Finding(f"the choice is only a label ({text.strip()!r})", question, where)
+
+
+class TrueFalseShape(Rule):
+    """A true_false question is a statement with a boolean answer.
+
+    What it does
+        Documents the shape of ``type: true_false``: an ``answer: true|false`` and no ``choices``.
+        The schema enforces it while loading (a ``choices`` list or a non-boolean answer is
+        reported as an unknown field or an invalid value).
+
+    Why it matters
+        Exporters map the type to Moodle ``truefalse``, GIFT ``{T}``/``{F}`` and Canvas
+        ``true_false_question``; a true/false item written as a two-choice question loses that
+        mapping and its key can drift.
+
+    Example
+        ```yaml
+        - id: q5
+          type: true_false
+          stem: Amazon S3 is a block store.
+          choices: [{text: "True"}, {text: "False", correct: true}]
+        ```
+
+    Use instead
+        ```yaml
+        - id: q5
+          type: true_false
+          stem: Amazon S3 is a block store.
+          answer: false
+        ```
+    """
+
+    code = "QB108"
+    name = "truefalse-shape"
+    severity = Severity.ERROR
+    enforced_by = "validation"
+
+
+class DuplicateId(Rule):
+    """Question ids are unique across the bank.
+
+    What it does
+        Reports a question whose ``id`` an earlier question of the bank (in any file) already
+        uses. The loader performs the check for every bank it reads.
+
+    Why it matters
+        The id is the identity used by every export (QTI identifier, Moodle idnumber) and by
+        imports that update questions in place; Moodle silently drops a repeated idnumber.
+
+    Example
+        ```yaml
+        - id: s3-basics
+          stem: ...
+        - id: s3-basics
+          stem: ...
+        ```
+
+    Use instead
+        Give every question its own stable id, e.g. ``s3-basics`` and ``s3-storage-classes``.
+    """
+
+    code = "QB804"
+    name = "duplicate-id"
+    severity = Severity.ERROR
+    scope = "bank"
+    enforced_by = "loader"

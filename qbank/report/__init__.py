@@ -1,0 +1,1 @@
+"""Rendering results for people and machines: diagnostic reporters and the coverage page."""
