@@ -475,7 +475,7 @@ def test_cli_assemble_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_cli_uses_dupes_enemy_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import qbank.cli.app
+    import qbank.cli.blueprint
 
     questions = per_objective(BP, {"A.1": 2, "B.1": 1, "C.1": 1})
     pair = frozenset(q.id for q in questions if q.objective == "A.1")
@@ -485,7 +485,7 @@ def test_cli_uses_dupes_enemy_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         calls.append(len(found))
         return {pair}
 
-    monkeypatch.setattr(qbank.cli.app, "enemy_pairs", fake)
+    monkeypatch.setattr(qbank.cli.blueprint, "enemy_pairs", fake)
     bank = write_bank(tmp_path / "bank", BP, questions)
     assert main(["assemble", str(bank), "-n", "4", "--domain", "A", "-o", str(tmp_path / "f.yaml")]) == 1
     assert calls == [4]
