@@ -322,10 +322,7 @@ def test_time_limit() -> None:
     bank = bank_of(per_objective(bp, {"A.1": 10}), bp)
     assert qbank.assemble(bank, count=7, seed=1).forms[0].form.time_limit == 14
     assert qbank.assemble(bank, count=7, seed=1, time_limit=9).forms[0].form.time_limit == 9
-    assert (
-        qbank.assemble(bank, count=7, seed=1, time_limit="unlimited").forms[0].form.time_limit
-        is None
-    )
+    assert qbank.assemble(bank, count=7, seed=1, time_limit="unlimited").forms[0].form.time_limit is None
 
 
 @pytest.mark.parametrize(

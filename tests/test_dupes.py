@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import qbank
-from qbank.analysis.dupes import engine as D
 from qbank.analysis.dupes import DupItem, enemy_pairs, find_duplicate_items, find_duplicates
+from qbank.analysis.dupes import engine as D
 from qbank.cli import main
 from qbank.core.model import Choice, Numerical, SingleChoice, TrueFalse
 from qbank.io.loader import load

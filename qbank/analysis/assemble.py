@@ -30,7 +30,6 @@ The questions of a form are finally shuffled with the same generator.
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from typing import Literal
 
 from qbank.analysis.coverage import Misplaced, apportion, drawable, fill, locate, objective_seats
 from qbank.core.model import QUESTION_TYPES, Bank, Blueprint, ChoiceQuestion, Form, Question, SingleChoice
+from qbank.core.text import fold
 
 __all__ = [
     "AssembledForm",
@@ -135,17 +135,10 @@ def default_time_limit(blueprint: Blueprint, count: int) -> int | None:
     return -(-exam.minutes * count // exam.questions)
 
 
-_WS = re.compile(r"\s+")
-
-
-def _norm(text: str) -> str:
-    return _WS.sub(" ", text).strip().casefold()
-
-
 def _identity(question: Question) -> tuple[object, ...]:
-    parts: list[object] = [question.kind, _norm(question.stem)]
+    parts: list[object] = [question.kind, fold(question.stem)]
     if isinstance(question, ChoiceQuestion):
-        parts.append(tuple(sorted(_norm(c.text) for c in question.choices)))
+        parts.append(tuple(sorted(fold(c.text) for c in question.choices)))
     return tuple(parts)
 
 

@@ -16,7 +16,6 @@ from qbank.analysis.dupes.engine import (
     find_duplicate_items,
     find_duplicates,
     item_from_question,
-    normalize,
     pair_data,
     stem_floor,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "find_duplicate_items",
     "find_duplicates",
     "item_from_question",
-    "normalize",
     "pair_data",
     "stem_floor",
 ]

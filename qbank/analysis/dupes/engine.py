@@ -71,6 +71,7 @@ from qbank.core.model import (
     ShortAnswer,
     TrueFalse,
 )
+from qbank.core.text import bare
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -88,7 +89,6 @@ __all__ = [
     "find_duplicate_items",
     "find_duplicates",
     "item_from_question",
-    "normalize",
     "pair_data",
     "stem_floor",
 ]
@@ -324,27 +324,15 @@ def pair_data(pair: Pair) -> tuple[tuple[str, str], ...]:
 # ---------------------------------------------------------------------------------------------- text
 
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
-_NON_WORD = re.compile(r"[^\w]+|_+")
 _NEGATIONS = frozenset(
     "not no never none except least incorrect false untrue cannot isn aren don doesn didn won shouldn wouldn couldn wasn weren without".split()  # noqa: SIM905 -- a word list reads best as one string
 )
 _STOP = frozenset(
     "a an the of to in on for and or is are be by with as at from that this which what it its can should will do does how when who why where your you their they these those into than then there has have was were use uses used using".split()  # noqa: SIM905 -- a word list reads best as one string
 )
-
-
-def normalize(text: str) -> str:
-    """NFKC, case-folded, Markdown links/images reduced to their text, punctuation removed."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if "](" in text:
-        text = _IMAGE.sub(r" \1 ", text)
-        text = _LINK.sub(r" \1 ", text)
-    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 def _sorted_words(text: str) -> str:
@@ -358,7 +346,7 @@ def _signature(raw_stem: str, words: list[str]) -> Signature:
     """Numbers, negation words and inline code of a stem: the facts a template sibling changes."""
     raw = unicodedata.normalize("NFKC", raw_stem)
     numbers = tuple(sorted(set(_NUMBER.findall(raw))))
-    code = frozenset(normalize(span) for span in _CODE_SPAN.findall(_FENCE.sub(" ", raw)))
+    code = frozenset(bare(span) for span in _CODE_SPAN.findall(_FENCE.sub(" ", raw)))
     return numbers, frozenset(w for w in words if w in _NEGATIONS), code
 
 
@@ -433,11 +421,11 @@ def _prepare(items: Sequence[DupItem]) -> _Prepared:
     def norm(text: str) -> str:
         out = seen.get(text)
         if out is None:
-            out = seen[text] = normalize(text)
+            out = seen[text] = bare(text)
         return out
 
     for item in items:
-        stem = normalize(item.stem)
+        stem = bare(item.stem)
         words = stem.split()
         choices = tuple(norm(c) for c in item.choices)
         keys = tuple(norm(k) for k in item.keys)
@@ -1104,9 +1092,9 @@ def cross_item_cues(
     qs = list(questions)
     docs: list[tuple[int, Literal["stem", "explanation"], str]] = []
     for k, q in enumerate(qs):
-        docs.append((k, "stem", normalize(q.stem)))
+        docs.append((k, "stem", bare(q.stem)))
         if q.explanation:
-            docs.append((k, "explanation", normalize(q.explanation)))
+            docs.append((k, "explanation", bare(q.explanation)))
     keys: list[tuple[int, str, str]] = []
     for k, q in enumerate(qs):
         texts: list[str] = []
@@ -1115,7 +1103,7 @@ def cross_item_cues(
         elif isinstance(q, ShortAnswer):
             texts = list(q.accept)
         for text in texts:
-            norm = normalize(text)
+            norm = bare(text)
             if len(norm.split()) >= min_words:
                 keys.append((k, text, norm))
     if not keys:

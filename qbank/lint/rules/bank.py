@@ -14,9 +14,10 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import Bank, Question, SingleChoice
+from qbank.core.text import norm
 from qbank.lint.rules.base import Finding, Rule, RuleContext
 from qbank.lint.rules.options import is_aota_or_nota
-from qbank.lint.rules.text import RuleOptions, norm
+from qbank.lint.rules.text import RuleOptions
 
 __all__ = ["KeyLengthBias", "KeyPositionBias", "KeyRunLength", "NotaAotaKeyRate", "binomial_tail"]
 

@@ -9,11 +9,8 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Question, SingleChoice
-from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.options import is_aota_or_nota
-from qbank.lint.rules.stem import lead_in
-from qbank.lint.rules.text import RuleOptions, mask_code, norm, stem2, stems, word_re, words
-from qbank.lint.rules.wordlists import (
+from qbank.core.text import mask_code, norm, word_re, word_stem, word_stems, words
+from qbank.core.wordlists import (
     A_WORDS,
     ABSOLUTE_TERMS,
     AN_WORDS,
@@ -23,6 +20,10 @@ from qbank.lint.rules.wordlists import (
     UBIQUITOUS_TERMS,
     VOWEL_SOUND_LETTERS,
 )
+from qbank.lint.rules.base import Finding, Rule, RuleContext
+from qbank.lint.rules.options import is_aota_or_nota
+from qbank.lint.rules.stem import lead_in
+from qbank.lint.rules.text import RuleOptions
 
 __all__ = [
     "AbsoluteTermsInDistractors",
@@ -227,17 +228,17 @@ class StemKeyWordRepeat(Rule):
             return
         opts = ctx.options
         assert isinstance(opts, ClangOptions)
-        ignore = frozenset(stem2(w) for w in opts.ignore_words)
-        stem_words = {w for w in stems(question.stem) if len(w) >= opts.min_length} - ignore
+        ignore = frozenset(word_stem(w) for w in opts.ignore_words)
+        stem_words = {w for w in word_stems(question.stem) if len(w) >= opts.min_length} - ignore
         if not stem_words:
             return
         keys = set(question.keys)
         distractor_words: set[str] = set()
         for i, choice in enumerate(question.choices):
             if i not in keys:
-                distractor_words |= stems(choice.text)
+                distractor_words |= word_stems(choice.text)
         for k in sorted(keys):
-            shared = (stem_words & stems(question.choices[k].text)) - distractor_words
+            shared = (stem_words & word_stems(question.choices[k].text)) - distractor_words
             if shared:
                 yield Finding(
                     "the key repeats stem word"
@@ -352,7 +353,7 @@ class ConvergenceCue(Rule):
             return
         opts = ctx.options
         assert isinstance(opts, ConvergenceOptions)
-        sets = [stems(c.text) for c in question.choices]
+        sets = [word_stems(c.text) for c in question.choices]
         if sum(1 for s in sets if len(s) >= 2) < 3:
             return
         n = len(sets)

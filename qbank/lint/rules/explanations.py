@@ -11,9 +11,10 @@ from rapidfuzz import fuzz
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import Bank, ChoiceQuestion, Question
+from qbank.core.text import mask_code, norm, tokens, word_stem, word_stems, words
+from qbank.core.wordlists import ORDINALS, UBIQUITOUS_TERMS
 from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions, mask_code, norm, stem2, stems, tokens, words
-from qbank.lint.rules.wordlists import ORDINALS, UBIQUITOUS_TERMS
+from qbank.lint.rules.text import RuleOptions
 
 __all__ = [
     "DistractorRationaleMissing",
@@ -81,10 +82,10 @@ class ExplanationMissing(Rule):
 def _document_frequency(bank: Bank) -> Counter[str]:
     df: Counter[str] = Counter()
     for q in bank.questions:
-        seen = set(stems(q.stem))
+        seen = set(word_stems(q.stem))
         if isinstance(q, ChoiceQuestion):
             for c in q.choices:
-                seen |= stems(c.text)
+                seen |= word_stems(c.text)
         df.update(seen)
     return df
 
@@ -153,7 +154,7 @@ class ExplanationOmitsKey(Rule):
         opts = ctx.options
         assert isinstance(opts, OmitsKeyOptions)
         explanation = norm(question.explanation)
-        explanation_stems = stems(question.explanation)
+        explanation_stems = word_stems(question.explanation)
         df = self._frequencies(ctx.bank)
         missing: list[int] = []
         for k in question.keys:
@@ -163,7 +164,7 @@ class ExplanationOmitsKey(Rule):
             if fuzz.partial_ratio(key, explanation, score_cutoff=opts.min_partial_ratio):
                 continue
             key_stems = sorted(
-                {stem2(w) for w in tokens(question.choices[k].text) if w not in UBIQUITOUS_TERMS},
+                {word_stem(w) for w in tokens(question.choices[k].text) if w not in UBIQUITOUS_TERMS},
                 key=lambda w: (df[w], w),
             )
             if any(w in explanation_stems for w in key_stems[: opts.salient_words]):

@@ -8,9 +8,10 @@ from typing import Literal
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Question, SingleChoice
+from qbank.core.text import choice_fields, mask_code, text_fields
+from qbank.core.wordlists import CANONICAL_TERMS, MOJIBAKE
 from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions, TextEdit, choice_fields, mask_code, text_fields
-from qbank.lint.rules.wordlists import CANONICAL_TERMS, MOJIBAKE
+from qbank.lint.rules.text import RuleOptions, TextEdit
 
 __all__ = [
     "CanonicalTermCasing",

@@ -13,9 +13,10 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Question
+from qbank.core.text import choice_fields, mask_code, norm, words
+from qbank.core.wordlists import IMPERATIVE_VERBS, NEGATORS, ORDINALS, UNITS
 from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions, choice_fields, mask_code, norm, words
-from qbank.lint.rules.wordlists import IMPERATIVE_VERBS, NEGATORS, ORDINALS, UNITS
+from qbank.lint.rules.text import RuleOptions
 
 __all__ = [
     "AOTA_RE",

@@ -10,10 +10,11 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, MultipleResponse, Question
+from qbank.core.text import choice_fields, mask_code, tokens, word_re, words
+from qbank.core.wordlists import NEGATIVE_LEAD_WORDS, NEGATORS, VAGUE_TERMS
 from qbank.lint.rules.base import Finding, Rule, RuleContext
 from qbank.lint.rules.structure import SELECT_RE, select_count
-from qbank.lint.rules.text import RuleOptions, choice_fields, mask_code, tokens, word_re, words
-from qbank.lint.rules.wordlists import NEGATIVE_LEAD_WORDS, NEGATORS, VAGUE_TERMS
+from qbank.lint.rules.text import RuleOptions
 
 __all__ = [
     "DoubleNegative",

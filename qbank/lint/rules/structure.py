@@ -12,9 +12,10 @@ from rapidfuzz import fuzz
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, MultipleResponse, Question, SingleChoice
+from qbank.core.text import mask_code, norm, text_fields, word_stem
+from qbank.core.wordlists import NUMBER_WORDS
 from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions, mask_code, norm, stem2, text_fields
-from qbank.lint.rules.wordlists import NUMBER_WORDS
+from qbank.lint.rules.text import RuleOptions
 
 __all__ = [
     "SELECT_RE",
@@ -296,7 +297,7 @@ def _shape(text: str) -> str:
     prose = all(p[0].isalnum() or p in ",.'’-:" for p in pieces)
     if not prose or sum(p[0].isalnum() for p in pieces) < 3:
         return " ".join(pieces)
-    return " ".join(stem2(p) if p[0].isalnum() or p[0] == "_" else p for p in pieces)
+    return " ".join(word_stem(p) if p[0].isalnum() or p[0] == "_" else p for p in pieces)
 
 
 def _items(text: str) -> tuple[str, ...] | None:

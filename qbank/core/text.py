@@ -1,0 +1,158 @@
+"""Text helpers shared by every layer: normalisation for comparisons, words, word stems, code masking,
+and the learner-visible text fields of a question.
+
+:func:`norm` and :func:`bare` are used for comparisons, never for output. Functions called many
+times per question are cached, so callers may call them freely.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+from qbank.core.model import ChoiceQuestion, Matching, Ordering, Question, ShortAnswer
+from qbank.core.wordlists import STOP_WORDS
+
+__all__ = [
+    "FieldPath",
+    "bare",
+    "choice_fields",
+    "fold",
+    "mask_code",
+    "norm",
+    "text_fields",
+    "tokens",
+    "word_re",
+    "word_stem",
+    "word_stems",
+    "words",
+]
+
+FieldPath = tuple[str | int, ...]
+
+_WS = re.compile(r"\s+")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_NON_WORD = re.compile(r"[^\w]+|_+")
+
+
+def fold(text: str) -> str:
+    """Case-folded with whitespace runs collapsed to one space: the identity of a text as written."""
+    return _WS.sub(" ", text).strip().casefold()
+
+
+@lru_cache(maxsize=200_000)
+def bare(text: str) -> str:
+    """NFKC, case-folded, Markdown links and images reduced to their text, every non-word character removed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if "](" in text:
+        text = _IMAGE.sub(r" \1 ", text)
+        text = _LINK.sub(r" \1 ", text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+_PUNCT = string.punctuation + "“”‘’…«»–—·•\u00a0 "
+_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
+_MARKUP = re.compile(r"[*`~]+|(?<!\w)_+|_+(?!\w)")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+_INLINE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+@lru_cache(maxsize=200_000)
+def norm(text: str) -> str:
+    """NFKC, markup stripped, casefolded, whitespace collapsed, outer punctuation stripped."""
+    text = unicodedata.normalize("NFKC", text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = _MARKUP.sub("", text)
+    return " ".join(text.casefold().split()).strip(_PUNCT)
+
+
+@lru_cache(maxsize=200_000)
+def words(text: str) -> tuple[str, ...]:
+    """The ``\\w+`` words of ``norm(text)`` (contractions kept whole, possessive 's dropped)."""
+    return tuple(_POSSESSIVE.sub("", w) for w in _WORD.findall(norm(text)))
+
+
+@lru_cache(maxsize=200_000)
+def tokens(text: str) -> tuple[str, ...]:
+    """Content words: :func:`words` minus stop words."""
+    return tuple(w for w in words(text) if w not in STOP_WORDS)
+
+
+@lru_cache(maxsize=100_000)
+def word_stem(word: str) -> str:
+    """Crude suffix stripping so that inflections compare equal (``queues`` -> ``queue``)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix) and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    # "instance"/"instances" -> "instanc", "queue"/"queues" -> "queu"
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+@lru_cache(maxsize=200_000)
+def word_stems(text: str) -> frozenset[str]:
+    """The set of :func:`word_stem` forms of the content words of ``text``."""
+    return frozenset(word_stem(w) for w in tokens(text))
+
+
+def _blank(match: re.Match[str]) -> str:
+    return _NOT_NEWLINE.sub(" ", match.group(0))
+
+
+@lru_cache(maxsize=100_000)
+def mask_code(text: str) -> str:
+    """``text`` with fenced code blocks and inline code spans replaced by spaces (same length)."""
+    if "`" not in text and "~~~" not in text:
+        return text
+    text = _FENCE.sub(_blank, text)
+    if "`" in text:
+        text = _INLINE.sub(_blank, text)
+    return text
+
+
+@lru_cache(maxsize=512)
+def word_re(entries: tuple[str, ...]) -> re.Pattern[str]:
+    """A case-insensitive pattern matching any of ``entries`` as whole words (phrases allowed)."""
+    alternatives = sorted((re.escape(e).replace(r"\ ", r"\s+") for e in entries), key=len, reverse=True)
+    return re.compile(r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?![\w'’])", re.I)
+
+
+def choice_fields(question: Question) -> Iterator[tuple[FieldPath, str]]:
+    """(data path, text) of every choice text of a choice question."""
+    if isinstance(question, ChoiceQuestion):
+        for index, choice in enumerate(question.choices):
+            yield ("choices", index, "text"), choice.text
+
+
+def text_fields(question: Question, *, feedback: bool = True) -> Iterator[tuple[FieldPath, str]]:
+    """(data path, text) of every learner-visible text of a question, stem first."""
+    yield ("stem",), question.stem
+    if isinstance(question, ChoiceQuestion):
+        for index, choice in enumerate(question.choices):
+            yield ("choices", index, "text"), choice.text
+            if feedback and choice.feedback is not None:
+                yield ("choices", index, "feedback"), choice.feedback
+    elif isinstance(question, ShortAnswer):
+        for index, text in enumerate(question.accept):
+            yield ("accept", index), text
+    elif isinstance(question, Matching):
+        for index, pair in enumerate(question.pairs):
+            yield ("pairs", index, "prompt"), pair.prompt
+            yield ("pairs", index, "match"), pair.match
+        for index, text in enumerate(question.distractors):
+            yield ("distractors", index), text
+    elif isinstance(question, Ordering):
+        for index, text in enumerate(question.order):
+            yield ("order", index), text
+    if question.explanation is not None:
+        yield ("explanation",), question.explanation
