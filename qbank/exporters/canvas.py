@@ -36,7 +36,7 @@ from qbank.exporters.base import (
     metadata_not_carried,
     question_diagnostic,
 )
-from qbank.exporters.qti_common import (
+from qbank.exporters.qti.items import (
     GENERAL_FEEDBACK_ID,
     NOT_CARRIED,
     XSI,

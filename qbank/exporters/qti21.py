@@ -10,7 +10,7 @@ from typing import ClassVar
 from qbank.core.model import Bank
 from qbank.exporters import register
 from qbank.exporters.base import ExportOutput, exportable_questions, metadata_not_carried
-from qbank.exporters.qti_common import NOT_CARRIED, QTI21_PACKAGE, build_qti_package, unique_questions
+from qbank.exporters.qti.items import NOT_CARRIED, QTI21_PACKAGE, build_qti_package, unique_questions
 
 __all__ = ["Qti21Exporter"]
 

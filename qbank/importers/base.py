@@ -247,7 +247,7 @@ _QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
 def qti_source_id(identifier: str, title: str | None) -> str:
-    """The question id behind a QTI identifier, undoing ``qbank.exporters.qti_common.qti_identifier``.
+    """The question id behind a QTI identifier, undoing ``qbank.exporters.qti.items.qti_identifier``.
 
     qbank's QTI and Canvas exports write the id as the item ``title`` and as the identifier, with
     ``Q_`` put before ids that start with a digit; other tools' identifiers are kept as they are.
