@@ -22,8 +22,7 @@ EXPORTERS: dict[str, Exporter] = {}
 
 #: Modules under ``qbank.exporters`` that register a format when imported.
 _BUILTIN_MODULES: tuple[str, ...] = (
-    "qti21",
-    "qti30",
+    "qti",
     "canvas",
     "moodle",
     "gift",

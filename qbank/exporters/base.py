@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -26,6 +26,7 @@ __all__ = [
     "metadata_not_carried",
     "question_diagnostic",
     "question_media",
+    "unique_questions",
 ]
 
 
@@ -70,6 +71,22 @@ def question_diagnostic(
         return diagnostic(code, message, "<memory>", question_id=question.id)
     source: SourceFile = origin.source
     return source.diag(code, message, ("questions", origin.index, *where), question_id=question.id)
+
+
+def unique_questions(questions: Sequence[Question]) -> tuple[list[Question], list[Diagnostic]]:
+    """Questions with distinct ids; a repeated id is reported (QB804) and not exported twice."""
+    seen: set[str] = set()
+    out: list[Question] = []
+    problems: list[Diagnostic] = []
+    for q in questions:
+        if q.id in seen:
+            problems.append(
+                question_diagnostic(q, "QB804", f"question id {q.id!r} is used twice; exported once", ("id",))
+            )
+            continue
+        seen.add(q.id)
+        out.append(q)
+    return out, problems
 
 
 def markdown_fields(question: Question) -> list[tuple[DataPath, str]]:

@@ -35,23 +35,15 @@ from qbank.exporters.base import (
     form_diagnostic,
     metadata_not_carried,
     question_diagnostic,
-)
-from qbank.exporters.qti.items import (
-    GENERAL_FEEDBACK_ID,
-    NOT_CARRIED,
-    XSI,
-    MediaStore,
-    PlannedSection,
-    TestPlan,
-    choice_identifier,
-    format_number,
-    general_feedback,
-    namespaces,
-    plan_test,
-    qti_identifier,
     unique_questions,
-    xml_bytes,
 )
+from qbank.exporters.qti.dialect import XSI, format_number, namespaces, xml_bytes
+from qbank.exporters.qti.items import NOT_CARRIED
+from qbank.exporters.qti.media import MediaStore
+from qbank.exporters.qti.plan import PlannedSection, TestPlan, plan_test
+from qbank.exporters.qti.writer import choice_identifier
+from qbank.interchange.feedback import PLAIN_HEADINGS, general_feedback
+from qbank.interchange.qti import GENERAL_FEEDBACK_ID, qti_identifier
 
 __all__ = ["CanvasExporter"]
 
@@ -140,7 +132,7 @@ def _item(q: Question, rewrite: dict[str, str]) -> tuple[etree._Element, list[Di
     outcomes = _sub(processing, "outcomes")
     _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
     feedback: list[tuple[str, str]] = []
-    general = general_feedback(q)
+    general = general_feedback(q, PLAIN_HEADINGS)
     if general:
         cond, var = _condition(processing, cont=True)
         _sub(var, "other")

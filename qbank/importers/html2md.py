@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 from lxml import html as lxml_html
 
+from qbank.interchange.markdown import escape_markdown
+
 __all__ = ["Converted", "element_to_markdown", "escape_markdown", "html_to_markdown"]
 
 _INLINE_WRAP = {"strong": "**", "b": "**", "em": "*", "i": "*"}
@@ -34,27 +36,6 @@ class Converted:
 
     markdown: str
     lost: list[str] = field(default_factory=list)
-
-
-_ALWAYS = re.compile(r"([\\`\[\]])|<(?=[A-Za-z/!?])|(?<!\s)\*|\*(?!\s)|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_LINE_START = re.compile(r"^(\s*)([>#+=|]|-(?=\s|$)|\d+(?=[.)](?:\s|$)))", re.MULTILINE)
-
-
-def escape_markdown(text: str) -> str:
-    """Plain text made safe to put in Markdown: characters that would start markup are escaped."""
-    out = _ALWAYS.sub(lambda m: "\\" + m.group(0), text)
-    out = _ENTITY_LIKE.sub(r"\\&", out)
-    out = out.replace("~~", "\\~\\~")
-
-    def line_start(m: re.Match[str]) -> str:
-        token = m.group(2)
-        if token[0].isdigit():
-            return m.group(1) + token  # the "." or ")" after it is escaped below
-        return m.group(1) + "\\" + token
-
-    out = _LINE_START.sub(line_start, out)
-    return re.sub(r"^(\s*\d+)([.)])(?=\s|$)", r"\1\\\2", out, flags=re.MULTILINE)
 
 
 def _local(el: etree._Element) -> str:

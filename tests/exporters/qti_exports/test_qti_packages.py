@@ -12,7 +12,7 @@ from qbank.cli import main
 from qbank.core.model import Bank
 from qbank.exporters import EXPORTERS, export
 from qbank.exporters.base import ExportOutput
-from qbank.exporters.qti.items import qti_identifier
+from qbank.interchange.qti import qti_identifier
 
 from .support import FIXTURES, Schemas, load_bank, unzip
 
@@ -352,8 +352,15 @@ def test_cli_export(tmp_path: Path) -> None:
 
 
 def test_numbers_and_identifiers() -> None:
-    from qbank.exporters.qti.items import format_number
+    from qbank.exporters.qti.dialect import format_number
 
     assert [format_number(v) for v in (1.0, 0.5, 1 / 3, -2.0)] == ["1", "0.5", "0.3333333333333333", "-2"]
     assert format_number(float("inf")) == "inf"  # never an exception, whatever the number
     assert qti_identifier("0") == "Q_0"
+
+
+def test_every_question_type_has_a_qti_item_type() -> None:
+    from qbank.core.model import QUESTION_TYPES
+    from qbank.exporters.qti.item_types import ITEM_TYPES
+
+    assert sorted(ITEM_TYPES) == sorted(QUESTION_TYPES)

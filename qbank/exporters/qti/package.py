@@ -1,0 +1,104 @@
+"""A QTI 2.1 or 3.0 content package: manifest, assessment test, one file per item, and the media."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lxml import etree
+
+from qbank.core.diagnostics import Diagnostic
+from qbank.core.model import Bank, Question
+from qbank.exporters.base import deterministic_zip
+from qbank.exporters.qti.dialect import XSI, Dialect, QtiVersion, namespaces, xml_bytes
+from qbank.exporters.qti.items import build_item
+from qbank.exporters.qti.media import MediaStore
+from qbank.exporters.qti.plan import TestPlan, plan_test
+from qbank.interchange.qti import qti_identifier
+
+__all__ = ["TEST_FILE", "build_qti_package", "build_test"]
+
+#: Where the assessment test sits in a QTI package.
+TEST_FILE = "assessment_test.xml"
+
+
+def build_test(plan: TestPlan, dialect: Dialect) -> etree._Element:
+    """The assessment test: one section per planned section, random draws and the time limit."""
+    d = dialect
+    test = d.root("assessmentTest", identifier=plan.identifier, title=plan.title)
+    d.sub(test, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
+    d.sub(test, "outcomeDeclaration", identifier="MAXSCORE", cardinality="single", baseType="float")
+    if plan.passing_score is not None:
+        d.sub(test, "outcomeDeclaration", identifier="PASS", cardinality="single", baseType="boolean")
+    if plan.time_limit_minutes is not None:
+        d.sub(test, "timeLimits", maxTime=str(plan.time_limit_minutes * 60), allowLateSubmission="false")
+    part = d.sub(test, "testPart", identifier="P1", navigationMode="nonlinear", submissionMode="simultaneous")
+    for section in plan.sections:
+        sec = d.sub(
+            part, "assessmentSection", identifier=section.identifier, title=section.title, visible="true"
+        )
+        if section.select is not None:
+            d.sub(sec, "selection", select=str(section.select), withReplacement="false")
+        for q in section.questions:
+            ident = qti_identifier(q.id)
+            d.sub(sec, "assessmentItemRef", identifier=ident, href=f"items/{ident}.xml")
+    processing = d.sub(test, "outcomeProcessing")
+    for outcome in ("SCORE", "MAXSCORE"):
+        total = d.sub(d.sub(processing, "setOutcomeValue", identifier=outcome), "sum")
+        d.sub(total, "testVariables", variableIdentifier=outcome)
+    if plan.passing_score is not None:
+        # PASS = SCORE >= MAXSCORE * passing score
+        gte = d.sub(d.sub(processing, "setOutcomeValue", identifier="PASS"), "gte")
+        d.sub(gte, "variable", identifier="SCORE")
+        product = d.sub(gte, "product")
+        d.sub(product, "variable", identifier="MAXSCORE")
+        d.sub(product, "baseValue", f"{plan.passing_score / 100:g}", baseType="float")
+    return test
+
+
+def build_qti_package(
+    bank: Bank, questions: Sequence[Question], version: QtiVersion
+) -> tuple[bytes, list[Diagnostic]]:
+    """A zipped IMS content package: manifest, the test, one file per item and the media."""
+    d = version.dialect
+    diagnostics: list[Diagnostic] = []
+    media = MediaStore("items/media", "media/")
+    files: dict[str, bytes] = {}
+    item_media: dict[str, list[str]] = {}
+    for q in questions:
+        rewrite, paths, problems = media.add_question(q)
+        diagnostics += problems
+        item, notes = build_item(q, d, rewrite)
+        diagnostics += notes
+        ident = qti_identifier(q.id)
+        files[f"items/{ident}.xml"] = xml_bytes(item)
+        item_media[ident] = paths
+    plan = plan_test(bank, questions)
+    files[TEST_FILE] = xml_bytes(build_test(plan, d))
+
+    ns = version.manifest_namespace
+    manifest = etree.Element(f"{{{ns}}}manifest", nsmap=namespaces(ns))
+    manifest.set(f"{{{XSI}}}schemaLocation", f"{ns} {version.manifest_schema_location}")
+    manifest.set("identifier", f"MANIFEST_{plan.identifier}")
+    meta = etree.SubElement(manifest, f"{{{ns}}}metadata")
+    etree.SubElement(meta, f"{{{ns}}}schema").text = version.schema
+    etree.SubElement(meta, f"{{{ns}}}schemaversion").text = version.schema_version
+    etree.SubElement(manifest, f"{{{ns}}}organizations")
+    resources = etree.SubElement(manifest, f"{{{ns}}}resources")
+
+    def resource(ident: str, rtype: str, href: str, deps: Sequence[str] = ()) -> None:
+        res = etree.SubElement(resources, f"{{{ns}}}resource", identifier=ident, type=rtype, href=href)
+        etree.SubElement(res, f"{{{ns}}}file", href=href)
+        for dep in deps:
+            etree.SubElement(res, f"{{{ns}}}dependency", identifierref=dep)
+
+    resource(plan.identifier, version.test_type, TEST_FILE, [qti_identifier(q.id) for q in questions])
+    for q in questions:
+        ident = qti_identifier(q.id)
+        resource(
+            ident, version.item_type, f"items/{ident}.xml", [media.resource_id(p) for p in item_media[ident]]
+        )
+    for path in sorted(media.files):
+        resource(media.resource_id(path), "webcontent", path)
+        files[path] = media.files[path]
+    files["imsmanifest.xml"] = xml_bytes(manifest)
+    return deterministic_zip(files), diagnostics

@@ -1,0 +1,99 @@
+"""QTI conventions shared by the QTI 2.1/3.0 and Canvas (QTI 1.2) exporters and importers.
+
+* identifiers: a question id is the item identifier, with ``Q_`` put before ids that start with a
+  digit (QTI identifiers and the ``xs:ID`` of manifest resources must not), and the item title;
+  :func:`qti_identifier` writes it, :func:`question_id` reads it back;
+* test sections: one per blueprint domain titled ``Domain <id>: <title>``, plus ``General``;
+  :func:`section_title` writes the title, :func:`section_domain` reads the domain back;
+* the general feedback (explanation, references, follow-ups) has the identifier ``general_fb``;
+* QTI 3.0 names are the QTI 2.1 names in kebab case (elements prefixed ``qti-``):
+  :func:`qti3_name` and :func:`qti2_name` convert between them;
+* content-package resource types of items and tests.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qbank.core.model import QUESTION_ID_PATTERN
+
+__all__ = [
+    "GENERAL_FEEDBACK_ID",
+    "GENERAL_SECTION_TITLE",
+    "ID_PREFIX",
+    "ITEM_RESOURCE_TYPE",
+    "TEST_RESOURCE_TYPES",
+    "qti2_name",
+    "qti3_name",
+    "qti_identifier",
+    "question_id",
+    "section_domain",
+    "section_title",
+]
+
+ID_PREFIX = "Q_"
+"""Put before question ids that start with a digit."""
+
+GENERAL_FEEDBACK_ID = "general_fb"
+"""Identifier of the general feedback (the explanation), as an outcome value and feedback id."""
+
+GENERAL_SECTION_TITLE = "General"
+"""Title of the test section of questions without a domain."""
+
+ITEM_RESOURCE_TYPE = "imsqti_item_xml"
+"""Manifest resource type of an item, before the version (``imsqti_item_xmlv2p1``)."""
+TEST_RESOURCE_TYPES = ("imsqti_test_xml", "imsqti_assessment_xml")
+"""Manifest resource types of a test, before the version (qbank writes the first)."""
+
+_QUESTION_ID = re.compile(QUESTION_ID_PATTERN)
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def qti_identifier(question_id: str) -> str:
+    """The QTI identifier of a question id.
+
+    qbank ids match ``^[a-z0-9][a-z0-9._-]*$``; QTI identifiers (and the ``xs:ID`` of manifest
+    resources) must not start with a digit, so such ids get the prefix ``Q_`` (``2-kms-key`` ->
+    ``Q_2-kms-key``). Other ids are kept as they are. qbank ids are lower case, so a prefixed id
+    never collides with an unprefixed one.
+    """
+    return f"{ID_PREFIX}{question_id}" if question_id[:1].isdigit() else question_id
+
+
+def question_id(identifier: str, title: str | None) -> str:
+    """The question id behind a QTI identifier, undoing :func:`qti_identifier`.
+
+    qbank's QTI and Canvas exports write the id as the item ``title`` and as the identifier, with
+    ``Q_`` put before ids that start with a digit; other tools' identifiers are kept as they are.
+    """
+    if title and _QUESTION_ID.match(title) and identifier in (title, f"{ID_PREFIX}{title}"):
+        return title
+    if re.match(rf"^{ID_PREFIX}[0-9]", identifier) and _QUESTION_ID.match(identifier[len(ID_PREFIX) :]):
+        return identifier[len(ID_PREFIX) :]
+    return identifier
+
+
+def section_title(domain_id: str, domain_title: str | None) -> str:
+    """The title of a domain's test section: ``Domain 2: Security`` (``Domain 2`` without a title)."""
+    return f"Domain {domain_id}: {domain_title}" if domain_title is not None else f"Domain {domain_id}"
+
+
+def section_domain(title: str) -> str | None:
+    """The domain id in a test section title written by :func:`section_title` (``None`` for others)."""
+    match = re.match(r"^Domain (.+?)(?:: .*)?$", title.strip(), re.DOTALL)
+    return match.group(1)[:100] if match else None
+
+
+def qti3_name(name: str, *, element: bool) -> str:
+    """The QTI 3.0 spelling of a QTI 2.1 name: ``choiceInteraction`` -> ``qti-choice-interaction``
+    (an element), ``responseIdentifier`` -> ``response-identifier`` (an attribute)."""
+    kebab = _CAMEL.sub("-", name).lower()
+    return f"qti-{kebab}" if element else kebab
+
+
+def qti2_name(name: str, *, element: bool) -> str:
+    """The QTI 2.1 spelling of a QTI 3.0 name, undoing :func:`qti3_name`."""
+    if element and name.startswith("qti-"):
+        name = name[4:]
+    head, *rest = name.split("-")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
