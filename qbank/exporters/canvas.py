@@ -42,6 +42,14 @@ from qbank.exporters.qti.items import NOT_CARRIED
 from qbank.exporters.qti.media import MediaStore
 from qbank.exporters.qti.plan import PlannedSection, TestPlan, plan_test
 from qbank.exporters.qti.writer import choice_identifier
+from qbank.interchange.canvas import (
+    FILEBASE,
+    MEDIA_FOLDER,
+    QTI12_RESOURCE_TYPE,
+    QUESTION_TYPES,
+    ROOT_SECTION,
+    choice_feedback_id,
+)
 from qbank.interchange.feedback import PLAIN_HEADINGS, general_feedback
 from qbank.interchange.qti import GENERAL_FEEDBACK_ID, qti_identifier
 
@@ -53,19 +61,6 @@ IMSCP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 IMSCP_XSD = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
 CANVAS_META = "http://canvas.instructure.com/xsd/cccv1p0"
 CANVAS_META_XSD = "https://canvas.instructure.com/xsd/cccv1p0.xsd"
-
-#: qbank type -> Canvas ``question_type`` (ordering has no Classic Quizzes type).
-QUESTION_TYPES: dict[str, str] = {
-    "single_choice": "multiple_choice_question",
-    "multiple_response": "multiple_answers_question",
-    "true_false": "true_false_question",
-    "short_answer": "short_answer_question",
-    "numerical": "numerical_question",
-    "matching": "matching_question",
-    "essay": "essay_question",
-}
-
-_MEDIA_PREFIX = "$IMS-CC-FILEBASE$/"
 
 
 def _q(name: str) -> str:
@@ -157,8 +152,8 @@ def _item(q: Question, rewrite: dict[str, str]) -> tuple[etree._Element, list[Di
                     ident = choice_identifier(i)
                     cond, var = _condition(processing, cont=True)
                     _sub(var, "varequal", ident, respident="response1")
-                    _feedback_link(cond, f"{ident}_fb")
-                    feedback.append((f"{ident}_fb", _html(render(choice.feedback), rewrite)))
+                    _feedback_link(cond, choice_feedback_id(ident))
+                    feedback.append((choice_feedback_id(ident), _html(render(choice.feedback), rewrite)))
         else:
             labels = [("TRUE", "True"), ("FALSE", "False")]
             keys = ["TRUE" if q.answer else "FALSE"]
@@ -257,7 +252,7 @@ def _assessment(
     if plan.time_limit_minutes is not None:
         _field(meta, "qmd_timelimit", str(plan.time_limit_minutes))
     _field(meta, "cc_maxattempts", "unlimited")
-    top = _sub(assessment, "section", ident="root_section")
+    top = _sub(assessment, "section", ident=ROOT_SECTION)
     total = 0.0
     for section in plan.sections:
         present = [q for q in section.questions if q.id in items]
@@ -317,7 +312,7 @@ def _manifest(plan: TestPlan, media: MediaStore) -> etree._Element:
     sub(manifest, "organizations")
     resources = sub(manifest, "resources")
     quiz_id = plan.identifier
-    quiz = sub(resources, "resource", identifier=quiz_id, type="imsqti_xmlv1p2")
+    quiz = sub(resources, "resource", identifier=quiz_id, type=QTI12_RESOURCE_TYPE)
     sub(quiz, "file", href=f"{quiz_id}/{quiz_id}.xml")
     sub(quiz, "dependency", identifierref=f"{quiz_id}_meta")
     for path in sorted(media.files):
@@ -340,7 +335,7 @@ def _manifest(plan: TestPlan, media: MediaStore) -> etree._Element:
 def build_canvas_package(bank: Bank, questions: Sequence[Question]) -> tuple[bytes, list[Diagnostic], int]:
     """The zipped Canvas package, what it could not carry and how many questions it holds."""
     notes: list[Diagnostic] = []
-    media = MediaStore("web_resources", _MEDIA_PREFIX)
+    media = MediaStore(MEDIA_FOLDER, FILEBASE)
     items: dict[str, etree._Element] = {}
     for q in questions:
         if isinstance(q, Ordering):

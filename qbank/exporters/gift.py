@@ -34,38 +34,18 @@ from qbank.exporters.base import (
     question_diagnostic,
     question_media,
 )
-from qbank.exporters.moodle import choice_grades, question_tags
+from qbank.interchange.feedback import BOLD_HEADINGS, general_feedback
+from qbank.interchange.gift import CATEGORY, GENERAL_FEEDBACK, comment_token, gift_escape
 from qbank.interchange.moodle import (
     category_order,
     category_path,
+    choice_grades,
     format_grade,
     format_number,
-    general_feedback_markdown,
+    question_tags,
 )
 
-__all__ = ["GiftExporter", "gift_escape"]
-
-_SPECIAL = "~=#{}:"
-
-
-def gift_escape(text: str) -> str:
-    """``text`` safe inside a GIFT question: ``\\ ~ = # { } :`` escaped, newlines written ``\\n``."""
-    out: list[str] = []
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch in _SPECIAL:
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _token(text: str) -> str:
-    # inside a [tag:...] / [id:...] comment token only "]" and "\" need escaping
-    return " ".join(text.split()).replace("\\", "\\\\").replace("]", "\\]")
+__all__ = ["GiftExporter"]
 
 
 def _html(markdown: str | None, *, inline: bool = False) -> str:
@@ -101,7 +81,7 @@ class GiftExporter:
                 continue
             path = category_path(bank, question)
             if path != current:
-                blocks.append(f"$CATEGORY: {path}")
+                blocks.append(f"{CATEGORY} {path}")
                 current = path
             blocks.append(self._question(question, diagnostics))
             exported += 1
@@ -110,10 +90,13 @@ class GiftExporter:
 
     def _question(self, question: Question, diagnostics: list[Diagnostic]) -> str:
         self._report_losses(question, diagnostics)
-        tokens = [f"[id:{_token(question.id)}]", *(f"[tag:{_token(t)}]" for t in question_tags(question))]
+        tokens = [
+            comment_token("id", question.id),
+            *(comment_token("tag", t) for t in question_tags(question)),
+        ]
         head = f"::{gift_escape(question.id)}::[html]{_html(question.stem)}"
-        general = _html(general_feedback_markdown(question))
-        tail = f"####{general}" if general else ""
+        general = _html(general_feedback(question, BOLD_HEADINGS))
+        tail = f"{GENERAL_FEEDBACK}{general}" if general else ""
         lines = [f"// {' '.join(tokens)}"]
         if isinstance(question, ChoiceQuestion):
             lines.append(head + "{")

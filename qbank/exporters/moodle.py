@@ -33,7 +33,6 @@ from qbank.core.model import (
     Ordering,
     Question,
     ShortAnswer,
-    SingleChoice,
     TrueFalse,
 )
 from qbank.exporters import register
@@ -44,18 +43,21 @@ from qbank.exporters.base import (
     question_diagnostic,
     question_media,
 )
+from qbank.interchange.feedback import BOLD_HEADINGS, general_feedback
 from qbank.interchange.moodle import (
+    PLUGINFILE,
     category_names,
     category_order,
     category_path,
+    choice_grades,
+    escape_wildcards,
     format_grade,
     format_number,
-    general_feedback_markdown,
-    key_share,
+    question_tags,
 )
 from qbank.io.source import DataPath
 
-__all__ = ["MAX_IDNUMBER", "MoodleXmlExporter", "choice_grades", "question_tags"]
+__all__ = ["MAX_IDNUMBER", "MoodleXmlExporter"]
 
 MAX_IDNUMBER = 100
 """Length of Moodle's ``idnumber`` column; longer ids are not written (and reported)."""
@@ -72,14 +74,6 @@ _QTYPE: dict[str, str] = {
     "ordering": "ordering",
     "essay": "essay",
 }
-
-
-def question_tags(question: Question) -> list[str]:
-    """Tags written for a question: its own tags, then ``difficulty-<level>`` when it has one."""
-    tags = list(question.tags)
-    if question.difficulty is not None:
-        tags.append(f"difficulty-{question.difficulty}")
-    return tags
 
 
 @dataclass
@@ -200,7 +194,7 @@ class MoodleXmlExporter:
         element = _sub(quiz, "question", type=_QTYPE[question.type])
         _sub(_sub(element, "name"), "text", question.id)
         self._html(element, "questiontext", render(question.stem).html, ctx, ("stem",))
-        feedback = general_feedback_markdown(question)
+        feedback = general_feedback(question, BOLD_HEADINGS)
         self._html(
             element, "generalfeedback", render(feedback).html if feedback else "", ctx, ("explanation",)
         )
@@ -297,7 +291,7 @@ class MoodleXmlExporter:
             if src not in ctx.media:
                 continue
             name = ctx.file_name(src)
-            img.set("src", f"@@PLUGINFILE@@/{quote(name)}")
+            img.set("src", f"{PLUGINFILE}/{quote(name)}")
             if name not in files:
                 files[name] = base64.b64encode(ctx.media[src].path.read_bytes()).decode("ascii")
         if not files:
@@ -346,8 +340,7 @@ class MoodleXmlExporter:
         _sub(element, "usecase", "1" if question.case_sensitive else "0")
         for text in question.accept:
             answer = _sub(element, "answer", fraction=format_grade(Fraction(1)), format="moodle_auto_format")
-            # Moodle's matcher reads * as a wildcard; \* is a literal asterisk
-            _set_text(_sub(answer, "text"), _INVALID_XML.sub("", text).replace("*", "\\*"))
+            _set_text(_sub(answer, "text"), escape_wildcards(_INVALID_XML.sub("", text)))
             _sub(_sub(answer, "feedback", format="html"), "text")
 
     @staticmethod
@@ -413,19 +406,6 @@ class MoodleXmlExporter:
         _sub(element, "filetypeslist")
         _sub(_sub(element, "graderinfo", format="html"), "text")
         _sub(_sub(element, "responsetemplate", format="html"), "text")
-
-
-def choice_grades(question: ChoiceQuestion) -> list[Fraction]:
-    """Moodle grades of a choice question's options, in option order.
-
-    Single choice: the key 100 %, the rest 0. Multiple response with *k* keys: each key ``1/k``
-    (they sum to exactly 100 %), each distractor ``-1/k``, so ticking everything scores no more than
-    ticking the keys only minus one key per distractor (Moodle clamps the total at 0).
-    """
-    if isinstance(question, SingleChoice):
-        return [Fraction(1) if c.correct else Fraction(0) for c in question.choices]
-    share = key_share(len(question.keys))
-    return [share if c.correct else -share for c in question.choices]
 
 
 register(MoodleXmlExporter())

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext
-from qbank.importers.html2md import escape_markdown
+from qbank.interchange.markdown import escape_markdown
 from qbank.io.safe import decode_text
 
 __all__ = ["AikenImporter"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -23,12 +24,10 @@ __all__ = [
     "line_of",
     "local_name",
     "normalize_id",
+    "number",
     "parse_or_report",
     "plain",
-    "qti_source_id",
-    "section_domain",
     "slugify",
-    "split_general_feedback",
     "text_content",
 ]
 
@@ -169,43 +168,6 @@ def slugify(text: str, *, words: int = 7, max_length: int = 60) -> str:
     return "-".join(out)
 
 
-_REFERENCES = {"references", "references:"}
-_FOLLOWUPS = {"explore next", "explore next:"}
-
-
-def split_general_feedback(markdown: str) -> tuple[str | None, list[str], list[str]]:
-    """Undo how exporters fold references and follow-ups into the general feedback.
-
-    Moodle, GIFT, QTI and Canvas exports append ``**References**`` / ``References:`` and
-    ``**Explore next**`` / ``Explore next:`` lists to the explanation; they come back as fields.
-    """
-    blocks = markdown.split("\n\n")
-    references: list[str] = []
-    followups: list[str] = []
-    while len(blocks) >= 2:
-        heading = blocks[-2].strip().strip("*").strip().lower()
-        items = blocks[-1].split("\n")
-        if heading not in _REFERENCES | _FOLLOWUPS or not all(i.startswith("- ") for i in items):
-            break
-        values = [i[2:].strip() for i in items]
-        if heading in _FOLLOWUPS and not followups and not references:
-            followups = [_unescape(v) for v in values]
-        elif heading in _REFERENCES and not references:
-            urls = [v[1:-1] if v.startswith("<") and v.endswith(">") else v for v in values]
-            if not all(u and not re.search(r"\s", u) for u in urls):
-                break
-            references = urls
-        else:
-            break
-        blocks = blocks[:-2]
-    rest = "\n\n".join(blocks).strip()
-    return (rest or None), references, followups
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\([\\`*_{}\[\]()<>#+!|~&.-])", r"\1", text)
-
-
 def unique(values: Iterable[str]) -> list[str]:
     """``values`` without repeats, first occurrence kept."""
     seen: set[str] = set()
@@ -230,6 +192,15 @@ def parse_or_report(data: bytes, display: str, ctx: ImportContext) -> Any:
     return None
 
 
+def number(text: str | None) -> float | None:
+    """A finite number written in ``text`` (surrounding whitespace ignored), else ``None``."""
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def local_name(element: Any) -> str:
     """The tag of an element without its namespace (``""`` for comments and the like)."""
     tag = element.tag
@@ -241,28 +212,6 @@ def local_name(element: Any) -> str:
 def plain(text: str | None) -> str:
     """Whitespace-collapsed text."""
     return " ".join((text or "").split())
-
-
-_QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-
-def qti_source_id(identifier: str, title: str | None) -> str:
-    """The question id behind a QTI identifier, undoing ``qbank.exporters.qti.items.qti_identifier``.
-
-    qbank's QTI and Canvas exports write the id as the item ``title`` and as the identifier, with
-    ``Q_`` put before ids that start with a digit; other tools' identifiers are kept as they are.
-    """
-    if title and _QUESTION_ID.match(title) and identifier in (title, f"Q_{title}"):
-        return title
-    if re.match(r"^Q_[0-9]", identifier) and _QUESTION_ID.match(identifier[2:]):
-        return identifier[2:]
-    return identifier
-
-
-def section_domain(title: str) -> str | None:
-    """The domain id in a test section title written by the exporters (``Domain 2: Security``)."""
-    match = re.match(r"^Domain (.+?)(?:: .*)?$", title.strip(), re.DOTALL)
-    return match.group(1)[:100] if match else None
 
 
 def line_of(element: Any) -> int:

@@ -26,32 +26,29 @@ from qbank.importers.base import (
     Draft,
     ImportContext,
     line_of,
+    number,
     parse_or_report,
     plain,
-    qti_source_id,
-    section_domain,
-    split_general_feedback,
     text_content,
 )
-from qbank.importers.html2md import escape_markdown, html_to_markdown
+from qbank.importers.html2md import html_to_markdown
 from qbank.importers.qti import is_zip, normalize_qti
+from qbank.interchange.canvas import (
+    FILEBASE,
+    MEDIA_FOLDER,
+    QTI12_RESOURCE_TYPE,
+    QUESTION_TYPES,
+    ROOT_SECTION,
+    choice_feedback_id,
+)
+from qbank.interchange.feedback import general_feedback_fields
+from qbank.interchange.markdown import escape_markdown
+from qbank.interchange.qti import GENERAL_FEEDBACK_ID, question_id, section_domain
 from qbank.io.safe import UnsafeInput, ZipContents, read_zip
 
 __all__ = ["CanvasImporter"]
 
-_SUPPORTED = {
-    "multiple_choice_question", "true_false_question", "multiple_answers_question", "short_answer_question",
-    "numerical_question", "matching_question", "essay_question",
-}  # fmt: skip
-_FILEBASE = "$IMS-CC-FILEBASE$/"
-
-
-def _number(text: str | None) -> float | None:
-    try:
-        value = float((text or "").strip())
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
+_SUPPORTED = set(QUESTION_TYPES.values())
 
 
 class _Reader:
@@ -104,8 +101,8 @@ class _Reader:
         if self.contents is None:
             return None
         name = unquote(src)
-        if name.startswith(_FILEBASE):
-            candidates = [posixpath.join("web_resources", name[len(_FILEBASE) :]), name[len(_FILEBASE) :]]
+        if name.startswith(FILEBASE):
+            candidates = [posixpath.join(MEDIA_FOLDER, name[len(FILEBASE) :]), name[len(FILEBASE) :]]
         elif "://" in name or name.startswith("/"):
             return None
         else:
@@ -141,7 +138,7 @@ class CanvasImporter:
                 return []
             normalize_qti(manifest)
             for res in manifest.iter("resource"):
-                if res.get("type", "").startswith("imsqti_xmlv1p2"):
+                if res.get("type", "").startswith(QTI12_RESOURCE_TYPE):
                     files += [unquote(f.get("href", "")) for f in res.iter("file") if f.get("href")]
         else:
             files = sorted(n for n in contents.files if n.lower().endswith((".xml", ".qti")))
@@ -195,7 +192,7 @@ class CanvasImporter:
                         title,
                     )
                 sub_domain = section_domain(title) if child.tag == "section" and title else None
-                sub_group = title if title and child.get("ident") != "root_section" else group
+                sub_group = title if title and child.get("ident") != ROOT_SECTION else group
                 self._walk(child, reader, sub_group, sub_domain or domain, drafts)
 
     # ------------------------------------------------------------------------------------ items
@@ -209,7 +206,7 @@ class CanvasImporter:
         }
         ident = item.get("ident", "")
         draft = Draft(
-            {}, reader.where, line, source_id=qti_source_id(ident, item.get("title")) or None, group=group
+            {}, reader.where, line, source_id=question_id(ident, item.get("title")) or None, group=group
         )
         if domain:
             draft.data["domain"] = domain
@@ -244,7 +241,7 @@ class CanvasImporter:
         if problem:
             ctx.skip(f"not imported: {problem}", reader.where, line)
             return None
-        points = _number(meta.get("points_possible") or meta.get("respondusapi_qpoints"))
+        points = number(meta.get("points_possible") or meta.get("respondusapi_qpoints"))
         if points is not None and points > 0:
             draft.data["points"] = points
         elif points is not None:
@@ -271,7 +268,7 @@ class CanvasImporter:
             score: float | None = None
             action = ""
             for setvar in cond.findall("setvar"):
-                score = _number(setvar.text)
+                score = number(setvar.text)
                 action = (setvar.get("action") or "Set").lower()
             out.append(
                 {
@@ -279,8 +276,8 @@ class CanvasImporter:
                     "other": var.find("other") is not None,
                     "score": score,
                     "action": action,
-                    "gte": [_number(v.text) for v in var.iter("vargte")],
-                    "lte": [_number(v.text) for v in var.iter("varlte")],
+                    "gte": [number(v.text) for v in var.iter("vargte")],
+                    "lte": [number(v.text) for v in var.iter("varlte")],
                     "links": [d.get("linkrefid", "") for d in cond.findall("displayfeedback")],
                 }
             )
@@ -329,7 +326,7 @@ class CanvasImporter:
             {"text": t, "correct": i in keys} for t, i in zip(texts, idents, strict=True)
         ]
         for index, ident in enumerate(idents):
-            text = feedback.pop(f"{ident}_fb", "")
+            text = feedback.pop(choice_feedback_id(ident), "")
             if not text:
                 linked = [
                     link
@@ -392,7 +389,7 @@ class CanvasImporter:
             return None
         if numeric:
             for cond in scored:
-                exact = [_number(v) for r, v in cond["equals"] if r == ident]
+                exact = [number(v) for r, v in cond["equals"] if r == ident]
                 lows = [v for v in cond["gte"] if v is not None]
                 highs = [v for v in cond["lte"] if v is not None]
                 if exact and exact[0] is not None:
@@ -422,17 +419,11 @@ class CanvasImporter:
         for ident, text in feedback.items():
             if not text:
                 continue
-            general = ident == "general_fb" or re.search(
+            general = ident == GENERAL_FEEDBACK_ID or re.search(
                 r"general_(?!incorrect)|_all$|solution", ident, re.IGNORECASE
             )
             if general and "explanation" not in draft.data:
-                explanation, references, followups = split_general_feedback(text)
-                if explanation:
-                    draft.data["explanation"] = explanation
-                if references:
-                    draft.data["references"] = references
-                if followups:
-                    draft.data["followups"] = followups
+                draft.data.update(general_feedback_fields(text))
             else:
                 draft.lost(
                     f"feedback {ident!r} (shown on right, wrong or other answers) has no qbank field; not imported"

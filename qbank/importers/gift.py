@@ -15,37 +15,19 @@ import re
 from typing import Any, ClassVar
 
 from qbank.importers import register
-from qbank.importers.base import Draft, ImportContext, plain, split_general_feedback
-from qbank.importers.html2md import escape_markdown, html_to_markdown
-from qbank.importers.moodle import category_fields, split_category_path
+from qbank.importers.base import Draft, ImportContext, plain
+from qbank.importers.html2md import html_to_markdown
+from qbank.interchange.feedback import general_feedback_fields
+from qbank.interchange.gift import CATEGORY, GENERAL_FEEDBACK, comment_tokens, protect, restore
+from qbank.interchange.markdown import escape_markdown
+from qbank.interchange.moodle import category_fields, response_keys, split_category_path, tag_difficulty
 from qbank.io.safe import decode_text
 
 __all__ = ["GiftImporter"]
 
-_ESCAPES = {
-    "\\\\": "\ue000",
-    "\\~": "\ue001",
-    "\\=": "\ue002",
-    "\\#": "\ue003",
-    "\\{": "\ue004",
-    "\\}": "\ue005",
-    "\\:": "\ue006",
-}
-_RESTORE = {v: k[1] for k, v in _ESCAPES.items()}
-_TOKEN = re.compile(r"\[(id|tag):((?:\\.|[^\]\\])*)\]")
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^\s*%(-?[0-9]+(?:\.[0-9]*)?)%")
-_DIFFICULTY = re.compile(r"^difficulty-(easy|medium|hard)$")
 _TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-
-
-def _protect(text: str) -> str:
-    return re.sub(r"\\[\\~=#{}:]", lambda m: _ESCAPES[m.group(0)], text)
-
-
-def _restore(text: str) -> str:
-    text = text.replace("\\n", "\n")
-    return "".join(_RESTORE.get(ch, ch) for ch in text)
 
 
 class _Texts:
@@ -64,7 +46,7 @@ class _Texts:
 
     def markdown(self, text: str, what: str) -> str:
         fmt, body = self.split_format(text)
-        body = _restore(body).strip()
+        body = restore(body).strip()
         if fmt == "markdown":
             return body
         if fmt == "plain":
@@ -77,7 +59,7 @@ class _Texts:
 
     def literal(self, text: str) -> str:
         _, body = self.split_format(text)
-        return " ".join(_restore(body).split())
+        return " ".join(restore(body).split())
 
 
 def _split_answers(block: str) -> list[tuple[str, str]]:
@@ -136,15 +118,15 @@ class GiftImporter:
         body: list[tuple[int, str]] = []
         for number, line in block:
             if line.strip().startswith("//"):
-                tokens += [(k, re.sub(r"\\(.)", r"\1", v)) for k, v in _TOKEN.findall(line)]
+                tokens += comment_tokens(line)
             else:
                 body.append((number, line))
         if not body:
             return None
         start = body[0][0]
-        text = _protect("\n".join(t for _, t in body)).strip()
-        if text.startswith("$CATEGORY:"):
-            return split_category_path(_restore(text[len("$CATEGORY:") :]).strip())
+        text = protect("\n".join(t for _, t in body)).strip()
+        if text.startswith(CATEGORY):
+            return split_category_path(restore(text[len(CATEGORY) :]).strip())
         draft = Draft({}, display, start, group="/".join(names))
         problem = self._question(text, draft, ctx)
         if problem:
@@ -155,9 +137,9 @@ class GiftImporter:
             if kind == "id" and value:
                 draft.source_id = value
             elif kind == "tag" and value:
-                match = _DIFFICULTY.match(value)
-                if match and "difficulty" not in draft.data:
-                    draft.data["difficulty"] = match.group(1)
+                difficulty = tag_difficulty(value)
+                if difficulty and "difficulty" not in draft.data:
+                    draft.data["difficulty"] = difficulty
                 elif value not in draft.data.setdefault("tags", []):
                     draft.data["tags"].append(value)
         domain, objective = category_fields(names, ctx.blueprint)
@@ -188,18 +170,12 @@ class GiftImporter:
         if after.strip():
             data["stem"] = f"{data['stem']} _____ {texts.markdown(after, 'stem')}".strip()
             draft.lost("missing-word question: the answer position is shown as _____ in the stem")
-        general_at = answer_block.rfind("####")
+        general_at = answer_block.rfind(GENERAL_FEEDBACK)
         if general_at >= 0:
-            general = texts.markdown(answer_block[general_at + 4 :], "general feedback")
+            general = texts.markdown(answer_block[general_at + len(GENERAL_FEEDBACK) :], "general feedback")
             answer_block = answer_block[:general_at]
             if general:
-                explanation, references, followups = split_general_feedback(general)
-                if explanation:
-                    data["explanation"] = explanation
-                if references:
-                    data["references"] = references
-                if followups:
-                    data["followups"] = followups
+                data.update(general_feedback_fields(general))
         block = answer_block.strip()
         if block.startswith("#"):
             return self._numerical(block[1:], draft)
@@ -210,7 +186,7 @@ class GiftImporter:
         head = block.split("#", 1)[0].strip()
         if head.upper() in _TF:
             data.update(type="true_false", answer=_TF[head.upper()])
-            if "#" in block and any(_restore(p).strip() for p in block.split("#")[1:]):
+            if "#" in block and any(restore(p).strip() for p in block.split("#")[1:]):
                 draft.lost("true/false answer feedback has no qbank field; not imported")
             return None
         if not block:
@@ -228,7 +204,7 @@ class GiftImporter:
             if weight is None:
                 weight = 100.0 if mark == "=" else 0.0
             choice: dict[str, Any] = {"text": texts.markdown(body, f"choice {index + 1}")}
-            if feedback is not None and _restore(feedback).strip():
+            if feedback is not None and restore(feedback).strip():
                 choice["feedback"] = texts.markdown(feedback, f"choice {index + 1} feedback")
             choices.append(choice)
             weights.append(weight)
@@ -241,9 +217,8 @@ class GiftImporter:
             if partial:
                 draft.lost("partial grades (" + ", ".join(f"{w:g}%" for w in partial) + ") are not carried")
         else:
-            keys = [i for i, w in enumerate(weights) if w > 1e-3]
-            share = 100 / len(keys) if keys else 0
-            if any(abs(w - (share if i in keys else -share)) > 1e-3 for i, w in enumerate(weights)):
+            keys, even = response_keys(weights)
+            if not even:
                 draft.lost(
                     "answer grades ("
                     + ", ".join(f"{w:g}%" for w in weights)
@@ -280,7 +255,7 @@ class GiftImporter:
             weight, rest = _weight(raw)
             body, feedback = _feedback(rest)
             text = texts.literal(body)
-            if feedback is not None and _restore(feedback).strip():
+            if feedback is not None and restore(feedback).strip():
                 draft.lost(f"feedback on answer {text!r} has no qbank field; not imported")
             if weight is not None and abs(weight - 100) >= 1e-3:
                 draft.lost(
@@ -302,14 +277,14 @@ class GiftImporter:
         for mark, raw in parts:
             weight, rest = _weight(raw)
             body, feedback = _feedback(rest)
-            body = _restore(body).strip()
+            body = restore(body).strip()
             if mark == "~" or (weight is not None and abs(weight - 100) >= 1e-3):
                 if body or (feedback and feedback.strip()):
                     draft.lost(
                         f"numeric answer {body or 'for anything else'!r} is not carried (only the 100% answer is)"
                     )
                 continue
-            if feedback is not None and _restore(feedback).strip():
+            if feedback is not None and restore(feedback).strip():
                 draft.lost("numeric answer feedback has no qbank field; not imported")
             value = _parse_number(body)
             if value is None:

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 
 from qbank.interchange.markdown import escape_markdown
 
-__all__ = ["Converted", "element_to_markdown", "escape_markdown", "html_to_markdown"]
+__all__ = ["Converted", "element_to_markdown", "html_to_markdown"]
 
 _INLINE_WRAP = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}

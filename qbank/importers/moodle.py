@@ -15,21 +15,30 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from qbank.core.model import Blueprint
 from qbank.importers import register
-from qbank.importers.base import Draft, ImportContext, line_of, parse_or_report, plain, split_general_feedback
-from qbank.importers.html2md import escape_markdown, html_to_markdown
+from qbank.importers.base import Draft, ImportContext, line_of, number, parse_or_report, plain
+from qbank.importers.html2md import html_to_markdown
+from qbank.interchange.feedback import general_feedback_fields
+from qbank.interchange.markdown import escape_markdown
+from qbank.interchange.moodle import (
+    PLUGINFILE,
+    category_fields,
+    has_wildcard,
+    on_grade_list,
+    response_keys,
+    split_category_path,
+    tag_difficulty,
+    unescape_wildcards,
+)
 
-__all__ = ["MoodleXmlImporter", "category_fields", "split_category_path"]
+__all__ = ["MoodleXmlImporter"]
 
 _MAX_BASE64 = 70 * 1024 * 1024
-_DIFFICULTY = re.compile(r"^difficulty-(easy|medium|hard)$")
 _UNSUPPORTED = {
     "description": "a description (text only) item has no qbank type",
     "cloze": "cloze (embedded answers) questions have no qbank type",
@@ -44,36 +53,6 @@ _UNSUPPORTED = {
     "randomsamatch": "random short-answer matching questions have no qbank type",
     "random": "random-question placeholders have no qbank type",
 }
-
-
-def split_category_path(path: str) -> list[str]:
-    """Category names of a Moodle path (``//`` is a literal slash), without ``$context$`` and ``top``."""
-    names = [n.replace("\0", "/").strip() for n in path.replace("//", "\0").split("/")]
-    names = [n for n in names if n]
-    if names and re.fullmatch(r"\$[a-z]+\$", names[0]):
-        names = names[1:]
-    if names and names[0] == "top":
-        names = names[1:]
-    return names
-
-
-def _match_id(name: str, candidates: list[tuple[str, str]]) -> str:
-    for ident, title in candidates:
-        if name in (ident, title, f"{ident} {title}"):
-            return ident
-    return name
-
-
-def category_fields(names: list[str], blueprint: Blueprint | None) -> tuple[str | None, str | None]:
-    """Domain and objective named by category levels 2 and 3 (level 1 is the bank)."""
-    domain = names[1] if len(names) >= 2 else None
-    objective = names[2] if len(names) >= 3 else None
-    if blueprint is not None:
-        if domain is not None:
-            domain = _match_id(domain, [(d.id, d.title) for d in blueprint.domains])
-        if objective is not None:
-            objective = _match_id(objective, [(o.id, o.title) for _, o in blueprint.objectives()])
-    return (domain[:100] if domain else None), (objective[:100] if objective else None)
 
 
 def _child(el: etree._Element, tag: str) -> etree._Element | None:
@@ -95,14 +74,6 @@ def _flag(el: etree._Element, tag: str, default: bool) -> bool:
     return child.text.strip().lower() in {"1", "true", "yes"}
 
 
-def _number(text: str | None) -> float | None:
-    try:
-        value = float((text or "").strip())
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
 class _Question:
     """Reading helpers bound to one ``<question>`` element and its draft."""
 
@@ -120,8 +91,8 @@ class _Question:
         files = self.files(field_el, what)
         for name, src in files.items():
             for form in {name, quote(name), quote(name, safe="")}:
-                text = text.replace(f"@@PLUGINFILE@@/{form}", src)
-        if "@@PLUGINFILE@@" in text:
+                text = text.replace(f"{PLUGINFILE}/{form}", src)
+        if PLUGINFILE in text:
             self.draft.lost(f"{what}: refers to a file that is not in the XML (@@PLUGINFILE@@)")
         if fmt == "plain_text":
             return escape_markdown(text)
@@ -216,14 +187,8 @@ class MoodleXmlImporter:
         data["stem"] = stem
         general = q.rich(el.find("generalfeedback"), "general feedback")
         if general:
-            explanation, references, followups = split_general_feedback(general)
-            if explanation:
-                data["explanation"] = explanation
-            if references:
-                data["references"] = references
-            if followups:
-                data["followups"] = followups
-        grade = _number(el.findtext("defaultgrade"))
+            data.update(general_feedback_fields(general))
+        grade = number(el.findtext("defaultgrade"))
         if grade is not None and grade > 0:
             data["points"] = grade
         elif grade is not None:
@@ -238,9 +203,9 @@ class MoodleXmlImporter:
         tags: list[str] = []
         for tag_el in el.findall("tags/tag"):
             tag = plain(_text_of(tag_el))
-            match = _DIFFICULTY.match(tag)
-            if match and "difficulty" not in data:
-                data["difficulty"] = match.group(1)
+            difficulty = tag_difficulty(tag)
+            if difficulty and "difficulty" not in data:
+                data["difficulty"] = difficulty
             elif tag and tag not in tags:
                 tags.append(tag)
         if tags:
@@ -262,7 +227,7 @@ class MoodleXmlImporter:
         single = _flag(el, "single", True)
         answers: list[tuple[float, dict[str, Any]]] = []
         for index, answer in enumerate(el.findall("answer")):
-            fraction = _number(answer.get("fraction"))
+            fraction = number(answer.get("fraction"))
             if fraction is None:
                 return f"answer {index + 1} has no valid fraction"
             choice: dict[str, Any] = {"text": q.rich(answer, f"choice {index + 1}")}
@@ -273,7 +238,7 @@ class MoodleXmlImporter:
         if len(answers) < 2:
             return f"a multichoice question needs at least 2 answers, found {len(answers)}"
         fractions = [f for f, _ in answers]
-        off_list = [f for f in fractions if not _on_grade_list(f)]
+        off_list = [f for f in fractions if not on_grade_list(f)]
         if off_list:
             draft.lost(
                 f"grade(s) {', '.join(f'{f:g}' for f in off_list)} are not on Moodle's list (Moodle itself would refuse this question)"
@@ -291,10 +256,8 @@ class MoodleXmlImporter:
                 choice["correct"] = i in keys
             draft.data["type"] = "single_choice" if len(keys) == 1 else "multiple_response"
         else:
-            keys = [i for i, f in enumerate(fractions) if f > 1e-3]
-            share = 100 / len(keys) if keys else 0
-            expected = [share if i in keys else -share for i in range(len(fractions))]
-            if keys and any(abs(a - b) > 1e-3 for a, b in zip(fractions, expected, strict=True)):
+            keys, even = response_keys(fractions)
+            if keys and not even:
                 draft.lost(
                     "answer grades (" + ", ".join(f"{f:g}%" for f in fractions) + ") are not carried; "
                     "keys are the answers with a positive grade"
@@ -317,7 +280,7 @@ class MoodleXmlImporter:
         answer: bool | None = None
         for ans in q.el.findall("answer"):
             value = _text_of(ans).lower()
-            fraction = _number(ans.get("fraction"))
+            fraction = number(ans.get("fraction"))
             if value in {"true", "false"} and fraction is not None and abs(fraction - 100) < 1e-3:
                 answer = value == "true"
             if _text_of(ans.find("feedback")):
@@ -331,15 +294,15 @@ class MoodleXmlImporter:
         accept: list[str] = []
         for ans in q.el.findall("answer"):
             text = _text_of(ans)
-            fraction = _number(ans.get("fraction")) or 0.0
+            fraction = number(ans.get("fraction")) or 0.0
             if abs(fraction - 100) >= 1e-3:
                 q.draft.lost(
                     f"answer {text!r} worth {fraction:g}% is not carried (only 100% answers are accepted)"
                 )
                 continue
-            if re.search(r"(?<!\\)\*", text):
+            if has_wildcard(text):
                 q.draft.lost(f"answer {text!r} uses Moodle's * wildcard, which qbank compares literally")
-            text = text.replace("\\*", "*")
+            text = unescape_wildcards(text)
             if _text_of(ans.find("feedback")):
                 q.draft.lost(f"feedback on answer {text!r} has no qbank field; not imported")
             if text and text not in accept:
@@ -352,13 +315,13 @@ class MoodleXmlImporter:
     def _numerical(self, q: _Question) -> str | None:
         found: list[tuple[float, float]] = []
         for ans in q.el.findall("answer"):
-            fraction = _number(ans.get("fraction")) or 0.0
-            value = _number(_text_of(ans))
+            fraction = number(ans.get("fraction")) or 0.0
+            value = number(_text_of(ans))
             if value is None or abs(fraction - 100) >= 1e-3:
                 if _text_of(ans) != "*" or fraction:
                     q.draft.lost(f"answer {_text_of(ans)!r} worth {fraction:g}% is not carried")
                 continue
-            found.append((value, abs(_number(ans.findtext("tolerance")) or 0.0)))
+            found.append((value, abs(number(ans.findtext("tolerance")) or 0.0)))
         if not found:
             return "no numeric answer is worth 100%"
         if len(found) > 1:
@@ -392,7 +355,7 @@ class MoodleXmlImporter:
             text = _text_of(ans)
             if (ans.get("format") or "html") != "plain_text" and text:
                 text = _html_text(text)
-            items.append((_number(ans.get("fraction")) or float(index + 1), index, plain(text)))
+            items.append((number(ans.get("fraction")) or float(index + 1), index, plain(text)))
         q.draft.data.update(type="ordering", order=[t for _, _, t in sorted(items)])
         if plain(q.el.findtext("selecttype")) not in {"", "ALL"}:
             q.draft.lost("a partial selection of items is not carried (all items are used)")
@@ -413,12 +376,6 @@ def _html_text(text: str) -> str:
         return str(lxml_html.fragment_fromstring(text, create_parent="div").text_content())
     except (etree.ParserError, ValueError):
         return text
-
-
-def _on_grade_list(percent: float) -> bool:
-    from qbank.interchange.moodle import on_grade_list
-
-    return on_grade_list(percent)
 
 
 register(MoodleXmlImporter())

@@ -30,12 +30,17 @@ from qbank.importers.base import (
     local_name,
     parse_or_report,
     plain,
-    qti_source_id,
-    section_domain,
-    split_general_feedback,
     text_content,
 )
 from qbank.importers.html2md import element_to_markdown
+from qbank.interchange.feedback import general_feedback_fields
+from qbank.interchange.qti import (
+    ITEM_RESOURCE_TYPE,
+    TEST_RESOURCE_TYPES,
+    qti2_name,
+    question_id,
+    section_domain,
+)
 from qbank.io.safe import UnsafeInput, ZipContents, read_zip
 
 __all__ = ["QtiImporter", "is_zip", "normalize_qti"]
@@ -56,11 +61,6 @@ def is_zip(data: bytes) -> bool:
     return data[:4] in (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("-")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
 def normalize_qti(root: etree._Element) -> etree._Element:
     """Drop namespaces and spell QTI 3.0 names as QTI 2.1 ones (in place); returns ``root``."""
     for el in root.iter():
@@ -69,10 +69,10 @@ def normalize_qti(root: etree._Element) -> etree._Element:
         name = local_name(el)
         keys = [str(k) for k in el.attrib]
         if name.startswith("qti-"):
-            el.tag = _camel(name[4:])
+            el.tag = qti2_name(name, element=True)
             for key in keys:
                 if "-" in key and not key.startswith("{"):
-                    el.set(_camel(key), str(el.attrib.pop(key)))
+                    el.set(qti2_name(key, element=False), str(el.attrib.pop(key)))
                 elif key.startswith("{"):
                     el.set(key.rsplit("}", 1)[-1], str(el.attrib.pop(key)))
         else:
@@ -179,9 +179,9 @@ class QtiImporter:
                 href = res.get("href") or next((f.get("href", "") for f in res.iter("file")), "")
                 if not href:
                     continue
-                if rtype.startswith("imsqti_item_xml"):
+                if rtype.startswith(ITEM_RESOURCE_TYPE):
                     items.append(unquote(href))
-                elif rtype.startswith(("imsqti_test_xml", "imsqti_assessment_xml")):
+                elif rtype.startswith(TEST_RESOURCE_TYPES):
                     tests.append(unquote(href))
         else:
             items = sorted(name for name in contents.files if name.lower().endswith(".xml"))
@@ -214,7 +214,7 @@ class QtiImporter:
         identifier = item.get("identifier", "")
         section = sections.get(identifier, "")
         draft = Draft(
-            {}, where, line, source_id=qti_source_id(identifier, item.get("title")) or None, group=section
+            {}, where, line, source_id=question_id(identifier, item.get("title")) or None, group=section
         )
         domain = section_domain(section) if section else None
         if domain:
@@ -356,13 +356,7 @@ class QtiImporter:
                         f"further feedback {ident!r} is not carried (the explanation is taken from the first)"
                     )
                     continue
-                explanation, references, followups = split_general_feedback(content)
-                if explanation:
-                    draft.data["explanation"] = explanation
-                if references:
-                    draft.data["references"] = references
-                if followups:
-                    draft.data["followups"] = followups
+                draft.data.update(general_feedback_fields(content))
             else:
                 draft.lost(
                     f"feedback {ident!r} shown on a right or wrong answer has no qbank field; not imported"

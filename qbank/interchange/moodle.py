@@ -1,29 +1,53 @@
-"""What the Moodle XML and GIFT exporters share: grade fractions, category paths, feedback text.
+"""Moodle conventions shared by the Moodle XML and GIFT exporters and importers.
 
-Moodle accepts an answer's grade only when it is on a fixed list (``question/engine/bank.php``)
-within 1e-5 (as a fraction of 1), so every percentage written comes from :data:`MOODLE_GRADES` and
-is checked again with :func:`on_grade_list` before it is written.
+* grades: Moodle accepts an answer's grade only when it is on a fixed list
+  (``question/engine/bank.php``) within 1e-5 (as a fraction of 1), so every percentage written
+  comes from :data:`MOODLE_GRADES` and is checked again with :func:`on_grade_list` before it is
+  written; a multiple-response question splits its grade evenly over the keys
+  (:func:`choice_grades`, read back by :func:`response_keys`);
+* categories: ``$course$/top/<bank>/<domain>/<objective>`` (:func:`category_path`), read back into
+  domain and objective by :func:`split_category_path` and :func:`category_fields`;
+* tags: the question's tags, then ``difficulty-<level>`` (:func:`question_tags`,
+  :func:`tag_difficulty`);
+* short answers: ``*`` is Moodle's wildcard, so a literal asterisk is written ``\\*``;
+* images: ``@@PLUGINFILE@@/<name>`` refers to a file attached to the text.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from qbank.core.model import Bank, Blueprint, Question
+from qbank.core.model import Bank, Blueprint, ChoiceQuestion, Question, SingleChoice
 
 __all__ = [
     "GRADE_TOLERANCE",
     "MOODLE_GRADES",
+    "PLUGINFILE",
     "bank_title",
+    "category_fields",
+    "category_names",
+    "category_order",
     "category_path",
     "category_segment",
+    "choice_grades",
+    "escape_wildcards",
     "format_grade",
     "format_number",
-    "general_feedback_markdown",
+    "has_wildcard",
     "key_share",
     "on_grade_list",
+    "question_tags",
+    "response_keys",
+    "split_category_path",
+    "tag_difficulty",
+    "unescape_wildcards",
 ]
+
+PLUGINFILE = "@@PLUGINFILE@@"
+"""How a Moodle text refers to the files attached to it (``@@PLUGINFILE@@/<name>``)."""
 
 GRADE_TOLERANCE = 1e-5
 """How far (as a fraction of 1) a written grade may be from a listed one (Moodle's own tolerance)."""
@@ -70,6 +94,28 @@ def key_share(keys: int) -> Fraction:
     if share not in MOODLE_GRADES:
         raise ValueError(f"no even Moodle grade split for {keys} keys")
     return share
+
+
+def choice_grades(question: ChoiceQuestion) -> list[Fraction]:
+    """Moodle grades of a choice question's options, in option order.
+
+    Single choice: the key 100 %, the rest 0. Multiple response with *k* keys: each key ``1/k``
+    (they sum to exactly 100 %), each distractor ``-1/k``, so ticking everything scores no more than
+    ticking the keys only minus one key per distractor (Moodle clamps the total at 0).
+    """
+    if isinstance(question, SingleChoice):
+        return [Fraction(1) if c.correct else Fraction(0) for c in question.choices]
+    share = key_share(len(question.keys))
+    return [share if c.correct else -share for c in question.choices]
+
+
+def response_keys(percents: Sequence[float]) -> tuple[list[int], bool]:
+    """The keys of a multiple-response answer list (the answers with a positive grade, in percent)
+    and whether the grades are the even split :func:`choice_grades` writes (within 0.001 %)."""
+    keys = [i for i, p in enumerate(percents) if p > 1e-3]
+    share = 100 / len(keys) if keys else 0
+    even = all(abs(p - (share if i in keys else -share)) <= 1e-3 for i, p in enumerate(percents))
+    return keys, even
 
 
 def format_number(value: float) -> str:
@@ -139,21 +185,64 @@ def category_order(bank: Bank, question: Question) -> tuple[int, int]:
     return (d_index, o_index if question.objective is not None else -1)
 
 
-def general_feedback_markdown(question: Question) -> str:
-    """The explanation followed by the references and follow-up prompts, as one Markdown text.
-
-    Moodle has no fields for references and follow-ups, so both travel in the general feedback.
-    """
-    parts: list[str] = []
-    if question.explanation:
-        parts.append(question.explanation.strip())
-    if question.references:
-        parts.append("**References**\n\n" + "\n".join(f"- <{url}>" for url in question.references))
-    if question.followups:
-        parts.append("**Explore next**\n\n" + "\n".join(f"- {_escape_md(f)}" for f in question.followups))
-    return "\n\n".join(parts)
+def split_category_path(path: str) -> list[str]:
+    """Category names of a Moodle path (``//`` is a literal slash), without ``$context$`` and ``top``."""
+    names = [n.replace("\0", "/").strip() for n in path.replace("//", "\0").split("/")]
+    names = [n for n in names if n]
+    if names and re.fullmatch(r"\$[a-z]+\$", names[0]):
+        names = names[1:]
+    if names and names[0] == "top":
+        names = names[1:]
+    return names
 
 
-def _escape_md(text: str) -> str:
-    # follow-ups are plain text: keep Markdown from reading them as markup
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in " ".join(text.split()))
+def _match_id(name: str, candidates: list[tuple[str, str]]) -> str:
+    for ident, title in candidates:
+        if name in (ident, title, f"{ident} {title}"):
+            return ident
+    return name
+
+
+def category_fields(names: list[str], blueprint: Blueprint | None) -> tuple[str | None, str | None]:
+    """Domain and objective named by category levels 2 and 3 (level 1 is the bank), undoing
+    :func:`category_names`; with a blueprint, titled names map back to domain and objective ids."""
+    domain = names[1] if len(names) >= 2 else None
+    objective = names[2] if len(names) >= 3 else None
+    if blueprint is not None:
+        if domain is not None:
+            domain = _match_id(domain, [(d.id, d.title) for d in blueprint.domains])
+        if objective is not None:
+            objective = _match_id(objective, [(o.id, o.title) for _, o in blueprint.objectives()])
+    return (domain[:100] if domain else None), (objective[:100] if objective else None)
+
+
+_DIFFICULTY_TAG = re.compile(r"^difficulty-(easy|medium|hard)$")
+
+
+def question_tags(question: Question) -> list[str]:
+    """Tags written for a question: its own tags, then ``difficulty-<level>`` when it has one."""
+    tags = list(question.tags)
+    if question.difficulty is not None:
+        tags.append(f"difficulty-{question.difficulty}")
+    return tags
+
+
+def tag_difficulty(tag: str) -> str | None:
+    """The difficulty a tag written by :func:`question_tags` stands for (``None`` for other tags)."""
+    match = _DIFFICULTY_TAG.match(tag)
+    return match.group(1) if match else None
+
+
+def escape_wildcards(text: str) -> str:
+    """A short answer as Moodle's matcher reads it literally: ``*`` (a wildcard) written ``\\*``."""
+    return text.replace("*", "\\*")
+
+
+def unescape_wildcards(text: str) -> str:
+    """Undo :func:`escape_wildcards`."""
+    return text.replace("\\*", "*")
+
+
+def has_wildcard(text: str) -> bool:
+    """Whether a Moodle short answer uses the ``*`` wildcard (an unescaped asterisk)."""
+    return re.search(r"(?<!\\)\*", text) is not None

@@ -29,7 +29,7 @@ from qbank.core.model import (
     TrueFalse,
 )
 from qbank.exporters import EXPORTERS
-from qbank.exporters.gift import gift_escape
+from qbank.interchange.gift import gift_escape
 from qbank.interchange.moodle import category_path
 
 PARSER_SCRIPT = Path(__file__).resolve().parent / "gift_parse.js"

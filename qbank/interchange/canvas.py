@@ -1,0 +1,46 @@
+"""Canvas Classic Quizzes conventions shared by the Canvas exporter and importer (QTI 1.2).
+
+* question types: Canvas's ``question_type`` item metadata names the type (:data:`QUESTION_TYPES`);
+  ``points_possible`` carries the points;
+* the quiz file is a resource of type ``imsqti_xmlv1p2``; every item sits in one ``root_section``,
+  question groups (random draws) are sections inside it;
+* images live under ``web_resources/`` and are referred to as ``$IMS-CC-FILEBASE$/<path>``;
+* a choice's feedback is the item feedback ``<choice>_fb``; the general feedback is ``general_fb``
+  (:data:`qbank.interchange.qti.GENERAL_FEEDBACK_ID`).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FILEBASE",
+    "MEDIA_FOLDER",
+    "QTI12_RESOURCE_TYPE",
+    "QUESTION_TYPES",
+    "ROOT_SECTION",
+    "choice_feedback_id",
+]
+
+#: qbank type -> Canvas ``question_type`` (ordering has no Classic Quizzes type).
+QUESTION_TYPES: dict[str, str] = {
+    "single_choice": "multiple_choice_question",
+    "multiple_response": "multiple_answers_question",
+    "true_false": "true_false_question",
+    "short_answer": "short_answer_question",
+    "numerical": "numerical_question",
+    "matching": "matching_question",
+    "essay": "essay_question",
+}
+
+FILEBASE = "$IMS-CC-FILEBASE$/"
+"""How quiz text refers to the package's ``web_resources`` folder."""
+MEDIA_FOLDER = "web_resources"
+"""The package folder of images."""
+QTI12_RESOURCE_TYPE = "imsqti_xmlv1p2"
+"""Manifest resource type of the quiz (QTI 1.2) file."""
+ROOT_SECTION = "root_section"
+"""``ident`` of the section that holds a quiz's items and question groups."""
+
+
+def choice_feedback_id(choice_ident: str) -> str:
+    """The item feedback identifier of a choice's feedback."""
+    return f"{choice_ident}_fb"
