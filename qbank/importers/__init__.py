@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
-from qbank.core.model import Blueprint, Question, question_adapter
+from qbank.core.model import QUESTION_TYPES, Blueprint, Question, question_adapter
 from qbank.importers.base import Draft, ImportContext, Importer, normalize_id, slugify
 from qbank.io.fsutil import OutputExistsError, atomic_write
 from qbank.io.safe import MAX_INPUT_BYTES
@@ -94,18 +94,7 @@ class Carried:
         return ALL_FIELDS - self.fields
 
 
-_ALL_TYPES = frozenset(
-    {
-        "single_choice",
-        "multiple_response",
-        "true_false",
-        "short_answer",
-        "numerical",
-        "matching",
-        "ordering",
-        "essay",
-    }
-)
+_ALL_TYPES = frozenset(QUESTION_TYPES)
 _CORE = frozenset(
     {"id", "type", "stem", "choices", "answer", "tolerance", "accept", "pairs", "distractors", "order"}
 )

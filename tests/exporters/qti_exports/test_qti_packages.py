@@ -364,3 +364,12 @@ def test_every_question_type_has_a_qti_item_type() -> None:
     from qbank.exporters.qti.item_types import ITEM_TYPES
 
     assert sorted(ITEM_TYPES) == sorted(QUESTION_TYPES)
+
+
+def test_canvas_item_types_match_canvas_question_types() -> None:
+    from qbank.core.model import QUESTION_TYPES
+    from qbank.exporters.canvas_items import ITEM_TYPES
+    from qbank.interchange.canvas import QUESTION_TYPES as CANVAS_TYPES
+
+    # every kind but ordering has a Classic Quizzes type, and the importer reads the same names
+    assert sorted(ITEM_TYPES) == sorted(CANVAS_TYPES) == sorted(set(QUESTION_TYPES) - {"ordering"})
