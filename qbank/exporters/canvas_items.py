@@ -9,6 +9,7 @@ presentation, its scoring conditions and the feedback tied to a response; a kind
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -78,7 +79,7 @@ class CanvasItem:
             src = img.get("src", "")
             if src in self.rewrite:
                 img.set("src", self.rewrite[src])
-        text = holder.text or ""
+        text = html.escape(holder.text, quote=False) if holder.text else ""
         return text + "".join(lxml_html.tostring(child, encoding="unicode") for child in holder)
 
     @staticmethod

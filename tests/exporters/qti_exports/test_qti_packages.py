@@ -373,3 +373,18 @@ def test_canvas_item_types_match_canvas_question_types() -> None:
 
     # every kind but ordering has a Classic Quizzes type, and the importer reads the same names
     assert sorted(ITEM_TYPES) == sorted(CANVAS_TYPES) == sorted(set(QUESTION_TYPES) - {"ordering"})
+
+
+def test_canvas_keeps_text_escaped_next_to_a_packaged_image() -> None:
+    from qbank.core.markup import render_inline
+    from qbank.exporters.canvas_items import CanvasItem
+
+    rewrite = {"x.png": "$IMS-CC-FILEBASE$/x.png"}
+    writer = CanvasItem(
+        load_bank("small").questions[0],
+        rewrite,
+        etree.Element("presentation"),
+        etree.Element("resprocessing"),
+    )
+    html_text = writer.html(render_inline(r"\<b\> 1 &amp; 2 ![diagram](x.png)"))
+    assert html_text == '&lt;b&gt; 1 &amp; 2 <img src="$IMS-CC-FILEBASE$/x.png" alt="diagram">'
