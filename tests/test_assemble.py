@@ -403,6 +403,19 @@ def test_dva_c02_draws_a_full_length_form_split_21_17_15_12() -> None:
     assert len({q.id for q in form.questions}) == 65
 
 
+def test_dva_c02_draws_two_full_length_forms_without_a_shared_question() -> None:
+    bank = example_bank()
+    assert bank.blueprint is not None
+    result = qbank.assemble(bank, count=65, seed=5, forms=2)
+    assert result.ok, [str(s) for s in result.shortfalls]
+    first, second = result.forms
+    for form in (first, second):
+        by_domain = Counter(domain_of(q, bank.blueprint) for q in form.questions)
+        assert dict(by_domain) == {"1": 21, "2": 17, "3": 15, "4": 12}
+        assert all(q.status == "approved" for q in form.questions)
+    assert not {q.id for q in first.questions} & {q.id for q in second.questions}
+
+
 # ---------------------------------------------------------------------------------------------- CLI
 
 
