@@ -34,10 +34,12 @@ from qbank.core.model import (
     Numerical,
     Objective,
     Ordering,
+    Pool,
     Question,
     ShortAnswer,
     SingleChoice,
     TrueFalse,
+    Variant,
 )
 from qbank.exporters import EXPORTERS, ExportResult, export
 from qbank.importers import ImportResult, import_bank
@@ -71,12 +73,14 @@ __all__ = [
     "Objective",
     "ObjectiveCoverage",
     "Ordering",
+    "Pool",
     "Question",
     "Severity",
     "ShortAnswer",
     "Shortfall",
     "SingleChoice",
     "TrueFalse",
+    "Variant",
     "__version__",
     "assemble",
     "check",

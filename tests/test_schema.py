@@ -80,6 +80,117 @@ DOCS = [
         True,
     ),
     ({"questions": [{"id": "a", "stem": "s", "type": "essay", "lint": {"ignore": ["X1"]}}]}, False),
+    # templates: variables, constraints, computed answers and keys
+    (
+        {
+            "questions": [
+                {
+                    "id": "t",
+                    "type": "numerical",
+                    "variables": {"x": {"min": 1, "max": 20}, "y": {"expr": "x * 2"}},
+                    "constraints": ["x != 3"],
+                    "variants": 5,
+                    "seed": 7,
+                    "stem": "Twice {{ x }}?",
+                    "answer": "{{ y }}",
+                    "tolerance": "{{ 0.5 }}",
+                }
+            ]
+        },
+        True,
+    ),
+    (
+        {
+            "questions": [
+                {
+                    "id": "t",
+                    "variables": {"x": {"choice": [1, 2, 3, 4]}},
+                    "variants": 4,
+                    "stem": "Is {{ x }} even?",
+                    "choices": [
+                        {"text": "yes", "correct": "{{ x % 2 == 0 }}"},
+                        {"text": "no", "correct": "{{ x % 2 == 1 }}"},
+                    ],
+                }
+            ]
+        },
+        True,
+    ),
+    ({"questions": [{"id": "t", "type": "essay", "variables": {"x": 3}, "stem": "s"}]}, False),
+    ({"questions": [{"id": "t", "type": "essay", "variables": {}, "stem": "s"}]}, False),
+    (
+        {"questions": [{"id": "t", "type": "essay", "variables": {"1x": {"min": 1, "max": 9}}, "stem": "s"}]},
+        False,
+    ),
+    (
+        {
+            "questions": [
+                {
+                    "id": "t",
+                    "type": "essay",
+                    "variables": {"x": {"min": 1, "max": 20, "choice": [1]}},
+                    "stem": "s",
+                }
+            ]
+        },
+        False,
+    ),
+    (
+        {
+            "questions": [
+                {
+                    "id": "t",
+                    "type": "numerical",
+                    "variables": {"x": {"min": 1, "max": 20}},
+                    "stem": "s",
+                    "answer": "x",
+                }
+            ]
+        },
+        False,
+    ),
+    (
+        {
+            "questions": [
+                {
+                    "id": "t",
+                    "type": "numerical",
+                    "variables": {"x": {"min": 1, "max": 20}},
+                    "stem": "s",
+                    "answer": 1,
+                    "tolerance": -1,
+                }
+            ]
+        },
+        False,
+    ),
+    (
+        {
+            "questions": [
+                {
+                    "id": "t",
+                    "type": "essay",
+                    "variables": {"x": {"min": 1, "max": 20}},
+                    "variants": 0,
+                    "stem": "s",
+                }
+            ]
+        },
+        False,
+    ),
+    ({"questions": [{"id": "a", "stem": "s", "type": "essay", "constraints": ["1 > 0"]}]}, False),
+    # pools
+    (
+        {
+            "pools": {"p": {"pick": 2, "points": 3, "title": "Pick two"}},
+            "questions": [{"id": f"q{i}", "type": "essay", "stem": f"s{i}", "pool": "p"} for i in range(3)],
+        },
+        True,
+    ),
+    ({"pools": {"p": {"pick": 0}}, "questions": []}, False),
+    ({"pools": {"Bad Name": {"pick": 1}}, "questions": []}, False),
+    ({"pools": {"p": {"pick": 1, "draw": 2}}, "questions": []}, False),
+    ({"questions": [{"id": "a", "stem": "s", "type": "essay", "pool": "Not A Name"}]}, False),
 ]
 
 

@@ -21,7 +21,8 @@ Choosing questions: eligible questions are ``approved`` ones (``draft`` and ``re
 ``include_drafts``; ``retired`` never) that match the type and difficulty filters. Within an
 objective the least-used questions come first (so ``forms=K`` gives forms with minimal overlap:
 none while the bank has enough questions), in seeded random order; two *enemies* (questions that
-must not appear together, by default exact duplicates) never share a form; among equally used
+must not appear together, by default exact duplicates) never share a form, and a pool (``pool:``,
+every template's variants) puts at most its ``pick`` questions on a form; among equally used
 candidates, a question whose choices are not shuffled (``shuffle: false``) is preferred when its
 key sits at a position that is less common on the form so far, which spreads key positions.
 The questions of a form are finally shuffled with the same generator.
@@ -85,7 +86,8 @@ class Shortfall:
         if self.reason == "enemies":
             return (
                 f"{what}: needs {self.needed}, only {self.available} can share a form "
-                f"(the others duplicate questions already drawn): short by {self.short}"
+                f"(the others duplicate questions already drawn, or their pool's pick is reached): "
+                f"short by {self.short}"
             )
         return f"{what}: needs {self.needed}, {self.available} eligible: short by {self.short}"
 
@@ -221,11 +223,20 @@ class _Drawer:
         pool: dict[Bucket, list[Question]],
         enemies: dict[str, set[str]],
         rng: random.Random,
+        picks: dict[str, int] | None = None,
     ) -> None:
         self.pool = pool
         self.enemies = enemies
         self.rng = rng
+        self.picks = picks or {}
+        """Most questions of each pool on one form (the pool's ``pick``)."""
         self.uses: Counter[str] = Counter()
+
+    def _pool_full(self, question: Question, on_form: dict[str, Question]) -> bool:
+        name = question.pool
+        if name is None or name not in self.picks:
+            return False
+        return sum(1 for q in on_form.values() if q.pool == name) >= self.picks[name]
 
     def _candidates(self, bucket: Bucket) -> list[Question]:
         order = list(self.pool[bucket])
@@ -245,7 +256,9 @@ class _Drawer:
             free = [
                 q
                 for q in candidates
-                if q.id not in on_form and not (self.enemies.get(q.id, set()) & on_form.keys())
+                if q.id not in on_form
+                and not (self.enemies.get(q.id, set()) & on_form.keys())
+                and not self._pool_full(q, on_form)
             ]
             if not free:
                 break
@@ -423,7 +436,7 @@ def assemble(
     header_domains = list(chosen) if (domains or objectives) else []
     base_title = title or f"{blueprint.title} practice test"
 
-    drawer = _Drawer(pool, enemy_map, rng)
+    drawer = _Drawer(pool, enemy_map, rng, {name: p.pick for name, p in bank.pools.items()})
     drawn_forms: list[AssembledForm] = []
     notes: list[str] = []
     for index in range(1, forms + 1):

@@ -13,7 +13,8 @@ How a full-length form is split (the same plan :func:`qbank.analysis.assemble.as
   go to the objectives with the most questions (outline order on ties).
 
 Only questions a form may draw are counted: ``approved`` ones (plus ``draft`` and ``review`` with
-``include_drafts``); ``retired`` questions never count.
+``include_drafts``); ``retired`` questions never count. A pool counts as the questions it yields:
+its first ``pick`` drawable members (a template's ten variants with ``pick: 1`` count once).
 """
 
 from __future__ import annotations
@@ -282,7 +283,8 @@ class CoverageReport:
     """Full-length forms with every objective at its equal share as well."""
     unplaced: tuple[Unplaced, ...] = ()
     excluded: dict[str, int] = field(default_factory=dict)
-    """Questions not counted, by status (``retired``; ``draft`` and ``review`` unless included)."""
+    """Questions not counted, by status (``retired``; ``draft`` and ``review`` unless included),
+    and under ``pool`` the members of a pool beyond the ``pick`` it yields per form."""
     by_type: dict[str, int] = field(default_factory=dict)
     by_difficulty: dict[str, int] = field(default_factory=dict)
     include_drafts: bool = False
@@ -412,10 +414,18 @@ def coverage(
     excluded: Counter[str] = Counter()
     unplaced: list[Unplaced] = []
     placed: list[Question] = []
+    taken: Counter[str] = Counter()
     for question in bank.questions:
         if not drawable(question, include_drafts=include_drafts):
             excluded[question.status] += 1
             continue
+        pool = bank.pools.get(question.pool) if question.pool is not None else None
+        if pool is not None:
+            # a pool yields `pick` questions per form: the others are alternatives, not supply
+            if taken[question.pool or ""] >= pool.pick:
+                excluded["pool"] += 1
+                continue
+            taken[question.pool or ""] += 1
         where = locate(question, blueprint)
         if isinstance(where, Misplaced):
             unplaced.append(Unplaced(question.id, where.message))

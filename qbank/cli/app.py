@@ -27,6 +27,7 @@ COMMANDS = {
     "dupes": "dupes:dupes_command",
     "coverage": "blueprint:coverage_command",
     "assemble": "blueprint:assemble_command",
+    "expand": "expand:expand_command",
     "export": "transfer:export_command",
     "import": "transfer:import_command",
     "schemas": "tools:schemas",

@@ -106,6 +106,18 @@ FORMAT_CODES: dict[str, tuple[str, Severity, str]] = {
         Severity.ERROR,
         "A configuration file is malformed or names unknown settings.",
     ),
+    "QB015": (
+        "invalid-template",
+        Severity.ERROR,
+        "A question template is refused: an expression outside the safe language or failing for some "
+        "values, constraints no draw meets, or two identical variants.",
+    ),
+    "QB016": (
+        "invalid-pool",
+        Severity.ERROR,
+        "A pool is used but not declared, declared twice, picks more questions than it holds, or its "
+        "questions disagree on points.",
+    ),
     # catalogue codes that validation itself enforces (the lint catalogue documents them too)
     "QB101": ("single-exactly-one-key", Severity.ERROR, "A single_choice question has exactly one key."),
     "QB102": (

@@ -8,7 +8,8 @@ key, distinct choices ...) raise errors whose type is a catalogue code such as `
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, Union
 
@@ -17,9 +18,12 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     PrivateAttr,
     Tag,
     TypeAdapter,
+    WithJsonSchema,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -28,13 +32,18 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "DEFAULTABLE_FIELDS",
     "FIELD_ORDER",
+    "MAX_VARIANTS",
     "QUESTION_TYPES",
+    "TEMPLATE_FIELDS",
+    "TEMPLATE_TYPES",
     "Bank",
     "Blueprint",
     "BlueprintFile",
     "Choice",
     "ChoiceQuestion",
+    "ChoiceVariable",
     "Defaults",
+    "DerivedVariable",
     "Difficulty",
     "Domain",
     "Essay",
@@ -48,14 +57,19 @@ __all__ = [
     "Objective",
     "Ordering",
     "Origin",
+    "Pool",
     "Question",
     "QuestionFile",
     "QuestionType",
+    "RangeVariable",
     "ShortAnswer",
     "SingleChoice",
     "Status",
     "TrueFalse",
+    "Variable",
+    "Variant",
     "comparison_key",
+    "is_template",
     "question_adapter",
 ]
 
@@ -81,6 +95,9 @@ Markdown = Annotated[
 ]
 Text = Annotated[str, Field(min_length=1)]
 BlueprintId = Annotated[str, Field(min_length=1, max_length=100)]
+PoolName = Annotated[
+    str, Field(pattern=QUESTION_ID_PATTERN, max_length=200, description="A pool name (same form as an id).")
+]
 
 
 class _Strict(BaseModel):
@@ -141,6 +158,8 @@ class _Common(_Strict):
     author: Text | None = None
     source: Text | None = None
     lint: LintSuppression | None = None
+    pool: PoolName | None = None
+    """The pool the question belongs to: a test draws ``pick`` questions of a pool (see ``pools:``)."""
 
     _origin: Origin | None = PrivateAttr(default=None)
 
@@ -342,7 +361,8 @@ QUESTION_TYPES: dict[str, type[_Common]] = {
 
 #: Canonical key order of a question (``qbank fmt`` and every writer use it).
 FIELD_ORDER: tuple[str, ...] = (
-    "id", "type", "domain", "objective", "difficulty", "points", "shuffle", "status", "tags",
+    "id", "type", "domain", "objective", "difficulty", "points", "shuffle", "status", "tags", "pool",
+    "variables", "constraints", "variants", "seed",
     "stem", "choices", "answer", "tolerance", "accept", "case_sensitive", "pairs", "distractors", "order",
     "explanation", "references", "followups", "author", "source", "lint",
 )  # fmt: skip
@@ -350,7 +370,7 @@ FIELD_ORDER: tuple[str, ...] = (
 #: Fields a file's ``defaults:`` may set (not ``type``: the schema must validate each question alone).
 DEFAULTABLE_FIELDS: tuple[str, ...] = (
     "domain", "objective", "difficulty", "points", "shuffle", "status", "tags",
-    "references", "author", "source", "lint",
+    "references", "author", "source", "lint", "pool",
 )  # fmt: skip
 
 
@@ -368,6 +388,7 @@ class Defaults(_Strict):
     author: Text | None = None
     source: Text | None = None
     lint: LintSuppression | None = None
+    pool: PoolName | None = None
 
 
 class Form(_Strict):
@@ -390,6 +411,207 @@ class Form(_Strict):
     """Objectives the form was drawn from (empty: all of the chosen domains)."""
 
 
+# ---------------------------------------------------------------------------------------------- templates and pools
+
+VariableName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=40)]
+Expression = Annotated[
+    str, Field(min_length=1, max_length=1000, description="A safe expression (see the README: templates).")
+]
+INTERPOLATION_PATTERN = r"^\s*\{\{[\s\S]*\}\}\s*$"
+_INTERPOLATION = re.compile(INTERPOLATION_PATTERN)
+_EXPRESSION_SCHEMA = {
+    "type": "string",
+    "pattern": INTERPOLATION_PATTERN,
+    "description": "`{{ expression }}`: the value is computed for each variant.",
+}
+
+
+def _computed(kind: str, minimum: float | None = None) -> Callable[[Any], Any]:
+    """A validator of a template value: a literal of ``kind`` (``number`` or ``boolean``) or
+    ``{{ expression }}``."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and _INTERPOLATION.match(value):
+            return value
+        if kind == "boolean":
+            literal = isinstance(value, bool)
+        else:
+            literal = isinstance(value, int | float) and not isinstance(value, bool)
+        if literal and (minimum is None or value >= minimum):
+            return float(value) if kind == "number" else value
+        floor = f" >= {minimum:g}" if minimum is not None else ""
+        raise PydanticCustomError(
+            "template_value", "expected a {kind}{floor} or `{{ expression }}`", {"kind": kind, "floor": floor}
+        )
+
+    return check
+
+
+def _computed_schema(kind: str, minimum: float | None = None) -> WithJsonSchema:
+    literal: dict[str, Any] = {"type": kind}
+    if minimum is not None:
+        literal["minimum"] = minimum
+    return WithJsonSchema({"anyOf": [literal, _EXPRESSION_SCHEMA]})
+
+
+ComputedNumber: TypeAlias = Annotated[Any, PlainValidator(_computed("number")), _computed_schema("number")]
+ComputedTolerance: TypeAlias = Annotated[
+    Any, PlainValidator(_computed("number", 0)), _computed_schema("number", 0)
+]
+ComputedBool: TypeAlias = Annotated[Any, PlainValidator(_computed("boolean")), _computed_schema("boolean")]
+
+#: Most variants one template may ask for.
+MAX_VARIANTS = 1000
+#: Largest magnitude of a range variable's bounds (numbers stay exact as decimals).
+MAX_RANGE = 1e15
+
+
+class RangeVariable(_Strict):
+    """A number from ``min`` to ``max`` (inclusive) in steps of ``step``: integers when all three
+    are integers, decimals otherwise."""
+
+    min: int | float = Field(ge=-MAX_RANGE, le=MAX_RANGE)
+    max: int | float = Field(ge=-MAX_RANGE, le=MAX_RANGE)
+    step: int | float = Field(default=1, gt=0, le=MAX_RANGE)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeVariable:
+        if self.max < self.min:
+            raise PydanticCustomError(
+                "QB015",
+                "`max` ({max}) is below `min` ({min})",
+                {"max": self.max, "min": self.min, "at": ("max",)},
+            )
+        return self
+
+
+class ChoiceVariable(_Strict):
+    """One value of a list, drawn with equal chances."""
+
+    choice: list[Annotated[str, Field(max_length=1000)] | int | float | bool] = Field(
+        min_length=1, max_length=1000
+    )
+
+
+class DerivedVariable(_Strict):
+    """A value computed from the variables declared before it."""
+
+    expr: Expression
+
+
+def _variable_tag(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    if "expr" in value:
+        return "expr"
+    if "choice" in value:
+        return "choice"
+    return "range"
+
+
+Variable: TypeAlias = Annotated[
+    Union[  # noqa: UP007 -- tagged members need the Union spelling
+        Annotated[RangeVariable, Tag("range")],
+        Annotated[ChoiceVariable, Tag("choice")],
+        Annotated[DerivedVariable, Tag("expr")],
+    ],
+    Discriminator(
+        _variable_tag,
+        custom_error_type="invalid_variable",
+        custom_error_message="a variable is {min, max, step}, {choice: [...]} or {expr: ...}",
+    ),
+]
+
+
+class _TemplateFields(_Strict):
+    """What makes a question a template: variables, constraints, and how many variants to draw."""
+
+    variables: Annotated[
+        dict[VariableName, Variable], Field(json_schema_extra={"additionalProperties": False})
+    ] = Field(min_length=1, max_length=50)
+    """Drawn (``min``/``max``/``step`` or ``choice``) or derived (``expr``), in order."""
+    constraints: list[Expression] = Field(default_factory=list, max_length=50)
+    """Expressions every variant's values must satisfy (values are drawn again until they do)."""
+    variants: int = Field(default=10, ge=1, le=MAX_VARIANTS)
+    """How many distinct variants to expand."""
+    seed: int | None = Field(default=None, ge=0, lt=2**64)
+    """Seed of the draws (default: derived from the id); the same seed gives the same variants."""
+
+
+class TemplateChoice(_Strict):
+    """A choice of a template: ``correct`` may be computed."""
+
+    text: Markdown
+    correct: ComputedBool = False
+    feedback: Markdown | None = None
+
+
+def _template_model(model: type[_Common]) -> type[_TemplateFields]:
+    """The template form of a question type: the same fields (``{{ }}`` allowed where the value
+    is not text) plus the template fields. Invariants are checked on each expanded variant."""
+    changed: dict[str, Any] = {
+        "choices": (list[TemplateChoice], Field(min_length=2, max_length=10)),
+    }
+    if model is Numerical:
+        changed["answer"] = (ComputedNumber, ...)
+        changed["tolerance"] = (ComputedTolerance, 0.0)
+    elif model is TrueFalse:
+        changed["answer"] = (ComputedBool, ...)
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        fields[name] = changed.get(name, (info.annotation, info))
+    return create_model(
+        f"{model.__name__}Template",
+        __base__=_TemplateFields,
+        __doc__=f"A {model.kind} question template.",
+        **fields,
+    )
+
+
+TEMPLATE_TYPES: dict[str, type[_TemplateFields]] = {
+    kind: _template_model(model) for kind, model in QUESTION_TYPES.items()
+}
+"""The template model of each question type (used for the JSON Schema and the template's own fields)."""
+
+#: Keys that only a template may have.
+TEMPLATE_FIELDS: tuple[str, ...] = tuple(_TemplateFields.model_fields)
+
+TemplateQuestion: Any = Annotated[
+    Union[tuple(Annotated[m, Tag(k)] for k, m in TEMPLATE_TYPES.items())],  # noqa: UP007
+    Discriminator(
+        _question_tag,
+        custom_error_type="invalid_question_type",
+        custom_error_message="`type` must be one of the eight question types",
+    ),
+]
+
+
+def is_template(raw: Any) -> bool:
+    """Whether a raw question mapping is a template (it declares ``variables``)."""
+    return isinstance(raw, dict) and "variables" in raw
+
+
+def _entry_tag(value: Any) -> str:
+    return "template" if is_template(value) else "question"
+
+
+QuestionEntry: Any = Annotated[
+    Union[Annotated[Question, Tag("question")], Annotated[TemplateQuestion, Tag("template")]],  # noqa: UP007
+    Discriminator(_entry_tag),
+]
+
+
+class Pool(_Strict):
+    """A pool declaration: a test draws ``pick`` of the pool's questions, each worth ``points``."""
+
+    pick: int = Field(default=1, ge=1)
+    """How many questions a test draws from the pool."""
+    points: float | None = Field(default=None, gt=0)
+    """Points of each drawn question (default: the questions' own, which must then agree)."""
+    title: Text | None = None
+    """A name shown by exports that title their groups (QTI sections, Canvas groups)."""
+
+
 class QuestionFile(_Strict):
     """A question file: optional ``defaults`` and a list of questions."""
 
@@ -402,7 +624,11 @@ class QuestionFile(_Strict):
     form: Form | None = None
     """Present in assembled practice tests (``qbank assemble``)."""
     defaults: Defaults | None = None
-    questions: list[Question]
+    pools: (
+        Annotated[dict[PoolName, Pool], Field(json_schema_extra={"additionalProperties": False})] | None
+    ) = None
+    """Pools declared by this file (names are bank-wide)."""
+    questions: list[QuestionEntry]
 
 
 _question_adapter: TypeAdapter[Question] = TypeAdapter(Question)
@@ -503,11 +729,54 @@ class BlueprintFile(_Strict):
 
 
 @dataclass(frozen=True, slots=True)
+class Variant:
+    """Which variant of a template a question is, and the values it was drawn with."""
+
+    template: str
+    """The template's id."""
+    number: int
+    """1-based."""
+    values: tuple[tuple[str, bool | int | float | str], ...]
+    """Every variable's value, in declaration order."""
+    spans: tuple[tuple[tuple[str | int, ...], tuple[tuple[int, int, bool], ...]], ...] = ()
+    """Per computed text field: ``(rendered start, template start, literal)`` segments."""
+
+    def template_offset(self, path: Sequence[str | int], offset: int) -> int:
+        """The offset in the template's text of ``offset`` in this variant's field at ``path``.
+
+        Inside literal text the offset moves with it; inside a computed value it is the offset
+        of the ``{{`` that produced it. Fields without expressions are unchanged.
+        """
+        for where, segments in self.spans:
+            if where == tuple(path):
+                start, origin, literal = next(s for s in reversed(segments) if s[0] <= offset)
+                return origin + (offset - start) if literal else origin
+        return offset
+
+    def describe(self) -> str:
+        """``variant 3 of t: a=2, b=0.5`` (values as a template prints them)."""
+        shown = ", ".join(f"{name}={_shown(value)}" for name, value in self.values)
+        return f"variant {self.number} of {self.template}: {shown}"
+
+
+def _shown(value: bool | int | float | str) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".12g")
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a question came from: its file and position in that file's ``questions`` list."""
 
     source: Any  # qbank.io.source.SourceFile; typed loosely so that the model imports nothing from qbank
     index: int
+    variant: Variant | None = None
+    """Set on the variants of a template (``index`` is then the template's position)."""
 
 
 @dataclass(slots=True)
@@ -521,6 +790,8 @@ class Bank:
     """The form header when the bank is an assembled practice test."""
     files: list[Any] = field(default_factory=list)
     """The :class:`qbank.io.source.SourceFile` objects read, in path order."""
+    pools: dict[str, Pool] = field(default_factory=dict)
+    """Every pool a question names: declared ones, and one per template without a declaration."""
 
     def __len__(self) -> int:
         return len(self.questions)

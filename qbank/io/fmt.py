@@ -26,7 +26,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, ScalarString
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, Severity
@@ -43,7 +43,7 @@ __all__ = [
     "write_results",
 ]
 
-TOP_ORDER = ("$schema", "form", "defaults", "questions")
+TOP_ORDER = ("$schema", "form", "defaults", "pools", "questions")
 FORM_ORDER = ("title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives")
 CHOICE_ORDER = ("text", "correct", "feedback")
 PAIR_ORDER = ("prompt", "match")
@@ -130,6 +130,8 @@ def _block_ok(text: str) -> bool:
 
 
 def _scalar(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("{{") and "\n" not in value:
+        return DoubleQuotedScalarString(value)  # `answer: "{{ x }}"`, the way templates are written
     if isinstance(value, str) and not isinstance(value, bool):
         text = str(value)
         if "\n" in text.rstrip("\n") and _block_ok(text):
@@ -193,6 +195,24 @@ def format_data(doc: CommentedMap) -> None:
             if isinstance(question.get("lint"), CommentedMap):
                 _reorder(question["lint"], LINT_ORDER)
     _canonical_values(doc)
+    _keep_template_layout(doc)
+
+
+def _keep_template_layout(doc: CommentedMap) -> None:
+    """Variable specifications and pool declarations stay one line each (``{min: 1, max: 9}``),
+    the way templates are written; everything else of a template is laid out like any question."""
+    specs: list[Any] = []
+    pools = doc.get("pools")
+    if isinstance(pools, CommentedMap):
+        specs.extend(pools.values())
+    questions = doc.get("questions")
+    for question in questions if isinstance(questions, CommentedSeq) else ():
+        variables = question.get("variables") if isinstance(question, CommentedMap) else None
+        if isinstance(variables, CommentedMap):
+            specs.extend(variables.values())
+    for spec in specs:
+        if isinstance(spec, CommentedMap) and not spec.ca.items:
+            spec.fa.set_flow_style()
 
 
 def _format_yaml(text: str, display: str) -> str:

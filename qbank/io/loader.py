@@ -10,9 +10,9 @@ from pathlib import Path
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, sort_diagnostics
-from qbank.core.model import Bank, Blueprint, Form, Question
+from qbank.core.model import Bank, Blueprint, Form, Pool, Question
 from qbank.io.source import SourceFile, diagnostic, discover, read_source
-from qbank.io.validation import validate_blueprint_file, validate_form, validate_question_file
+from qbank.io.validation import validate_blueprint_file, validate_form, validate_pools, validate_question_file
 
 __all__ = ["LoadResult", "Progress", "load", "validate"]
 
@@ -41,7 +41,7 @@ def _as_paths(paths: PathArg) -> list[str | os.PathLike[str]]:
     return list(paths)
 
 
-Loaded = tuple[SourceFile, list[Question], Form | None, list[Diagnostic]]
+Loaded = tuple[SourceFile, list[Question], Form | None, dict[str, Pool], list[Diagnostic]]
 
 
 def _read_and_validate(item: tuple[Path, str]) -> Loaded:
@@ -50,12 +50,14 @@ def _read_and_validate(item: tuple[Path, str]) -> Loaded:
     diags = list(sf.diagnostics)
     questions: list[Question] = []
     form: Form | None = None
+    pools: dict[str, Pool] = {}
     if sf.kind == "questions":
         questions, problems = validate_question_file(sf)
         form, form_problems = validate_form(sf)
-        diags.extend(problems + form_problems)
+        pools, pool_problems = validate_pools(sf)
+        diags.extend(problems + form_problems + pool_problems)
         sf.release()
-    return sf, questions, form, diags
+    return sf, questions, form, pools, diags
 
 
 def _worker(item: tuple[Path, str]) -> Loaded:
@@ -84,10 +86,13 @@ def load(
     results = _run(items, jobs, progress)
     blueprints: list[SourceFile] = []
     forms: list[tuple[SourceFile, Form]] = []
-    for sf, questions, form, diags in results:
+    declared: list[tuple[SourceFile, dict[str, Pool]]] = []
+    for sf, questions, form, pools, diags in results:
         bank.files.append(sf)
         diagnostics.extend(diags)
         bank.questions.extend(questions)
+        if pools:
+            declared.append((sf, pools))
         if form is not None:
             forms.append((sf, form))
         if sf.kind == "blueprint":
@@ -110,6 +115,8 @@ def load(
             )
         )
     diagnostics.extend(duplicate_ids(bank.questions))
+    bank.pools, pool_problems = resolve_pools(bank.questions, declared)
+    diagnostics.extend(pool_problems)
     return LoadResult(bank, sort_diagnostics(diagnostics))
 
 
@@ -168,6 +175,104 @@ def _pick_blueprint(
             )
         )
     return blueprint, chosen
+
+
+def resolve_pools(
+    questions: Sequence[Question], declared: Iterable[tuple[SourceFile, dict[str, Pool]]]
+) -> tuple[dict[str, Pool], list[Diagnostic]]:
+    """Every pool the questions name (declared ones, plus a ``pick: 1`` pool per template that
+    has no declaration) and ``QB016`` for pools declared twice, used without a declaration,
+    declared and never used, picking more questions than they hold, or with members that
+    disagree on points while the pool sets none."""
+    pools: dict[str, Pool] = {}
+    where: dict[str, tuple[SourceFile]] = {}
+    problems: list[Diagnostic] = []
+    for sf, found in declared:
+        for name, pool in found.items():
+            if name in where:
+                first = where[name][0]
+                line, _col = first.position(("pools", name), key=True)
+                problems.append(
+                    sf.diag(
+                        "QB016",
+                        f"pool {name!r} is already declared at {first.display}:{line}",
+                        ("pools", name),
+                        key=True,
+                    )
+                )
+                continue
+            pools[name] = pool
+            where[name] = (sf,)
+    members: dict[str, list[Question]] = {}
+    for question in questions:
+        if question.pool is not None:
+            members.setdefault(question.pool, []).append(question)
+    for name, group in members.items():
+        if name in pools:
+            continue
+        origin = group[0].origin
+        variant = origin.variant if origin is not None else None
+        if variant is not None and variant.template == name:
+            pools[name] = Pool(pick=1)  # a template's own pool: one variant per test
+            continue
+        problems.extend(
+            _pool_problem(
+                q,
+                f"pool {name!r} is not declared: add `pools: {{{name}: {{pick: N}}}}` to a question file",
+                at_pool=True,
+            )
+            for q in group
+            if q.origin is None or q.origin.variant is None or q.origin.variant.number == 1
+        )
+    for name, pool in pools.items():
+        group = [q for q in members.get(name, []) if q.exportable]
+        declaration = where.get(name)
+        if declaration is None:
+            continue
+        decl_sf = declaration[0]
+        if not group:
+            problems.append(
+                decl_sf.diag(
+                    "QB016",
+                    f"pool {name!r} has no questions (no question sets `pool: {name}`)",
+                    ("pools", name),
+                    key=True,
+                    severity="warning",
+                )
+            )
+        elif pool.pick > len(group):
+            problems.append(
+                decl_sf.diag(
+                    "QB016",
+                    f"pool {name!r} picks {pool.pick} but holds {len(group)} question"
+                    f"{'s' if len(group) != 1 else ''}",
+                    ("pools", name, "pick"),
+                )
+            )
+        if pool.points is None and len({q.points for q in group}) > 1:
+            values = ", ".join(f"{p:g}" for p in sorted({q.points for q in group}))
+            problems.append(
+                decl_sf.diag(
+                    "QB016",
+                    f"the questions of pool {name!r} are worth {values} points: set `points` to the "
+                    "points of each drawn question",
+                    ("pools", name),
+                    key=True,
+                )
+            )
+    return pools, problems
+
+
+def _pool_problem(question: Question, message: str, *, at_pool: bool) -> Diagnostic:
+    origin = question.origin
+    if origin is None:
+        return diagnostic("QB016", message, "<memory>", question_id=question.id)
+    sf: SourceFile = origin.source
+    path: tuple[str | int, ...] = ("questions", origin.index, "pool")
+    raw = sf.data["questions"][origin.index] if isinstance(sf.data, dict) else None
+    if not (isinstance(raw, dict) and "pool" in raw):
+        path = ("defaults", "pool")
+    return sf.diag("QB016", message, path if at_pool else path[:2], question_id=question.id)
 
 
 def duplicate_ids(questions: Iterable[Question]) -> list[Diagnostic]:

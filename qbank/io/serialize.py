@@ -16,9 +16,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from qbank.core.model import FIELD_ORDER, Form, Question
+from qbank.core.model import FIELD_ORDER, Form, Pool, Question
 
-__all__ = ["dump_questions", "question_to_data", "to_yaml_value"]
+__all__ = ["dump_questions", "pool_to_data", "question_to_data", "to_yaml_value"]
 
 _FORM_ORDER = ("title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives")
 
@@ -34,6 +34,15 @@ def question_to_data(question: Question) -> dict[str, Any]:
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             data[name] = int(value)
     return {key: data[key] for key in FIELD_ORDER if key in data}
+
+
+def pool_to_data(pool: Pool) -> dict[str, Any]:
+    """A pool declaration as plain data (``pick`` always written, whole points as integers)."""
+    data = pool.model_dump(mode="json", exclude_none=True)
+    points = data.get("points")
+    if isinstance(points, float) and points.is_integer():
+        data["points"] = int(points)
+    return data
 
 
 def to_yaml_value(value: Any) -> Any:
@@ -82,8 +91,10 @@ def dump_questions(
     form: Form | None = None,
     defaults: Mapping[str, Any] | None = None,
     header: str | None = None,
+    pools: Mapping[str, Pool] | None = None,
 ) -> str:
-    """YAML text of a question file (optionally with a ``form:`` header, ``defaults:`` and a comment)."""
+    """YAML text of a question file (optionally with a ``form:`` header, ``defaults:``, ``pools:``
+    and a comment). The questions of a form lose their ``pool``: a form fixes its questions."""
     doc = CommentedMap()
     if form is not None:
         form_data = form.model_dump(mode="json", exclude_defaults=True)
@@ -92,7 +103,18 @@ def dump_questions(
         doc["form"] = to_yaml_value({k: form_data[k] for k in _FORM_ORDER if k in form_data})
     if defaults:
         doc["defaults"] = to_yaml_value(dict(defaults))
-    doc["questions"] = CommentedSeq(to_yaml_value(question_to_data(q)) for q in questions)
+    items = [question_to_data(q) for q in questions]
+    if form is not None:
+        for item in items:
+            item.pop("pool", None)  # a form fixes its questions: nothing is drawn from pools
+    if pools:
+        doc["pools"] = to_yaml_value(
+            {
+                name: pool.model_dump(mode="json", exclude_defaults=True) or {"pick": 1}
+                for name, pool in pools.items()
+            }
+        )
+    doc["questions"] = CommentedSeq(to_yaml_value(item) for item in items)
     stream = io.StringIO()
     if header:
         for line in header.splitlines():

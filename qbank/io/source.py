@@ -517,6 +517,9 @@ def _yaml_error(exc: MarkedYAMLError, sf: SourceFile) -> Diagnostic:
         problem = "tab character: YAML indentation must use spaces"
     elif "\t" in bad_line:
         problem += " (the line contains a tab; YAML indentation must use spaces)"
+    elif "{{" in bad_line:
+        problem += ' (a value that starts with `{{` must be quoted: "{{ expression }}")'
+
     context = f" ({exc.context.strip()})" if exc.context and exc.problem else ""
     return diagnostic("QB003", f"YAML syntax error: {problem}{context}", sf.display, line, col)
 

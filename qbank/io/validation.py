@@ -20,27 +20,47 @@ from qbank.core.diagnostics import Diagnostic
 from qbank.core.model import (
     DEFAULTABLE_FIELDS,
     QUESTION_TYPES,
+    TEMPLATE_TYPES,
     Blueprint,
     BlueprintFile,
     Defaults,
     Form,
     Origin,
+    Pool,
     Question,
+    Variant,
+    is_template,
     question_adapter,
 )
 from qbank.io.source import DataPath, SourceFile
+from qbank.io.templates import collapse_variants, expand
 
 __all__ = [
     "validate_blueprint_file",
     "validate_form",
+    "validate_pools",
     "validate_question_file",
 ]
 
-_TOP_LEVEL = ("$schema", "form", "defaults", "questions")
+_TOP_LEVEL = ("$schema", "form", "defaults", "pools", "questions")
 _ALL_FIELDS = sorted(
-    {name for model in QUESTION_TYPES.values() for name in model.model_fields}
-    | {"text", "correct", "feedback", "prompt", "match", "ignore", "reason"}
+    {name for model in TEMPLATE_TYPES.values() for name in model.model_fields}
+    | {
+        "text",
+        "correct",
+        "feedback",
+        "prompt",
+        "match",
+        "ignore",
+        "reason",
+        "min",
+        "max",
+        "step",
+        "choice",
+        "expr",
+    }
 )
+_VARIABLE_TAGS = ("range", "choice", "expr")
 
 
 def validate_form(sf: SourceFile) -> tuple[Form | None, list[Diagnostic]]:
@@ -108,6 +128,11 @@ def validate_question_file(sf: SourceFile) -> tuple[list[Question], list[Diagnos
         qid = raw.get("id") if isinstance(raw.get("id"), str) else None
         inherited = {k for k in defaults if k not in raw}
         merged = {**{k: defaults[k] for k in inherited}, **raw} if inherited else raw
+        if is_template(raw):
+            variants, template_problems = _validate_template(sf, index, merged, qid, inherited)
+            questions.extend(variants)
+            problems.extend(template_problems)
+            continue
         try:
             question = adapter.validate_python(merged)
         except ValidationError as exc:
@@ -116,6 +141,64 @@ def validate_question_file(sf: SourceFile) -> tuple[list[Question], list[Diagnos
         question._origin = Origin(sf, index)
         questions.append(question)
     return questions, problems
+
+
+def _validate_template(
+    sf: SourceFile, index: int, raw: dict[str, Any], qid: str | None, inherited: set[str]
+) -> tuple[list[Question], list[Diagnostic]]:
+    """Validate a template's own fields, expand it, and validate every variant.
+
+    Every problem is placed in the template (a variant's problem at the field it comes from, with
+    the variant's values in the message). A template with any problem yields no question.
+    """
+    base: DataPath = ("questions", index)
+    kind = _type_name(raw)
+    model = TEMPLATE_TYPES.get(kind)
+    if model is None:
+        found = raw.get("type")
+        message = f"unknown question type {found!r}; expected one of: {', '.join(QUESTION_TYPES)}"
+        return [], [sf.diag("QB012", message, (*base, "type"), question_id=qid)]
+    try:
+        template = model.model_validate(raw)
+    except ValidationError as exc:
+        return [], _errors(sf, exc, base, qid, inherited, model=kind)
+    expanded = expand(raw, variants=template.variants, seed=template.seed)
+    if expanded.problems:
+        return [], [
+            sf.diag("QB015", p.message, (*base, *p.path), key=p.key, offset=p.offset, question_id=qid)
+            for p in expanded.problems
+        ]
+    adapter = question_adapter()
+    questions: list[Question] = []
+    failures: list[tuple[Variant | None, Diagnostic]] = []
+    for variant, data in expanded.variants:
+        try:
+            question = adapter.validate_python(data)
+        except ValidationError as exc:
+            for diag in _errors(sf, exc, base, data["id"], inherited, model=kind):
+                failures.append((variant, diag))
+            continue
+        question._origin = Origin(sf, index, variant)
+        questions.append(question)
+    if failures:
+        return [], collapse_variants(failures)
+    return questions, []
+
+
+def validate_pools(sf: SourceFile) -> tuple[dict[str, Pool], list[Diagnostic]]:
+    """The pools a question file declares (``pools:``), and the problems of the declarations."""
+    raw = sf.data.get("pools") if isinstance(sf.data, dict) else None
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        return {}, [sf.diag("QB012", "`pools` must be a mapping of pool names to {pick, points}", ("pools",))]
+    from qbank.core.model import QuestionFile
+
+    try:
+        parsed = QuestionFile.model_validate({"pools": raw, "questions": []})
+    except ValidationError as exc:
+        return {}, _errors(sf, exc, (), None, set(), model="pools")
+    return dict(parsed.pools or {}), []
 
 
 def validate_blueprint_file(sf: SourceFile) -> tuple[Blueprint | None, list[Diagnostic]]:
@@ -150,6 +233,8 @@ def _errors(
         loc = list(err["loc"])
         if base and base[0] == "questions" and loc and loc[0] in QUESTION_TYPES:
             loc = loc[1:]  # the discriminator tag pydantic inserts
+        if len(loc) >= 3 and loc[0] == "variables" and loc[2] in _VARIABLE_TAGS:
+            loc = [*loc[:2], *loc[3:]]  # the tag of the variable kind
         where: DataPath = (*base, *loc)
         if loc and loc[0] in inherited:
             where = ("defaults", *loc)

@@ -16,15 +16,16 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import FORMAT_CODES, Diagnostic, Severity, sort_diagnostics
-from qbank.core.model import Bank
+from qbank.core.model import Bank, Variant
 from qbank.io.source import SourceFile
+from qbank.io.templates import collapse_items
 from qbank.lint.rules import Finding, Rule, RuleContext, registry
 from qbank.lint.rules.text import TextEdit
 
@@ -108,11 +109,14 @@ def _locate(bank: Bank, rule: type[Rule], finding: Finding, severity: Severity) 
     if origin is None:
         return Diagnostic(rule.code, severity, finding.message, MEMORY, question_id=question_id, data=data)
     source: SourceFile = origin.source
+    offset = finding.offset
+    if origin.variant is not None and offset is not None:
+        offset = origin.variant.template_offset(finding.where, offset)
     return source.diag(
         rule.code,
         finding.message,
         ("questions", origin.index, *finding.where),
-        offset=finding.offset,
+        offset=offset,
         severity=severity,
         question_id=question_id,
         data=data,
@@ -152,7 +156,23 @@ def run_rules(
         for finding in instance.check_bank(bank, ctx):
             severity = finding.severity or default
             out.append(Located(rule, finding, _locate(bank, rule, finding, severity)))
-    return out, problems
+    return _one_per_template(out), problems
+
+
+def _one_per_template(located: list[Located]) -> list[Located]:
+    """A finding shared by several variants of a template is reported once, at the template, with
+    the first variant's values; findings on variants offer no fix (the text is computed)."""
+
+    def variant(item: Located) -> Variant | None:
+        question = item.finding.question
+        origin = question.origin if question is not None else None
+        return origin.variant if origin is not None else None
+
+    def rebuild(item: Located, message: str) -> Located:
+        finding = replace(item.finding, fix=None)
+        return Located(item.rule, finding, replace(item.diagnostic, message=message))
+
+    return collapse_items(((variant(x), x) for x in located), lambda x: x.diagnostic, rebuild)
 
 
 def ran_codes(config: Config) -> set[str]:

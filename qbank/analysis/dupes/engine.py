@@ -52,7 +52,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -155,6 +155,8 @@ class DupItem:
     location: Location | None = None
     ordered_key: bool = False
     """Whether the order of ``keys`` matters (``ordering`` questions)."""
+    template: str | None = None
+    """The template the question is a variant of: variants of one template are never paired."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +363,13 @@ def _fmt_number(value: float) -> str:
 
 
 def item_from_question(question: Question, location: Location | None = None) -> DupItem:
-    """The comparable form of a qbank question."""
+    """The comparable form of a qbank question (a template's variant carries the template's id)."""
+    origin = question.origin
+    template = origin.variant.template if origin is not None and origin.variant is not None else None
+    return replace(_item(question, location), template=template) if template else _item(question, location)
+
+
+def _item(question: Question, location: Location | None) -> DupItem:
     if isinstance(question, ChoiceQuestion):
         return DupItem(
             question.id,
@@ -602,6 +610,9 @@ def find_duplicate_items(
 
     def keep(i: int, j: int) -> bool:
         if i >= n_new and j >= n_new:
+            return False
+        template = everything[i].template
+        if template is not None and template == everything[j].template:
             return False
         return (everything[i].id, everything[j].id) not in allowed
 

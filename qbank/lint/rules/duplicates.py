@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from qbank.analysis.dupes import DEFAULT_THRESHOLD, cross_item_cues, describe_pair, find_duplicates, pair_data
 from qbank.core.config import ConfigModel
 from qbank.core.diagnostics import Severity
-from qbank.core.model import Bank
+from qbank.core.model import Bank, Question
 from qbank.lint.rules.base import Finding, Rule, RuleContext
 from qbank.lint.rules.text import RuleOptions
 
@@ -129,6 +129,8 @@ class CrossItemCueing(Rule):
         options = ctx.options if isinstance(ctx.options, CrossItemCueingOptions) else CrossItemCueingOptions()
         by_id = bank.by_id()
         for cue in cross_item_cues(bank.questions, min_score=options.min_score, min_words=options.min_words):
+            if _siblings(by_id.get(cue.key_id), by_id.get(cue.other_id)):
+                continue  # variants of one template share their wording by design
             shown = cue.key if len(cue.key) <= 80 else cue.key[:77] + "..."
             yield Finding(
                 f"the {cue.field} states the key of {cue.key_id!r} ({shown!r}, partial_ratio {cue.score:.0f})",
@@ -136,3 +138,11 @@ class CrossItemCueing(Rule):
                 (cue.field,),
                 data=(("key_of", cue.key_id), ("score", f"{cue.score:.1f}")),
             )
+
+
+def _siblings(a: Question | None, b: Question | None) -> bool:
+    """Whether two questions are variants of the same template."""
+    if a is None or b is None or a.origin is None or b.origin is None:
+        return False
+    va, vb = a.origin.variant, b.origin.variant
+    return va is not None and vb is not None and va.template == vb.template

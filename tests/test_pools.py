@@ -1,0 +1,130 @@
+"""Templates and pools in the analyses: duplicates, coverage and assembly."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import qbank
+from qbank.analysis.dupes import find_duplicates
+
+Write = Callable[..., Path]
+
+BLUEPRINT = """
+blueprint:
+  id: bp
+  title: Test blueprint
+  exam: {questions: 4}
+  domains:
+    - id: "1"
+      title: One
+      weight: 100
+      objectives:
+        - {id: "1.1", title: Storage}
+"""
+
+SIBLINGS = """
+questions:
+  - id: storage
+    objective: "1.1"
+    variables:
+      kind: {choice: [large, big, huge, massive, enormous, giant]}
+    variants: 6
+    stem: Which AWS service stores {{ kind }} binary objects durably for a web application?
+    explanation: Amazon S3 keeps {{ kind }} objects durably; block and file storage attach to compute.
+    choices:
+      - {text: Amazon S3, correct: true}
+      - {text: Amazon EBS}
+      - {text: Amazon EFS}
+      - {text: AWS Storage Gateway}
+  - {id: plain-1, objective: "1.1", stem: 'Which service runs containers without servers?', choices: [{text: AWS Fargate, correct: true}, {text: Amazon EC2}, {text: Amazon EMR}]}
+  - {id: plain-2, objective: "1.1", stem: 'Which service queues messages between services?', choices: [{text: Amazon SQS, correct: true}, {text: Amazon SNS}, {text: Amazon MQ}]}
+  - {id: plain-3, objective: "1.1", stem: 'Which service stores secrets with rotation?', choices: [{text: AWS Secrets Manager, correct: true}, {text: AWS KMS}, {text: AWS IAM}]}
+"""
+
+
+def _bank(write: Write, text: str = SIBLINGS) -> qbank.Bank:
+    write("bank/blueprint.yaml", BLUEPRINT)
+    result = qbank.load(write("bank/q.yaml", text).parent)
+    assert result.ok, [(d.code, d.message) for d in result.diagnostics]
+    return result.bank
+
+
+# the variable only changes the explanation: the variants are the same item to a learner
+SAME_STEM = SIBLINGS.replace("stores {{ kind }} binary", "stores large binary")
+
+
+def test_variants_of_one_template_are_never_duplicates_of_each_other(write: Write) -> None:
+    bank = _bank(write, SAME_STEM)
+    assert find_duplicates(bank).pairs == []
+    # the same questions without their template are exact duplicates
+    loose = [q.model_copy() for q in bank.questions]
+    for question in loose:
+        question._origin = None
+    assert sum(p.kind == "exact" for p in find_duplicates(loose).pairs) == 5
+
+
+def test_a_variant_still_duplicates_a_question_outside_its_template(write: Write) -> None:
+    copy = (
+        "  - {id: copy, objective: '1.1', stem: 'Which AWS service stores large binary objects durably for a web "
+        "application?', choices: [{text: Amazon S3, correct: true}, {text: Amazon EBS}, {text: Amazon EFS}, "
+        "{text: AWS Storage Gateway}]}\n"
+    )
+    bank = _bank(write, SAME_STEM + copy)
+    pairs = find_duplicates(bank).pairs
+    assert pairs
+    assert all("copy" in (p.a, p.b) for p in pairs)
+
+
+def test_check_reports_no_duplicate_findings_among_siblings(write: Write) -> None:
+    bank_dir = _bank(write, SAME_STEM).files[0].path.parent
+    checked = qbank.check(bank_dir)
+    assert not [d for d in checked.diagnostics if d.code in ("QB704", "QB705")]
+
+
+def test_coverage_counts_a_pool_as_the_questions_it_yields(write: Write) -> None:
+    report = qbank.coverage(_bank(write))
+    assert report.total == 4  # one variant of the template, three plain questions
+    assert report.excluded == {"pool": 5}
+    assert report.objective("1.1").count == 4
+
+
+def test_coverage_counts_pick_questions_of_a_declared_pool(write: Write) -> None:
+    text = "pools:\n  storage: {pick: 2}\n" + SIBLINGS.replace(
+        "    variants: 6\n", "    variants: 6\n    pool: storage\n"
+    )
+    report = qbank.coverage(_bank(write, text))
+    assert report.total == 5
+    assert report.excluded == {"pool": 4}
+
+
+def test_assembly_puts_at_most_pick_questions_of_a_pool_on_a_form(write: Write) -> None:
+    bank = _bank(write)
+    for seed in range(20):
+        result = qbank.assemble(bank, count=4, seed=seed)
+        assert result.ok
+        pools = Counter(q.pool for q in result.forms[0].questions if q.pool)
+        assert pools == {"storage": 1}
+    short = qbank.assemble(bank, count=5, seed=1)
+    assert not short.ok
+    assert "pool's pick" in str(short.shortfalls[0])
+
+
+def test_assembly_draws_up_to_pick_from_a_declared_pool(write: Write) -> None:
+    text = "pools:\n  storage: {pick: 2}\n" + SIBLINGS.replace(
+        "    variants: 6\n", "    variants: 6\n    pool: storage\n"
+    )
+    result = qbank.assemble(_bank(write, text), count=5, seed=3)
+    assert result.ok
+    assert Counter(q.pool for q in result.forms[0].questions if q.pool) == {"storage": 2}
+
+
+def test_a_written_form_drops_pools(write: Write) -> None:
+    from qbank.io.serialize import dump_questions
+
+    result = qbank.assemble(_bank(write), count=4, seed=2)
+    text = dump_questions(result.forms[0].questions, form=result.forms[0].form)
+    assert "pool:" not in text
+    reread = qbank.load(write("form.yaml", text))
+    assert reread.ok, [(d.code, d.message) for d in reread.diagnostics]
