@@ -128,3 +128,65 @@ def test_a_written_form_drops_pools(write: Write) -> None:
     assert "pool:" not in text
     reread = qbank.load(write("form.yaml", text))
     assert reread.ok, [(d.code, d.message) for d in reread.diagnostics]
+
+
+# ---------------------------------------------------------------------------------------------- exports
+
+
+def _effective(bank: qbank.Bank) -> dict[str, tuple[int, float, str | None]]:
+    """Each pool as a test sees it: pick, points of a drawn question, title."""
+    out = {}
+    for name, pool in bank.pools.items():
+        members = [q for q in bank if q.pool == name]
+        out[name] = (pool.pick, pool.points if pool.points is not None else members[0].points, pool.title)
+    return out
+
+
+def test_json_carries_pools_and_variants_and_imports_them_back(write: Write, tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+    from conftest import REPO
+
+    text = "pools:\n  storage: {pick: 2, title: Storage}\n" + SIBLINGS.replace(
+        "    variants: 6\n", "    variants: 6\n    pool: storage\n"
+    )
+    bank = _bank(write, text)
+    out = tmp_path / "bank.json"
+    qbank.export(bank, "json", out)
+    document = json.loads(out.read_text())
+    schema = json.loads((REPO / "schemas" / "export.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    [pool] = document["pools"]
+    assert pool["name"] == "storage"
+    assert pool["pick"] == 2
+    assert pool["template"] == "storage"
+    assert pool["questions"] == [f"storage.{n}" for n in range(1, 7)]
+    first = document["questions"][0]
+    assert first["pool"] == "storage"
+    assert first["variant"]["template"] == "storage"
+    assert set(first["variant"]["values"]) == {"kind"}
+    assert "pool" not in document["questions"][-1]  # omitted when unset: old documents are unchanged
+
+    imported = qbank.import_bank([out], "json")
+    from qbank.importers import write_import
+
+    write_import(imported, tmp_path / "back")
+    back = qbank.load(tmp_path / "back")
+    assert back.ok, [(d.code, d.message) for d in back.diagnostics]
+    assert [(q.id, q.pool) for q in back.bank] == [(q.id, q.pool) for q in bank]
+    assert _effective(back.bank) == _effective(bank)
+
+
+def test_moodle_writes_a_category_per_pool_and_says_it_cannot_draw(write: Write, tmp_path: Path) -> None:
+    text = "pools:\n  storage: {pick: 2, points: 4, title: Storage}\n" + SIBLINGS.replace(
+        "    variants: 6\n", "    variants: 6\n    pool: storage\n"
+    )
+    bank = _bank(write, text)
+    result = qbank.export(bank, "moodle", tmp_path / "bank.xml")
+    xml = (tmp_path / "bank.xml").read_text()
+    assert "$course$/top/Test blueprint/1 One/1.1 Storage/Pool: Storage</text>" in xml
+    assert xml.count("<defaultgrade>4.0000000</defaultgrade>") == 6  # the pool's points
+    [note] = [d for d in result.diagnostics if d.code == "QB902" and "random question" in d.message]
+    assert note.severity == "info"
+    assert "drawing 2" in note.message

@@ -18,7 +18,7 @@ from qbank.core.diagnostics import Diagnostic
 from qbank.core.markup import render, render_inline
 from qbank.core.model import Bank, Question, SingleChoice, TrueFalse
 from qbank.exporters import register
-from qbank.exporters.base import ExportOutput, exportable_questions, question_diagnostic
+from qbank.exporters.base import ExportOutput, exportable_questions, metadata_not_carried, question_diagnostic
 from qbank.io.source import DataPath
 
 __all__ = ["AikenExporter", "flatten"]
@@ -46,8 +46,9 @@ class AikenExporter:
     suffix: ClassVar[str] = ".aiken.txt"
 
     def export(self, bank: Bank) -> ExportOutput:
-        """Render the single-choice (and true/false) questions of ``bank`` in Aiken format."""
-        diagnostics: list[Diagnostic] = []
+        """Render the single-choice (and true/false) questions of ``bank`` in Aiken format (pools are
+        not carried: an info note says so)."""
+        diagnostics: list[Diagnostic] = metadata_not_carried(exportable_questions(bank), "Aiken", ("pool",))
         blocks: list[str] = []
         for question in exportable_questions(bank):
             block = self._question(question, diagnostics)

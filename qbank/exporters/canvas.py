@@ -19,6 +19,7 @@ from qbank.core.model import (
     Matching,
     Question,
 )
+from qbank.core.pools import with_pool_points
 from qbank.exporters import register
 from qbank.exporters.base import (
     ExportOutput,
@@ -40,6 +41,7 @@ from qbank.interchange.canvas import (
     QTI12_RESOURCE_TYPE,
     ROOT_SECTION,
 )
+from qbank.interchange.qti import pool_section_identifier
 
 __all__ = ["CanvasExporter"]
 
@@ -86,18 +88,29 @@ def _assessment(
     top = qti12_sub(assessment, "section", ident=ROOT_SECTION)
     total = 0.0
     for section in plan.sections:
-        present = [q for q in section.questions if q.id in items]
-        if not present:
-            continue
-        container = top
-        if section.select is not None:
-            shown = PlannedSection(section.identifier, section.title, section.domain, present, section.select)
-            container, points = _group(top, shown, min(section.select, len(present)), notes)
+        present = [q for q in section.questions if q.id in items and q.pool not in section.pools]
+        if present:
+            container = top
+            if section.select is not None:
+                shown = PlannedSection(
+                    section.identifier, section.title, section.domain, present, section.select
+                )
+                container, points = _group(top, shown, min(section.select, len(present)), notes)
+                total += points
+            else:
+                total += sum(q.points for q in present)
+            for q in present:
+                container.append(items[q.id])
+        # Canvas groups do not nest: a pool is a question group of its own beside the domain's
+        for pool in section.pools.values():
+            members = [with_pool_points(q, section.pools) for q in pool.questions if q.id in items]
+            if not members:
+                continue
+            shown = PlannedSection(pool_section_identifier(pool.name), pool.title, section.domain, members)
+            container, points = _group(top, shown, min(pool.pick, len(members)), notes)
             total += points
-        else:
-            total += sum(q.points for q in present)
-        for q in present:
-            container.append(items[q.id])
+            for q in members:
+                container.append(items[q.id])
     return root, total
 
 
@@ -168,7 +181,9 @@ def build_canvas_package(bank: Bank, questions: Sequence[Question]) -> tuple[byt
     notes: list[Diagnostic] = []
     media = MediaStore(MEDIA_FOLDER, FILEBASE)
     items: dict[str, etree._Element] = {}
+    plan = plan_test(bank, questions)
     for q in questions:
+        q = with_pool_points(q, plan.pools)
         if q.kind not in ITEM_TYPES:
             notes.append(
                 question_diagnostic(
@@ -185,7 +200,6 @@ def build_canvas_package(bank: Bank, questions: Sequence[Question]) -> tuple[byt
         item, item_notes = build_item(q, rewrite)
         notes += item_notes
         items[q.id] = item
-    plan = plan_test(bank, questions)
     assessment, points = _assessment(plan, items, notes)
     shuffle = all(q.shuffle for q in questions if isinstance(q, ChoiceQuestion | Matching) and q.id in items)
     quiz_id = plan.identifier

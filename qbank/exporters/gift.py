@@ -31,6 +31,7 @@ from qbank.exporters import register
 from qbank.exporters.base import (
     ExportOutput,
     exportable_questions,
+    metadata_not_carried,
     question_diagnostic,
     question_media,
 )
@@ -63,8 +64,8 @@ class GiftExporter:
     suffix: ClassVar[str] = ".gift.txt"
 
     def export(self, bank: Bank) -> ExportOutput:
-        """Render ``bank`` as one GIFT document."""
-        diagnostics: list[Diagnostic] = []
+        """Render ``bank`` as one GIFT document (pools are not carried: an info note says so)."""
+        diagnostics: list[Diagnostic] = metadata_not_carried(exportable_questions(bank), "GIFT", ("pool",))
         blocks: list[str] = []
         current: str | None = None
         exported = 0

@@ -7,7 +7,9 @@ and sanitised here (:mod:`qbank.core.markup`); the page's script inserts that sa
 every plain-text field in with ``textContent``. Images next to question files become ``data:``
 URIs; remote images would make the page reach the network, so they become links (``QB902``).
 
-Scoring happens in the page: every question is all-or-nothing (a multiple-response question
+Pools: each attempt draws at most a pool's ``pick`` questions (a template's variants form a pick-1
+pool, so an attempt shows one variant and the next attempt may show another), each worth the
+pool's points. Scoring happens in the page: every question is all-or-nothing (a multiple-response question
 needs exactly its keys, a matching question every pair, an ordering question the whole order).
 Essay questions are shown with a text box and the explanation as a model answer in the review,
 but they are not scored: the result excludes their points and says so.
@@ -36,6 +38,7 @@ from qbank.core.model import (
     ShortAnswer,
     TrueFalse,
 )
+from qbank.core.pools import PoolGroup, pool_groups
 from qbank.exporters import register
 from qbank.exporters.base import ExportOutput, exportable_questions, question_diagnostic, question_media
 from qbank.io.source import DataPath
@@ -132,14 +135,18 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def _question_payload(bank: Bank, question: Question, diagnostics: list[Diagnostic]) -> dict[str, Any]:
+def _question_payload(
+    bank: Bank, question: Question, diagnostics: list[Diagnostic], pools: dict[str, PoolGroup]
+) -> dict[str, Any]:
     r = _Renderer(question, diagnostics)
+    group = pools.get(question.pool) if question.pool is not None else None
     item: dict[str, Any] = {
         "id": question.id,
         "type": question.kind,
         "domain": bank.domain_of(question),
         "objective": question.objective,
-        "points": _number(question.points),
+        "points": _number(group.points if group is not None else question.points),
+        "pool": group.name if group is not None else None,
         "shuffle": question.shuffle,
         "stem": r.block(question.stem, ("stem",)),
         "explanation": r.block(question.explanation, ("explanation",)),
@@ -175,6 +182,7 @@ def _question_payload(bank: Bank, question: Question, diagnostics: list[Diagnost
 
 
 def _payload(bank: Bank, questions: list[Question], diagnostics: list[Diagnostic]) -> dict[str, Any]:
+    pools = pool_groups(bank, questions) if bank.form is None else {}
     blueprint = bank.blueprint
     form = bank.form
     exam = blueprint.exam if blueprint is not None else None
@@ -189,7 +197,8 @@ def _payload(bank: Bank, questions: list[Question], diagnostics: list[Diagnostic
             "minutes": exam.minutes if exam else None,
             "passing_score": _number(exam.passing_score) if exam and exam.passing_score else None,
         },
-        "questions": [_question_payload(bank, q, diagnostics) for q in questions],
+        "pools": {name: group.pick for name, group in pools.items()},
+        "questions": [_question_payload(bank, q, diagnostics, pools) for q in questions],
     }
     if blueprint is not None:
         payload["blueprint"] = {

@@ -34,6 +34,7 @@ from qbank.core.model import (
     Status,
     TrueFalse,
 )
+from qbank.core.pools import pool_groups
 from qbank.exporters import register
 from qbank.exporters.base import ExportOutput, exportable_questions, question_media
 from qbank.interchange.moodle import bank_title
@@ -42,6 +43,8 @@ __all__ = [
     "EXPORT_FORMAT",
     "EXPORT_FORMAT_VERSION",
     "ExportDocument",
+    "ExportPool",
+    "ExportVariant",
     "JsonExporter",
     "RichText",
     "build_document",
@@ -100,6 +103,30 @@ class ExportMedia(_Frozen):
     data_base64: str
 
 
+class ExportVariant(_Frozen):
+    """Which variant of a template a question is."""
+
+    template: str
+    """The template's id."""
+    number: int
+    values: dict[str, bool | int | float | str]
+    """The variables' values, in declaration order."""
+
+
+class ExportPool(_Frozen):
+    """A pool: a test draws ``pick`` of its questions, each worth ``points``."""
+
+    name: str
+    title: str
+    pick: int = Field(ge=1)
+    points: float
+    """Points of each drawn question."""
+    questions: list[str]
+    """Ids of its questions, in document order."""
+    template: str | None
+    """The template whose variants the pool holds, if it is one template's pool."""
+
+
 class _ExportQuestion(_Frozen):
     id: str
     domain: str | None
@@ -118,6 +145,10 @@ class _ExportQuestion(_Frozen):
     author: str | None
     source: str | None
     media: list[ExportMedia]
+    pool: str | None = None
+    """The pool the question is drawn from (see the document's ``pools``)."""
+    variant: ExportVariant | None = None
+    """Set when the question is a variant of a template."""
 
 
 class ExportSingleChoice(_ExportQuestion):
@@ -209,6 +240,8 @@ class ExportDocument(_Frozen):
     """Exam outline: domains with weights (percent) and objectives."""
     form: Form | None
     """Present when the bank is an assembled practice test: count, time limit, passing score."""
+    pools: list[ExportPool] = Field(default_factory=list)
+    """Pools of the exported questions: a test draws ``pick`` questions of each."""
     questions: list[ExportQuestion]
 
 
@@ -239,6 +272,8 @@ def _question(bank: Bank, question: Question, diagnostics: list[Diagnostic]) -> 
         "followups": list(question.followups),
         "author": question.author,
         "source": question.source,
+        "pool": question.pool,
+        "variant": _variant(question),
         "media": [
             ExportMedia(
                 src=m.src,
@@ -281,10 +316,29 @@ def _question(bank: Bank, question: Question, diagnostics: list[Diagnostic]) -> 
     raise TypeError(f"unknown question type {type(question).__name__}")  # a bug: the union is closed
 
 
+def _variant(question: Question) -> ExportVariant | None:
+    variant = question.origin.variant if question.origin is not None else None
+    if variant is None:
+        return None
+    return ExportVariant(template=variant.template, number=variant.number, values=dict(variant.values))
+
+
 def build_document(bank: Bank) -> tuple[ExportDocument, list[Diagnostic]]:
     """The export document of a bank and the problems met (missing images)."""
     diagnostics: list[Diagnostic] = []
-    questions = [_question(bank, q, diagnostics) for q in exportable_questions(bank)]
+    exported = exportable_questions(bank)
+    questions = [_question(bank, q, diagnostics) for q in exported]
+    pools = [
+        ExportPool(
+            name=group.name,
+            title=group.title,
+            pick=group.pick,
+            points=group.points,
+            questions=[q.id for q in group.questions],
+            template=group.template,
+        )
+        for group in pool_groups(bank, exported).values()
+    ]
     document = ExportDocument(
         format=EXPORT_FORMAT,
         format_version=EXPORT_FORMAT_VERSION,
@@ -292,6 +346,7 @@ def build_document(bank: Bank) -> tuple[ExportDocument, list[Diagnostic]]:
         question_count=len(questions),
         blueprint=bank.blueprint,
         form=bank.form,
+        pools=pools,
         questions=questions,
     )
     return document, diagnostics
@@ -307,9 +362,20 @@ class JsonExporter:
     suffix: ClassVar[str] = ".json"
 
     def export(self, bank: Bank) -> ExportOutput:
-        """Render ``bank`` as the JSON export document (UTF-8, 2-space indent, trailing newline)."""
+        """Render ``bank`` as the JSON export document (UTF-8, 2-space indent, trailing newline).
+
+        Optional fields left at their default (``pools``, a question's ``pool`` and ``variant``)
+        are omitted, so a bank without pools or templates exports as it did before they existed.
+        """
         document, diagnostics = build_document(bank)
-        text = json.dumps(document.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        data = document.model_dump(mode="json")
+        if not data["pools"]:
+            del data["pools"]
+        for question in data["questions"]:
+            for name in ("pool", "variant"):
+                if question[name] is None:
+                    del question[name]
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         return ExportOutput(text.encode("utf-8"), diagnostics, document.question_count)
 
 

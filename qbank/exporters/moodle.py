@@ -21,7 +21,7 @@ from urllib.parse import quote
 from lxml import etree
 from lxml import html as lxml_html
 
-from qbank.core.diagnostics import Diagnostic
+from qbank.core.diagnostics import Diagnostic, Severity
 from qbank.core.markup import render, render_inline
 from qbank.core.model import (
     Bank,
@@ -35,6 +35,7 @@ from qbank.core.model import (
     ShortAnswer,
     TrueFalse,
 )
+from qbank.core.pools import PoolGroup, pool_groups, with_pool_points
 from qbank.exporters import register
 from qbank.exporters.base import (
     ExportOutput,
@@ -49,6 +50,7 @@ from qbank.interchange.moodle import (
     category_names,
     category_order,
     category_path,
+    category_segment,
     choice_grades,
     escape_wildcards,
     format_grade,
@@ -137,6 +139,15 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: st
     return element
 
 
+def _pool_note(group: PoolGroup, path: str) -> Diagnostic:
+    message = (
+        f"Moodle XML cannot hold a random question: pool {group.name!r} is written as the category "
+        f"{path.split('/')[-1]}/Pool: {group.title}; add a random question drawing {group.pick} "
+        "from it to the quiz"
+    )
+    return question_diagnostic(group.questions[0], "QB902", message, ("pool",)).with_severity(Severity.INFO)
+
+
 class MoodleXmlExporter:
     """Moodle XML question file (``--to moodle``)."""
 
@@ -145,14 +156,32 @@ class MoodleXmlExporter:
     suffix: ClassVar[str] = ".xml"
 
     def export(self, bank: Bank) -> ExportOutput:
-        """Render ``bank`` as one Moodle XML document."""
-        questions = sorted(exportable_questions(bank), key=lambda q: category_order(bank, q))
-        diagnostics: list[Diagnostic] = []
+        """Render ``bank`` as one Moodle XML document.
+
+        A pool becomes a sub-category of its first question's category (``Pool: <title>``), since
+        Moodle XML cannot hold a random question; a QB902 note per pool says so.
+        """
+        exported = exportable_questions(bank)
+        pools = pool_groups(bank, exported) if bank.form is None else {}
+        home = {name: category_path(bank, group.questions[0]) for name, group in pools.items()}
+        order = {name: i for i, name in enumerate(pools)}
+        questions = sorted(
+            exported,
+            key=lambda q: (
+                *category_order(bank, pools[q.pool].questions[0] if q.pool in pools else q),
+                order.get(q.pool or "", -1),
+            ),
+        )
+        diagnostics: list[Diagnostic] = [_pool_note(group, home[name]) for name, group in pools.items()]
         quiz = etree.Element("quiz")
         current: str | None = None
         idnumbers: dict[str, set[str]] = {}
         for question in questions:
             path = category_path(bank, question)
+            if question.pool in pools:
+                group = pools[question.pool]
+                path = f"{home[group.name]}/{category_segment('Pool: ' + group.title)}"
+                question = with_pool_points(question, pools)
             if path != current:
                 self._category(quiz, bank, question, path)
                 current = path

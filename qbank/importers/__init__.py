@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
-from qbank.core.model import QUESTION_TYPES, Blueprint, Question, question_adapter
+from qbank.core.model import QUESTION_TYPES, Blueprint, Pool, Question, question_adapter
 from qbank.importers.base import Draft, ImportContext, Importer, normalize_id, slugify
 from qbank.io.fsutil import OutputExistsError, atomic_write
 from qbank.io.safe import MAX_INPUT_BYTES
@@ -65,7 +65,7 @@ ALL_FIELDS: frozenset[str] = frozenset(
     {
         "id", "type", "stem", "choices", "choice_feedback", "answer", "tolerance", "accept", "case_sensitive",
         "pairs", "distractors", "order", "explanation", "domain", "objective", "difficulty", "points",
-        "shuffle", "status", "tags", "references", "followups", "author", "source", "lint",
+        "shuffle", "status", "tags", "references", "followups", "author", "source", "lint", "pool",
     }
 )  # fmt: skip
 
@@ -217,6 +217,8 @@ class ImportResult:
     found: int = 0
     """Items found in the sources (imported + skipped)."""
     sources: list[str] = field(default_factory=list)
+    pools: dict[str, Pool] = field(default_factory=dict)
+    """Pools the sources declare (question groups, QTI selections); questions name them in ``pool``."""
 
     @property
     def imported(self) -> int:
@@ -238,6 +240,7 @@ class ImportResult:
         out: dict[str, str | bytes] = {}
         used: set[str] = set()
         header = f"Imported by qbank import --from {self.fmt} from {', '.join(self.sources)}"
+        declared_in = self._pool_homes()
         for group, questions in self.groups.items():
             base = normalize_id(group) or "questions"
             name, n = f"{base}.yaml", 1
@@ -245,9 +248,34 @@ class ImportResult:
                 n += 1
                 name = f"{base}-{n}.yaml"
             used.add(name)
-            out[name] = dump_questions(questions, header=f"{header}\n{group}" if group else header)
+            pools = {n: p for n, p in self.pools.items() if declared_in.get(n) == group}
+            out[name] = dump_questions(
+                questions, header=f"{header}\n{group}" if group else header, pools=pools or None
+            )
         out.update(sorted(self.media.items()))
         return out
+
+    def _pool_homes(self) -> dict[str, str]:
+        """The group (output file) that declares each pool: the one holding its first question."""
+        homes: dict[str, str] = {}
+        for group, questions in self.groups.items():
+            for question in questions:
+                if question.pool is not None and question.pool in self.pools:
+                    homes.setdefault(question.pool, group)
+        return homes
+
+
+def _settle_pools(result: ImportResult, declared: dict[str, Pool]) -> None:
+    """Keep the pools that imported questions use, each picking at most what it holds."""
+    held: dict[str, int] = {}
+    for question in result.questions:
+        if question.pool is not None:
+            held[question.pool] = held.get(question.pool, 0) + 1
+    for name, pool in declared.items():
+        if name in held:
+            result.pools[name] = (
+                pool if pool.pick <= held[name] else pool.model_copy(update={"pick": held[name]})
+            )
 
 
 def _expand(paths: Iterable[str | os.PathLike[str]], importer: Importer) -> list[tuple[Path, str]]:
@@ -299,6 +327,7 @@ def import_bank(
     result = ImportResult(fmt, media=ctx.media, sources=[d for _, d in items])
     result.found = len(drafts) + ctx.skipped
     _finish(drafts, ctx, result)
+    _settle_pools(result, ctx.pools)
     result.diagnostics = sort_diagnostics(ctx.diagnostics)
     return result
 

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any, ClassVar, Protocol
 
 from qbank.core.diagnostics import Diagnostic
-from qbank.core.model import Blueprint
+from qbank.core.model import Blueprint, Pool
 from qbank.importers.html2md import Converted, html_to_markdown
 from qbank.io.source import diagnostic
 
@@ -67,6 +67,8 @@ class ImportContext:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     media: dict[str, bytes] = field(default_factory=dict)
     skipped: int = 0
+    pools: dict[str, Pool] = field(default_factory=dict)
+    """Pools read from the sources (question groups, QTI selections), by name."""
 
     def problem(self, code: str, message: str, path: str, line: int = 1, col: int = 1) -> None:
         """Report a file-level problem (syntax, unsafe input ...)."""

@@ -21,11 +21,13 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from qbank.core.model import Pool
 from qbank.importers import register
 from qbank.importers.base import (
     Draft,
     ImportContext,
     line_of,
+    normalize_id,
     number,
     parse_or_report,
     plain,
@@ -43,7 +45,7 @@ from qbank.interchange.canvas import (
 )
 from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.markdown import escape_markdown
-from qbank.interchange.qti import GENERAL_FEEDBACK_ID, question_id, section_domain
+from qbank.interchange.qti import GENERAL_FEEDBACK_ID, pool_name, question_id, section_domain
 from qbank.io.safe import UnsafeInput, ZipContents, read_zip
 
 __all__ = ["CanvasImporter"]
@@ -172,13 +174,42 @@ class CanvasImporter:
         self._walk(root, reader, "", None, drafts)
         return drafts
 
+    @staticmethod
+    def _pool(section: etree._Element, ctx: ImportContext) -> str | None:
+        """A question group (a section that draws ``selection_number`` items) that is not a
+        domain's group becomes a pool: ``pick`` and ``points_per_item`` come along."""
+        number = section.findtext("selection_ordering/selection/selection_number")
+        title = section.get("title") or ""
+        ident = section.get("ident") or ""
+        if number is None or (section_domain(title) and not pool_name(ident)):
+            return None
+        name = pool_name(ident) or normalize_id(ident or title)
+        try:
+            pick = max(1, int(number.strip()))
+            points_text = section.findtext("selection_ordering/selection/selection_extension/points_per_item")
+            points = float(points_text) if points_text and float(points_text) > 0 else None
+        except ValueError:
+            return None
+        if not name:
+            return None
+        ctx.pools[name] = Pool(pick=pick, points=points, title=title if title and title != name else None)
+        return name
+
     def _walk(
-        self, el: etree._Element, reader: _Reader, group: str, domain: str | None, drafts: list[Draft]
+        self,
+        el: etree._Element,
+        reader: _Reader,
+        group: str,
+        domain: str | None,
+        drafts: list[Draft],
+        pool: str | None = None,
     ) -> None:
         for child in el:
             if child.tag == "item":
                 draft = self._item(child, reader, group, domain)
                 if draft is not None:
+                    if pool is not None:
+                        draft.data["pool"] = pool
                     drafts.append(draft)
             elif child.tag in {"assessment", "section", "objectbank"}:
                 title = child.get("title") or ""
@@ -193,7 +224,8 @@ class CanvasImporter:
                     )
                 sub_domain = section_domain(title) if child.tag == "section" and title else None
                 sub_group = title if title and child.get("ident") != ROOT_SECTION else group
-                self._walk(child, reader, sub_group, sub_domain or domain, drafts)
+                sub_pool = self._pool(child, reader.ctx) if child.tag == "section" else None
+                self._walk(child, reader, sub_group, sub_domain or domain, drafts, sub_pool or pool)
 
     # ------------------------------------------------------------------------------------ items
 

@@ -12,6 +12,9 @@ import binascii
 import json
 from typing import Any, ClassVar
 
+from pydantic import ValidationError
+
+from qbank.core.model import Pool
 from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext
 from qbank.io.safe import decode_text, safe_relative_path
@@ -30,6 +33,7 @@ _COPY = (
     "followups",
     "author",
     "source",
+    "pool",
 )
 _TYPE_FIELDS = ("answer", "tolerance", "accept", "case_sensitive", "distractors", "order")
 
@@ -54,6 +58,7 @@ class JsonImporter:
         if doc.get("format_version") != 1:
             ctx.problem("QB003", f"unsupported export format_version {doc.get('format_version')!r}", display)
             return []
+        self._pools(doc.get("pools"), display, ctx)
         drafts: list[Draft] = []
         for index, raw in enumerate(doc.get("questions") or []):
             if not isinstance(raw, dict):
@@ -61,6 +66,25 @@ class JsonImporter:
                 continue
             drafts.append(self._question(raw, display, ctx))
         return drafts
+
+    @staticmethod
+    def _pools(raw: Any, display: str, ctx: ImportContext) -> None:
+        """The document's pools (``pick``, ``points``, ``title``) into the import's declarations."""
+        for item in raw if isinstance(raw, list) else []:
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                continue
+            try:
+                pool = Pool(
+                    pick=item.get("pick", 1),
+                    points=item.get("points"),
+                    title=item.get("title") if item.get("title") != item["name"] else None,
+                )
+            except ValidationError:
+                ctx.problem(
+                    "QB911", f"pool {item['name']!r} is malformed; its questions are not pooled", display
+                )
+                continue
+            ctx.pools[item["name"]] = pool
 
     @staticmethod
     def _question(raw: dict[str, Any], display: str, ctx: ImportContext) -> Draft:
@@ -95,6 +119,10 @@ class JsonImporter:
         draft = Draft(
             data, display, source_id=str(raw.get("id") or "") or None, group=str(raw.get("domain") or "")
         )
+        if "pool" in data and data["pool"] not in ctx.pools:
+            draft.lost(
+                f"pool {data.pop('pool')!r} is not in the document's pools; the question is not pooled"
+            )
         for media in raw.get("media") or []:
             src = str(media.get("src", "")) if isinstance(media, dict) else ""
             try:

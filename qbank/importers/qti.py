@@ -22,12 +22,14 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from qbank.core.model import Pool
 from qbank.importers import register
 from qbank.importers.base import (
     Draft,
     ImportContext,
     line_of,
     local_name,
+    normalize_id,
     parse_or_report,
     plain,
     text_content,
@@ -37,6 +39,7 @@ from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.qti import (
     ITEM_RESOURCE_TYPE,
     TEST_RESOURCE_TYPES,
+    pool_name,
     qti2_name,
     question_id,
     section_domain,
@@ -140,7 +143,8 @@ class QtiImporter:
             ctx.problem("QB912", exc.message, where)
             return []
         package = _Package(contents, display)
-        items, sections = self._manifest(contents, display, ctx)
+        pooled: dict[str, str] = {}
+        items, sections = self._manifest(contents, display, ctx, pooled)
         drafts: list[Draft] = []
         for href in items:
             where = f"{display}!{href}"
@@ -155,7 +159,7 @@ class QtiImporter:
             if root.tag != "assessmentItem":
                 ctx.skip(f"not imported: {href} is not an assessment item (<{root.tag}>)", where)
                 continue
-            draft = self._item(root, where, href, package, ctx, sections)
+            draft = self._item(root, where, href, package, ctx, sections, pooled)
             if draft:
                 drafts.append(draft)
         return drafts
@@ -163,9 +167,10 @@ class QtiImporter:
     # ------------------------------------------------------------------------------------ package
 
     def _manifest(
-        self, contents: ZipContents, display: str, ctx: ImportContext
+        self, contents: ZipContents, display: str, ctx: ImportContext, pooled: dict[str, str]
     ) -> tuple[list[str], dict[str, str]]:
-        """Item files in manifest order, and identifier -> section title from the tests."""
+        """Item files in manifest order, and identifier -> section title from the tests; pools
+        found in the tests go to ``ctx.pools`` and ``pooled`` (item identifier -> pool name)."""
         raw = contents.get("imsmanifest.xml")
         items: list[str] = []
         tests: list[str] = []
@@ -197,7 +202,31 @@ class QtiImporter:
                     sections.setdefault(
                         ref.get("identifier", ""), section.get("title") or section.get("identifier") or ""
                     )
+                self._pool(section, ctx, pooled)
         return items, sections
+
+    @staticmethod
+    def _pool(section: etree._Element, ctx: ImportContext, pooled: dict[str, str]) -> None:
+        """A section that draws some of its items (``selection``) and is not a domain section is a
+        pool: its items get ``pool`` and the pool picks ``select``."""
+        selection = section.find("selection")
+        title = section.get("title") or ""
+        identifier = section.get("identifier") or ""
+        if selection is None or (section_domain(title) and not pool_name(identifier)):
+            return
+        if section.find("assessmentSection") is not None:
+            return  # a draw over sub-sections has no qbank form
+        name = pool_name(identifier) or normalize_id(identifier or title)
+        refs = [ref.get("identifier", "") for ref in section.findall("assessmentItemRef")]
+        try:
+            pick = max(1, int(selection.get("select", "1")))
+        except ValueError:
+            return
+        if not name or not refs:
+            return
+        ctx.pools[name] = Pool(pick=pick, title=title if title and title != name else None)
+        for ref in refs:
+            pooled[ref] = name
 
     # ------------------------------------------------------------------------------------ items
 
@@ -209,6 +238,7 @@ class QtiImporter:
         package: _Package,
         ctx: ImportContext,
         sections: dict[str, str],
+        pooled: dict[str, str] | None = None,
     ) -> Draft | None:
         line = line_of(item)
         identifier = item.get("identifier", "")
@@ -219,6 +249,8 @@ class QtiImporter:
         domain = section_domain(section) if section else None
         if domain:
             draft.data["domain"] = domain
+        if pooled and identifier in pooled:
+            draft.data["pool"] = pooled[identifier]
         body = item.find("itemBody")
         if body is None:
             ctx.skip("not imported: the item has no itemBody", where, line)

@@ -23,6 +23,8 @@ __all__ = [
     "ID_PREFIX",
     "ITEM_RESOURCE_TYPE",
     "TEST_RESOURCE_TYPES",
+    "pool_name",
+    "pool_section_identifier",
     "qti2_name",
     "qti3_name",
     "qti_identifier",
@@ -58,6 +60,20 @@ def qti_identifier(question_id: str) -> str:
     never collides with an unprefixed one.
     """
     return f"{ID_PREFIX}{question_id}" if question_id[:1].isdigit() else question_id
+
+
+POOL_PREFIX = "POOL_"
+
+
+def pool_section_identifier(pool: str) -> str:
+    """The identifier of the sub-section that holds a pool (``POOL_<name>``): qbank pool names are
+    lower case, so it never collides with an item identifier."""
+    return f"{POOL_PREFIX}{pool}"
+
+
+def pool_name(identifier: str) -> str | None:
+    """The pool a section identifier written by :func:`pool_section_identifier` names, else ``None``."""
+    return identifier[len(POOL_PREFIX) :] if identifier.startswith(POOL_PREFIX) else None
 
 
 def question_id(identifier: str, title: str | None) -> str:

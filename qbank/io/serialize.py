@@ -108,12 +108,7 @@ def dump_questions(
         for item in items:
             item.pop("pool", None)  # a form fixes its questions: nothing is drawn from pools
     if pools:
-        doc["pools"] = to_yaml_value(
-            {
-                name: pool.model_dump(mode="json", exclude_defaults=True) or {"pick": 1}
-                for name, pool in pools.items()
-            }
-        )
+        doc["pools"] = to_yaml_value({name: pool_to_data(pool) for name, pool in pools.items()})
     doc["questions"] = CommentedSeq(to_yaml_value(item) for item in items)
     stream = io.StringIO()
     if header:

@@ -448,3 +448,45 @@ def test_readable_on_a_phone(site: Site, visit: Visit) -> None:
     page.click('[data-qbank="submit"]')
     page.click('[data-qbank="confirm"]')
     assert fits()
+
+
+POOLED_BANK = """
+questions:
+  - id: rcu
+    type: numerical
+    variables:
+      items: {min: 10, max: 100, step: 10}
+    variants: 6
+    stem: "A table serves {{ items }} strongly consistent reads of 4 KB per second. How many RCUs?"
+    answer: "{{ items }}"
+"""
+PLAIN = """
+  - id: plain-{n}
+    type: true_false
+    stem: Statement number {n} about the service is true.
+    answer: true
+"""
+
+
+def test_each_attempt_draws_one_variant_of_a_template(tmp_path: Path, visit: Visit) -> None:
+    folder = tmp_path / "pooled"
+    folder.mkdir()
+    (folder / "bank.yaml").write_text(POOLED_BANK + "".join(PLAIN.format(n=n) for n in range(5)))
+    loaded = qbank.load(folder)
+    assert loaded.ok
+    out = tmp_path / "pooled.html"
+    export(loaded.bank, "html", out)
+    page = visit.page
+    seen: set[str] = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        page.goto(out.as_uri())
+        expect(page.locator('[data-qbank="count"]')).to_have_attribute("max", "6")
+        configure(page, count=6, seed=seed)
+        start(page)
+        ids = drawn_ids(page)
+        variants = [i for i in ids if i.startswith("rcu.")]
+        assert len(ids) == 6
+        assert len(variants) == 1, ids
+        seen.update(variants)
+    assert len(seen) > 1  # another attempt, another variant
+    assert visit.errors == []

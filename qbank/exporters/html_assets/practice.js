@@ -11,6 +11,7 @@
   var QUESTIONS = DATA.questions;
   var BLUEPRINT = DATA.blueprint;
   var FORM = DATA.form;
+  var POOLS = DATA.pools || {};
   var EXAM = DATA.exam || {};
   var MIN_COUNT = 5;
   var MAX_COUNT = 100;
@@ -237,6 +238,23 @@
     return counts;
   }
 
+  /* How many questions a set of items can give to one attempt: a pool gives at most its pick. */
+  function capacity(items) {
+    var inPool = {};
+    var n = 0;
+    items.forEach(function (q) {
+      if (q.pool && POOLS[q.pool]) {
+        inPool[q.pool] = (inPool[q.pool] || 0) + 1;
+      } else {
+        n += 1;
+      }
+    });
+    Object.keys(inPool).forEach(function (name) {
+      n += Math.min(inPool[name], POOLS[name]);
+    });
+    return n;
+  }
+
   /* The questions a selection allows, grouped by domain then by objective (null: none). */
   function poolFor(selection) {
     var groups = [];
@@ -248,7 +266,7 @@
       : [];
     order.push(OTHER);
     order.forEach(function (id) {
-      var g = { id: id, weight: id === OTHER ? 0 : domainIndex[id].weight, subgroups: [], byKey: {}, size: 0 };
+      var g = { id: id, weight: id === OTHER ? 0 : domainIndex[id].weight, subgroups: [], byKey: {}, items: [], size: 0 };
       byId[id] = g;
       groups.push(g);
     });
@@ -261,7 +279,10 @@
         g.subgroups.push(g.byKey[key]);
       }
       g.byKey[key].items.push(q);
-      g.size += 1;
+      g.items.push(q);
+    });
+    groups.forEach(function (g) {
+      g.size = capacity(g.items);
     });
     return groups.filter(function (g) {
       return g.size > 0;
@@ -269,29 +290,57 @@
   }
 
   function poolSize(selection) {
-    return poolFor(selection).reduce(function (s, g) {
-      return s + g.size;
-    }, 0);
+    return capacity(
+      QUESTIONS.filter(function (q) {
+        return selection.allows(q);
+      })
+    );
   }
 
   /* The weighted draw: n across domains by blueprint weight, each domain's share across its
-   * objectives evenly, then random questions within each objective. */
+   * objectives evenly, then random questions within each objective. A pool gives at most its
+   * pick to one attempt; seats a full pool leaves empty go to any other allowed question. */
   function draw(n, selection, rng) {
     var groups = poolFor(selection);
     var counts = apportion(n, groups);
     var picked = [];
+    var taken = {};
+    var chosen = {};
+    function take(q) {
+      if (chosen[q.id]) return false;
+      if (q.pool && POOLS[q.pool]) {
+        if ((taken[q.pool] || 0) >= POOLS[q.pool]) return false;
+        taken[q.pool] = (taken[q.pool] || 0) + 1;
+      }
+      chosen[q.id] = true;
+      picked.push(q);
+      return true;
+    }
+    var rest = [];
     groups.forEach(function (g, gi) {
       var subs = g.subgroups;
       var subCounts = apportion(
         counts[gi],
         subs.map(function (s) {
-          return { weight: 1, size: s.items.length };
+          return { weight: 1, size: capacity(s.items) };
         })
       );
       subs.forEach(function (s, si) {
-        picked = picked.concat(shuffled(s.items, rng).slice(0, subCounts[si]));
+        var got = 0;
+        shuffled(s.items, rng).forEach(function (q) {
+          if (got < subCounts[si] && take(q)) {
+            got += 1;
+          } else {
+            rest.push(q);
+          }
+        });
       });
     });
+    if (picked.length < n) {
+      shuffled(rest, rng).forEach(function (q) {
+        if (picked.length < n) take(q);
+      });
+    }
     return picked;
   }
 

@@ -8,12 +8,13 @@ from lxml import etree
 
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.model import Bank, Question
+from qbank.core.pools import PoolGroup, with_pool_points
 from qbank.exporters.base import deterministic_zip
 from qbank.exporters.qti.dialect import XSI, Dialect, QtiVersion, namespaces, xml_bytes
 from qbank.exporters.qti.items import build_item
 from qbank.exporters.qti.media import MediaStore
 from qbank.exporters.qti.plan import TestPlan, plan_test
-from qbank.interchange.qti import qti_identifier
+from qbank.interchange.qti import pool_section_identifier, qti_identifier
 
 __all__ = ["TEST_FILE", "build_qti_package", "build_test"]
 
@@ -38,9 +39,14 @@ def build_test(plan: TestPlan, dialect: Dialect) -> etree._Element:
         )
         if section.select is not None:
             d.sub(sec, "selection", select=str(section.select), withReplacement="false")
+        done: set[str] = set()
         for q in section.questions:
-            ident = qti_identifier(q.id)
-            d.sub(sec, "assessmentItemRef", identifier=ident, href=f"items/{ident}.xml")
+            group = section.pools.get(q.pool) if q.pool is not None else None
+            if group is None:
+                _item_ref(d, sec, q)
+            elif group.name not in done:
+                done.add(group.name)
+                _pool_section(d, sec, group)
     processing = d.sub(test, "outcomeProcessing")
     for outcome in ("SCORE", "MAXSCORE"):
         total = d.sub(d.sub(processing, "setOutcomeValue", identifier=outcome), "sum")
@@ -55,6 +61,25 @@ def build_test(plan: TestPlan, dialect: Dialect) -> etree._Element:
     return test
 
 
+def _item_ref(d: Dialect, parent: etree._Element, question: Question) -> None:
+    ident = qti_identifier(question.id)
+    d.sub(parent, "assessmentItemRef", identifier=ident, href=f"items/{ident}.xml")
+
+
+def _pool_section(d: Dialect, parent: etree._Element, group: PoolGroup) -> None:
+    """A pool as a sub-section whose ``selection`` draws ``pick`` of its items for each session."""
+    sec = d.sub(
+        parent,
+        "assessmentSection",
+        identifier=pool_section_identifier(group.name),
+        title=group.title,
+        visible="false",
+    )
+    d.sub(sec, "selection", select=str(group.pick), withReplacement="false")
+    for question in group.questions:
+        _item_ref(d, sec, question)
+
+
 def build_qti_package(
     bank: Bank, questions: Sequence[Question], version: QtiVersion
 ) -> tuple[bytes, list[Diagnostic]]:
@@ -64,6 +89,8 @@ def build_qti_package(
     media = MediaStore("items/media", "media/")
     files: dict[str, bytes] = {}
     item_media: dict[str, list[str]] = {}
+    plan = plan_test(bank, questions)
+    questions = [with_pool_points(q, plan.pools) for q in questions]
     for q in questions:
         rewrite, paths, problems = media.add_question(q)
         diagnostics += problems
@@ -72,7 +99,6 @@ def build_qti_package(
         ident = qti_identifier(q.id)
         files[f"items/{ident}.xml"] = xml_bytes(item)
         item_media[ident] = paths
-    plan = plan_test(bank, questions)
     files[TEST_FILE] = xml_bytes(build_test(plan, d))
 
     ns = version.manifest_namespace

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qbank.analysis.coverage import apportion
 from qbank.core.model import Bank, Question
+from qbank.core.pools import PoolGroup, capacity, pool_groups
 from qbank.interchange.qti import GENERAL_SECTION_TITLE, section_title
 
 __all__ = ["PlannedSection", "TestPlan", "plan_test"]
@@ -23,6 +24,8 @@ class PlannedSection:
     questions: list[Question]
     select: int | None = None
     """How many questions a session draws from this section (``None``: all of them)."""
+    pools: dict[str, PoolGroup] = field(default_factory=dict)
+    """Pools among ``questions``: each becomes a sub-section that draws its ``pick``."""
 
 
 @dataclass
@@ -35,6 +38,8 @@ class TestPlan:
     sections: list[PlannedSection]
     passing_score: float | None = None
     """Percent of the points needed to pass (the form's, else the blueprint exam's)."""
+    pools: dict[str, PoolGroup] = field(default_factory=dict)
+    """Every pool of the test (its questions sit in the section of its first question)."""
 
     @property
     def drawn(self) -> bool:
@@ -61,12 +66,19 @@ def plan_test(bank: Bank, questions: Sequence[Question]) -> TestPlan:
       ``exam.questions`` is smaller than the bank draws the exam's length the same way.
     * Time limit: the form's ``time_limit``; without a form, the blueprint exam's minutes when the
       test draws an exam-length form.
+    * Pools (not in a form, which fixes its questions) sit whole in the section of their first
+      question and count as the ``pick`` questions they yield when draws are sized.
     """
     blueprint = bank.blueprint
     form = bank.form
+    pools = pool_groups(bank, questions) if form is None else {}
+    home: dict[str, str | None] = {}
     by_domain: dict[str | None, list[Question]] = {}
     for q in questions:
-        by_domain.setdefault(bank.domain_of(q), []).append(q)
+        where = bank.domain_of(q)
+        if q.pool in pools:
+            where = home.setdefault(q.pool, where)
+        by_domain.setdefault(where, []).append(q)
     titles: dict[str, str] = {}
     order: list[str] = []
     weights: dict[str, float] = {}
@@ -86,12 +98,14 @@ def plan_test(bank: Bank, questions: Sequence[Question]) -> TestPlan:
         if blueprint is not None and form.count < len(questions):
             total = form.count
     elif blueprint is not None and blueprint.exam is not None:
-        in_blueprint = sum(len(by_domain[d]) for d in chosen)
+        in_blueprint = sum(capacity(by_domain[d], pools) for d in chosen)
         if blueprint.exam.questions < in_blueprint:
             total = blueprint.exam.questions
     quotas: dict[str, int] = {}
     if total is not None and chosen:
-        quotas = _quotas(total, {d: weights[d] for d in chosen}, {d: len(by_domain[d]) for d in chosen})
+        quotas = _quotas(
+            total, {d: weights[d] for d in chosen}, {d: capacity(by_domain[d], pools) for d in chosen}
+        )
 
     sections: list[PlannedSection] = []
     for index, dom_id in enumerate(order, start=1):
@@ -99,13 +113,15 @@ def plan_test(bank: Bank, questions: Sequence[Question]) -> TestPlan:
         select = quotas.get(dom_id)
         if total is not None and dom_id not in quotas:
             select = 0 if dom_id in weights else None
-        if select is not None and select >= len(qs):
+        here = {name: g for name, g in pools.items() if home.get(name) == dom_id}
+        if select is not None and select >= capacity(qs, pools):
             select = None
         title = section_title(dom_id, titles.get(dom_id))
-        sections.append(PlannedSection(f"D{index}", title, dom_id, qs, select))
+        sections.append(PlannedSection(f"D{index}", title, dom_id, qs, select, here))
     sections = [s for s in sections if s.select != 0]
     if None in by_domain:
-        sections.append(PlannedSection("GENERAL", GENERAL_SECTION_TITLE, None, by_domain[None]))
+        here = {name: g for name, g in pools.items() if home.get(name) is None}
+        sections.append(PlannedSection("GENERAL", GENERAL_SECTION_TITLE, None, by_domain[None], None, here))
 
     drawn = any(s.select is not None for s in sections)
     if form is not None:
@@ -119,4 +135,4 @@ def plan_test(bank: Bank, questions: Sequence[Question]) -> TestPlan:
     passing = form.passing_score if form is not None and form.passing_score is not None else None
     if passing is None and exam is not None:
         passing = exam.passing_score
-    return TestPlan(f"T_{digest}", title, minutes, sections, passing)
+    return TestPlan(f"T_{digest}", title, minutes, sections, passing, pools)
