@@ -137,3 +137,29 @@ def test_canvas_question_groups_come_back_as_pools(pooled_bank: qbank.Bank, tmp_
     assert {q.id: q.pool for q in back.bank} == {q.id: q.pool for q in pooled_bank}
     assert back.bank.pools["capacity"].pick == 2
     assert {q.points for q in back.bank if q.pool == "capacity"} == {3.0}
+
+
+def test_qti_convert_keeps_the_pool_draw_when_upgrading_to_qti30(
+    pooled_bank: qbank.Bank, schemas: Schemas, tmp_path: Path
+) -> None:
+    """citolab-qti-convert (a real consumer) upgrades the QTI 2.1 package: the 3.0 test it writes
+    is schema-valid and still draws two of the pool's four items."""
+    import shutil
+    import subprocess
+    import sys
+
+    beside = Path(sys.executable).parent / "qti-convert"
+    tool = str(beside) if beside.is_file() else shutil.which("qti-convert")
+    assert tool is not None, "qti-convert is part of the test extra (citolab-qti-convert)"
+    package = tmp_path / "qti21.zip"
+    package.write_bytes(EXPORTERS["qti21"].export(pooled_bank).data)
+    up = tmp_path / "qti30"
+    subprocess.run([tool, "upgrade", str(package), str(up)], check=True, capture_output=True, timeout=120)
+    [test_file] = [p for p in up.rglob("*.xml") if b"qti-assessment-test" in p.read_bytes()[:2000]]
+    data = test_file.read_bytes()
+    assert schemas.errors("qti30", data) == []
+    ns = {"q": QTI_NS["qti30"]}
+    pool = etree.fromstring(data).find(".//q:qti-assessment-section[@identifier='POOL_capacity']", ns)
+    assert pool is not None
+    assert pool.find("q:qti-selection", ns).get("select") == "2"
+    assert len(pool.findall("q:qti-assessment-item-ref", ns)) == 4
