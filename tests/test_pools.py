@@ -88,6 +88,9 @@ def test_coverage_counts_a_pool_as_the_questions_it_yields(write: Write) -> None
     assert report.total == 4  # one variant of the template, three plain questions
     assert report.excluded == {"pool": 5}
     assert report.objective("1.1").count == 4
+    from qbank.analysis.coverage import render_text
+
+    assert "Not counted: 5 beyond their pool's pick" in render_text(report)
 
 
 def test_coverage_counts_pick_questions_of_a_declared_pool(write: Write) -> None:

@@ -580,7 +580,10 @@ def summary_lines(report: CoverageReport) -> list[str]:
     else:
         lines.append("The blueprint gives no exam length: form figures are not computed.")
     if report.excluded:
-        parts = ", ".join(f"{n} {status}" for status, n in report.excluded.items())
+        parts = ", ".join(
+            f"{n} beyond their pool's pick" if status == "pool" else f"{n} {status}"
+            for status, n in report.excluded.items()
+        )
         hint = "" if report.include_drafts else " (drafts count with --include-drafts)"
         lines.append(f"Not counted: {parts}{hint}.")
     for item in report.unplaced:
