@@ -146,4 +146,21 @@ FORMAT_CODES: dict[str, tuple[str, Severity, str]] = {
         Severity.ERROR,
         "Hostile or oversized input was rejected (XXE, zip slip, bombs).",
     ),
+    # learner responses (qbank stats)
+    "QB920": (
+        "responses-row-skipped",
+        Severity.WARNING,
+        "A row of a responses file cannot be used (unknown question, unreadable response or score): "
+        "it is skipped and counted.",
+    ),
+    "QB921": (
+        "responses-question-unmatched",
+        Severity.WARNING,
+        "A question of an LMS report matches no question of the bank (by id, mapping or text).",
+    ),
+    "QB922": (
+        "responses-unreadable",
+        Severity.ERROR,
+        "A responses file cannot be read at all (unknown format, bad header, malformed file).",
+    ),
 }
