@@ -28,6 +28,7 @@ COMMANDS = {
     "coverage": "blueprint:coverage_command",
     "assemble": "blueprint:assemble_command",
     "expand": "expand:expand_command",
+    "stats": "stats:stats_command",
     "export": "transfer:export_command",
     "import": "transfer:import_command",
     "schemas": "tools:schemas",

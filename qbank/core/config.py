@@ -33,7 +33,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qbank.core.diagnostics import Diagnostic, Severity
 
-__all__ = ["Config", "ConfigError", "ConfigModel", "DupesConfig", "Ignore", "find_config", "load_config"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "ConfigModel",
+    "DupesConfig",
+    "Ignore",
+    "StatsConfig",
+    "find_config",
+    "load_config",
+]
 
 CodeOrPrefix = Annotated[str, Field(pattern=r"^QB[0-9]{0,3}$")]
 Code = Annotated[str, Field(pattern=r"^QB[0-9]{3}$")]
@@ -70,6 +79,17 @@ class DupesConfig(_Section):
     """Intentional variants: groups of question ids never reported as duplicates of each other."""
 
 
+class StatsConfig(_Section):
+    """Item statistics settings (``qbank stats``, the QB95x rules, ``assemble --difficulty-balance``)."""
+
+    min_n: int = Field(default=30, ge=1)
+    """Fewest respondents behind a figure before it is trusted; below it figures are flagged as unreliable."""
+    sidecar: str | None = None
+    """Keep statistics in this YAML file (relative to the configuration) instead of the question files."""
+    balance_tolerance: float = Field(default=0.02, gt=0, le=1)
+    """``assemble --difficulty-balance``: the most the forms' mean facilities may differ."""
+
+
 class ConfigModel(_Section):
     """The ``[tool.qbank]`` table."""
 
@@ -91,6 +111,7 @@ class ConfigModel(_Section):
     rules: dict[Code, dict[str, Any]] = Field(default_factory=dict)
     """Per-rule options, e.g. ``[tool.qbank.rules.QB205] max-words = 150``."""
     dupes: DupesConfig = Field(default_factory=DupesConfig)
+    stats: StatsConfig = Field(default_factory=StatsConfig)
 
 
 class ConfigError(Exception):
@@ -113,6 +134,11 @@ class Config:
     def root(self) -> Path:
         """Folder that relative paths in the configuration are resolved against."""
         return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def stats_sidecar(self) -> Path | None:
+        """The configured statistics sidecar file, resolved."""
+        return (self.root / self.model.stats.sidecar) if self.model.stats.sidecar else None
 
     @property
     def blueprint_path(self) -> Path | None:

@@ -8,6 +8,7 @@ key, distinct choices ...) raise errors whose type is a catalogue code such as `
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ __all__ = [
     "Essay",
     "Exam",
     "Form",
+    "FormStatistics",
+    "ItemStatistics",
     "LintSuppression",
     "MatchPair",
     "Matching",
@@ -131,6 +134,62 @@ class LintSuppression(_Strict):
     """Why the rule does not apply (shown in reviews)."""
 
 
+def _iso_date(value: Any) -> Any:
+    # YAML reads an unquoted 2025-01-31 as a date; the format keeps it as the text it is
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+IsoDate = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="YYYY-MM-DD")]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Correlation = Annotated[float, Field(ge=-1, le=1)]
+
+
+class ItemStatistics(_Strict):
+    """Item analysis of a question from learner responses (``qbank stats --write``)."""
+
+    n: int = Field(ge=0)
+    """Respondents the question was shown to: the number behind every figure."""
+    p: Fraction | None = None
+    """Facility: mean score as a fraction of the points (0..1)."""
+    discrimination: Correlation | None = None
+    """Corrected item-total correlation (-1..1)."""
+    omitted: Fraction | None = None
+    """Share of respondents who were shown the question and left it unanswered."""
+    shares: list[Fraction] | None = None
+    """Share choosing each choice, in file order (true/false: true, false)."""
+    pbis: list[Correlation | None] | None = None
+    """Point-biserial correlation of each choice with the rest score (``null``: nobody or everybody chose it)."""
+    source: str | None = None
+    """Where the responses came from (file names)."""
+    date: IsoDate | None = None
+    """When the statistics were computed."""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return _iso_date(value)
+
+
+class FormStatistics(_Strict):
+    """Reliability of an assembled form from learner responses (``qbank stats --write``)."""
+
+    n: int = Field(ge=0)
+    """Respondents who took the form."""
+    k: int = Field(ge=0)
+    """Questions shown to every one of them (those the reliability is about)."""
+    alpha: Annotated[float, Field(le=1)] | None = None
+    """Cronbach's alpha."""
+    sem: Annotated[float, Field(ge=0)] | None = None
+    """Standard error of measurement, in points."""
+    source: str | None = None
+    date: IsoDate | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return _iso_date(value)
+
+
 class _Common(_Strict):
     """Fields every question type shares."""
 
@@ -160,6 +219,8 @@ class _Common(_Strict):
     lint: LintSuppression | None = None
     pool: PoolName | None = None
     """The pool the question belongs to: a test draws ``pick`` questions of a pool (see ``pools:``)."""
+    stats: ItemStatistics | None = None
+    """Item analysis from learner responses, written by ``qbank stats --write``."""
 
     _origin: Origin | None = PrivateAttr(default=None)
 
@@ -364,7 +425,7 @@ FIELD_ORDER: tuple[str, ...] = (
     "id", "type", "domain", "objective", "difficulty", "points", "shuffle", "status", "tags", "pool",
     "variables", "constraints", "variants", "seed",
     "stem", "choices", "answer", "tolerance", "accept", "case_sensitive", "pairs", "distractors", "order",
-    "explanation", "references", "followups", "author", "source", "lint",
+    "explanation", "references", "followups", "author", "source", "lint", "stats",
 )  # fmt: skip
 
 #: Fields a file's ``defaults:`` may set (not ``type``: the schema must validate each question alone).
@@ -409,6 +470,8 @@ class Form(_Strict):
     """Domains the form was drawn from (empty: all)."""
     objectives: list[BlueprintId] = Field(default_factory=list)
     """Objectives the form was drawn from (empty: all of the chosen domains)."""
+    stats: FormStatistics | None = None
+    """Reliability from learner responses, written by ``qbank stats --write``."""
 
 
 # ---------------------------------------------------------------------------------------------- templates and pools

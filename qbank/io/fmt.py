@@ -40,11 +40,16 @@ __all__ = [
     "format_data",
     "format_paths",
     "format_text",
+    "set_values",
     "write_results",
 ]
 
 TOP_ORDER = ("$schema", "form", "defaults", "pools", "questions")
-FORM_ORDER = ("title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives")
+FORM_ORDER = (
+    "title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives", "stats",
+)  # fmt: skip
+ITEM_STATS_ORDER = ("n", "p", "discrimination", "omitted", "shares", "pbis", "source", "date")
+FORM_STATS_ORDER = ("n", "k", "alpha", "sem", "source", "date")
 CHOICE_ORDER = ("text", "correct", "feedback")
 PAIR_ORDER = ("prompt", "match")
 LINT_ORDER = ("ignore", "reason")
@@ -144,12 +149,16 @@ _FLOW_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./+-]*(?: [A-Za-z0-9_./+-]+)*")
 
 
 def _flow_ok(seq: CommentedSeq) -> bool:
-    return (
-        0 < len(seq) <= 6
-        and all(isinstance(v, str) and len(v) < 30 and _FLOW_SAFE.fullmatch(v) for v in seq)
-        and not seq.ca.items
-        and not seq.ca.comment
+    if seq.ca.items or seq.ca.comment or not seq:
+        return False
+    short_words = len(seq) <= 6 and all(
+        isinstance(v, str) and len(v) < 30 and _FLOW_SAFE.fullmatch(v) for v in seq
     )
+    # figures such as stats shares: [0.62, 0.21, 0.12, 0.05]
+    numbers = len(seq) <= 10 and all(
+        v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in seq
+    )
+    return short_words or numbers
 
 
 def _canonical_values(node: Any) -> Any:
@@ -175,6 +184,8 @@ def format_data(doc: CommentedMap) -> None:
     form = doc.get("form")
     if isinstance(form, CommentedMap):
         _reorder(form, FORM_ORDER)
+        if isinstance(form.get("stats"), CommentedMap):
+            _reorder(form["stats"], FORM_STATS_ORDER)
     defaults = doc.get("defaults")
     if isinstance(defaults, CommentedMap):
         _reorder(defaults, FIELD_ORDER)
@@ -194,6 +205,8 @@ def format_data(doc: CommentedMap) -> None:
                             _reorder(item, order)
             if isinstance(question.get("lint"), CommentedMap):
                 _reorder(question["lint"], LINT_ORDER)
+            if isinstance(question.get("stats"), CommentedMap):
+                _reorder(question["stats"], ITEM_STATS_ORDER)
     _canonical_values(doc)
     _keep_template_layout(doc)
 
@@ -244,6 +257,8 @@ def _format_json_data(doc: dict[str, Any]) -> dict[str, Any]:
     doc = _ordered(doc, TOP_ORDER)
     if isinstance(doc.get("form"), dict):
         doc["form"] = _ordered(doc["form"], FORM_ORDER)
+        if isinstance(doc["form"].get("stats"), dict):
+            doc["form"]["stats"] = _ordered(doc["form"]["stats"], FORM_STATS_ORDER)
     if isinstance(doc.get("defaults"), dict):
         doc["defaults"] = _ordered(doc["defaults"], FIELD_ORDER)
     questions = doc.get("questions")
@@ -259,6 +274,8 @@ def _format_json_data(doc: dict[str, Any]) -> dict[str, Any]:
                         ]
                 if isinstance(question.get("lint"), dict):
                     question["lint"] = _ordered(question["lint"], LINT_ORDER)
+                if isinstance(question.get("stats"), dict):
+                    question["stats"] = _ordered(question["stats"], ITEM_STATS_ORDER)
             out.append(question)
         doc["questions"] = out
     return doc
@@ -398,3 +415,53 @@ def apply_edits(sf: SourceFile, edits: dict[tuple[str | int, ...], list[Any]]) -
     Raises ``YAMLError``, ``ValueError`` or ``IndexError`` when the file cannot be edited.
     """
     return _apply_json(sf, edits) if sf.is_json else _apply_yaml(sf.text, edits)
+
+
+# ------------------------------------------------------------------------------------ set values
+
+
+def _set_yaml(text: str, updates: dict[tuple[str | int, ...], Any]) -> str:
+    from qbank.io.serialize import to_yaml_value
+
+    yaml = _yaml()
+    yaml.preserve_quotes = True
+    doc = yaml.load(text)
+    for path, value in updates.items():
+        parent: Any = doc
+        for part in path[:-1]:
+            parent = parent[part]
+        key = path[-1]
+        if value is None:
+            if isinstance(parent, CommentedMap) and key in parent:
+                del parent[key]
+            continue
+        node = to_yaml_value(value)
+        if isinstance(node, CommentedMap):
+            node.fa.set_block_style()
+        parent[key] = node
+    stream = io.StringIO()
+    yaml.dump(doc, stream)
+    return stream.getvalue()
+
+
+def _set_json(text: str, updates: dict[tuple[str | int, ...], Any]) -> str:
+    doc = json.loads(text)
+    for path, value in updates.items():
+        parent: Any = doc
+        for part in path[:-1]:
+            parent = parent[part]
+        if value is None:
+            parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = value
+    return json.dumps(_format_json_data(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def set_values(sf: SourceFile, updates: dict[tuple[str | int, ...], Any]) -> str:
+    """The text of ``sf`` with values put at data paths (``None`` removes the key).
+
+    YAML keeps its comments and layout (a new key goes last in its mapping, where the canonical
+    order puts ``stats``); JSON is written back in the ``qbank fmt`` layout. Raises ``YAMLError``,
+    ``ValueError``, ``KeyError`` or ``IndexError`` when a path's parent does not exist.
+    """
+    return _set_json(sf.text, updates) if sf.is_json else _set_yaml(sf.text, updates)

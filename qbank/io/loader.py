@@ -82,6 +82,9 @@ def load(
     """
     config = config or Config()
     items, diagnostics = discover(_as_paths(paths), config.model.exclude)
+    sidecar = config.stats_sidecar
+    if sidecar is not None:
+        items = [item for item in items if item[0].resolve() != sidecar.resolve()]
     bank = Bank()
     results = _run(items, jobs, progress)
     blueprints: list[SourceFile] = []
@@ -115,9 +118,29 @@ def load(
             )
         )
     diagnostics.extend(duplicate_ids(bank.questions))
+    if sidecar is not None:
+        diagnostics.extend(attach_sidecar(bank, sidecar))
     bank.pools, pool_problems = resolve_pools(bank.questions, declared)
     diagnostics.extend(pool_problems)
     return LoadResult(bank, sort_diagnostics(diagnostics))
+
+
+def attach_sidecar(bank: Bank, path: Path) -> list[Diagnostic]:
+    """Give questions (and the form) the statistics kept in a sidecar file; a question's own
+    ``stats:`` wins. Returns the sidecar's problems."""
+    from qbank.io.sidecar import read_sidecar
+
+    found, problems = read_sidecar(path)
+    if found.items:
+        bank.questions = [
+            q.model_copy(update={"stats": found.items[q.id]})
+            if q.stats is None and q.id in found.items
+            else q
+            for q in bank.questions
+        ]
+    if bank.form is not None and bank.form.stats is None and bank.form.title in found.forms:
+        bank.form = bank.form.model_copy(update={"stats": found.forms[bank.form.title]})
+    return problems
 
 
 def _run(items: list[tuple[Path, str]], jobs: int, progress: Progress | None) -> Iterable[Loaded]:

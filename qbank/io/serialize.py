@@ -20,7 +20,9 @@ from qbank.core.model import FIELD_ORDER, Form, Pool, Question
 
 __all__ = ["dump_questions", "pool_to_data", "question_to_data", "to_yaml_value"]
 
-_FORM_ORDER = ("title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives")
+_FORM_ORDER = (
+    "title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives", "stats",
+)  # fmt: skip
 
 
 def question_to_data(question: Question) -> dict[str, Any]:
@@ -54,7 +56,11 @@ def to_yaml_value(value: Any) -> Any:
         return out
     if isinstance(value, list | tuple):
         seq = CommentedSeq(to_yaml_value(v) for v in value)
-        if value and len(value) <= 6 and all(isinstance(v, str) and _FLOW_SAFE.fullmatch(v) for v in value):
+        words = len(value) <= 6 and all(isinstance(v, str) and _FLOW_SAFE.fullmatch(v) for v in value)
+        numbers = len(value) <= 10 and all(
+            v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in value
+        )
+        if value and (words or numbers):
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str):

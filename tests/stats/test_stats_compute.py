@@ -11,6 +11,7 @@ from responsegen import Simulation, make_items, simulate, write_long_csv
 from qbank.analysis.stats import analyse, read_responses
 from qbank.analysis.stats.compute import FormStats, ItemStats, group_mean
 from qbank.core.model import Bank, Choice, Question, ShortAnswer, SingleChoice
+from qbank.lint.stats import judge_statistics
 
 HAND_CSV = """\
 respondent,question_id,response,score
@@ -257,3 +258,26 @@ def test_items_shown_to_only_some_respondents_use_only_those(tmp_path: Path) -> 
     assert form.items == ("m0",)
     assert form.k == 1
     assert form.alpha is None
+
+
+def test_simulated_2pl_flags_the_planted_miskey_and_dead_distractor_only(tmp_path: Path) -> None:
+    """A miskeyed item and an item whose third choice nobody is drawn to, among 30 sound ones:
+    QB951 (likely miskey) fires for the miskey and nowhere else; QB952 names the dead distractor
+    and not the live ones of the same item (very easy items may have rarely chosen distractors
+    too: QB952 rightly names them)."""
+    items = make_items(32, seed=4)
+    miskey, dead = items[3], items[17]
+    miskey.key = (miskey.answer + 2) % miskey.choices
+    wrong = [k for k in range(dead.choices) if k != dead.answer]
+    dead.weights = [0.0 if k == wrong[1] else 1.0 for k in wrong]
+    sim = simulate(items, 2000, seed=9, omit=0.01)
+    path = tmp_path / "planted.csv"
+    write_long_csv(sim, path, scores=False)
+    bank = Bank(questions=[s.question() for s in items])
+    result = analyse(read_responses([path], bank).table, bank.by_id())
+    _, diagnostics = judge_statistics(bank, result)
+    miskeys = {d.question_id for d in diagnostics if d.code == "QB951"}
+    assert miskeys == {miskey.id}
+    dead_choices = {(d.question_id, d.message.split()[1]) for d in diagnostics if d.code == "QB952"}
+    assert (dead.id, chr(ord("A") + wrong[1])) in dead_choices
+    assert {name for qid, name in dead_choices if qid == dead.id} == {chr(ord("A") + wrong[1])}

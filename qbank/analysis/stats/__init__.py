@@ -12,6 +12,8 @@ from qbank.analysis.stats.compute import (
     OptionStats,
     StatsResult,
     analyse,
+    stored_form,
+    stored_item,
 )
 from qbank.analysis.stats.readers import FORMATS, ReadResult, detect_format, read_responses
 from qbank.analysis.stats.responses import Interpretation, encode_choices, interpret
@@ -33,4 +35,6 @@ __all__ = [
     "encode_choices",
     "interpret",
     "read_responses",
+    "stored_form",
+    "stored_item",
 ]

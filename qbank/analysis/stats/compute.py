@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from qbank.analysis.stats.responses import key_mask, option_count, option_labels
 from qbank.analysis.stats.table import ResponseTable
-from qbank.core.model import Question
+from qbank.core.model import FormStatistics, ItemStatistics, Question
 
 __all__ = [
     "UPPER_LOWER_SHARE",
@@ -42,6 +42,8 @@ __all__ = [
     "StatsResult",
     "analyse",
     "group_mean",
+    "stored_form",
+    "stored_item",
 ]
 
 UPPER_LOWER_SHARE = 0.27
@@ -281,3 +283,32 @@ def _form_stats(
             if var_right > 1e-12:
                 kr20 = k / (k - 1) * (1 - sum(pq) / var_right)
     return FormStats(name, n, k, mean, sd, alpha, kr20, sem, ids)
+
+
+def _r(value: float | None) -> float | None:
+    """A figure as stored: three decimals, no negative zero."""
+    if value is None:
+        return None
+    out = round(value, 3)
+    return 0.0 if out == 0 else out
+
+
+def stored_item(stats: ItemStats, *, source: str | None = None, date: str | None = None) -> ItemStatistics:
+    """The compact block kept with a question (figures rounded to three decimals)."""
+    return ItemStatistics(
+        n=stats.n,
+        p=_r(stats.p),
+        discrimination=_r(stats.discrimination),
+        omitted=_r(stats.omitted),
+        shares=[round(o.share, 3) for o in stats.options] if stats.options else None,
+        pbis=[_r(o.pbis) for o in stats.options] if stats.options else None,
+        source=source,
+        date=date,
+    )
+
+
+def stored_form(stats: FormStats, *, source: str | None = None, date: str | None = None) -> FormStatistics:
+    """The block kept in a form's header."""
+    return FormStatistics(
+        n=stats.n, k=stats.k, alpha=_r(stats.alpha), sem=_r(stats.sem), source=source, date=date
+    )

@@ -24,6 +24,7 @@ RULE_MODULES: tuple[str, ...] = (
     "hygiene",
     "bank",
     "duplicates",
+    "stats",
 )
 
 

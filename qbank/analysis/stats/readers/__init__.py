@@ -16,16 +16,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qbank.analysis.stats.readers.common import Problems, UnreadableResponses
+from qbank.analysis.stats.readers.common import Context, Problems, UnreadableResponses
 from qbank.analysis.stats.readers.long_csv import is_long_header, read_long_csv
 from qbank.analysis.stats.table import ResponseTable, TableBuilder
 from qbank.core.diagnostics import Diagnostic
-from qbank.core.model import Bank, Question
+from qbank.core.model import Bank
 from qbank.io.source import diagnostic
 
 __all__ = ["FORMATS", "ReadResult", "detect_format", "read_responses"]
 
-Reader = Callable[[Path, str, Mapping[str, Question], Problems], ResponseTable]
+Reader = Callable[[Path, str, Context, Problems], ResponseTable]
 
 
 def _readers() -> dict[str, Reader]:
@@ -68,9 +68,20 @@ def detect_format(path: Path) -> str:
     raise UnreadableResponses(f"cannot tell the format of {path.name}: name it with --from")
 
 
-def read_responses(paths: Sequence[str | os.PathLike[str]], bank: Bank, *, fmt: str = "auto") -> ReadResult:
-    """Read responses from ``paths`` against the questions of ``bank``."""
-    questions = bank.by_id()
+def read_responses(
+    paths: Sequence[str | os.PathLike[str]],
+    bank: Bank,
+    *,
+    fmt: str = "auto",
+    mapping: Mapping[str, str] | None = None,
+) -> ReadResult:
+    """Read responses from ``paths`` against the questions of ``bank``.
+
+    ``fmt`` is one of :data:`FORMATS` or ``auto``; ``mapping`` maps LMS question identifiers
+    (Canvas question ids, Moodle slot numbers) to qbank ids (see
+    :func:`~qbank.analysis.stats.readers.common.read_map`).
+    """
+    context = Context(bank.by_id(), dict(mapping or {}))
     readers = _readers()
     tables: list[ResponseTable] = []
     diagnostics: list[Diagnostic] = []
@@ -82,7 +93,11 @@ def read_responses(paths: Sequence[str | os.PathLike[str]], bank: Bank, *, fmt: 
             if not path.is_file():
                 raise UnreadableResponses("no such file")
             kind = detect_format(path) if fmt == "auto" else fmt
-            tables.append(readers[kind](path, shown, questions, problems))
+            if kind not in readers:
+                raise UnreadableResponses(
+                    f"unknown responses format {kind!r}: use one of {', '.join(FORMATS)}"
+                )
+            tables.append(readers[kind](path, shown, context, problems))
         except UnreadableResponses as exc:
             diagnostics.append(diagnostic("QB922", exc.message, shown, exc.line, exc.col))
         except OSError as exc:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -16,9 +21,11 @@ from qbank.io.source import diagnostic
 
 __all__ = [
     "MAX_LOCATED",
+    "Context",
     "Problems",
     "TextIndex",
     "UnreadableResponses",
+    "read_map",
     "resolve_id",
 ]
 
@@ -125,3 +132,53 @@ class TextIndex:
 def choice_texts(question: ChoiceQuestion) -> list[str]:
     """The choices as plain text, normalised for comparison with what an LMS shows."""
     return [bare(plain_text(c.text)) for c in question.choices]
+
+
+@dataclass
+class Context:
+    """What a reader reads against: the bank's questions and an optional question map."""
+
+    questions: Mapping[str, Question]
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    """LMS question identifier (a Canvas question id, a Moodle slot number) -> qbank id."""
+
+    @cached_property
+    def texts(self) -> TextIndex:
+        """The questions by stem text."""
+        return TextIndex(self.questions.values())
+
+    def mapped(self, identifier: str) -> str | None:
+        """The qbank id the map gives an LMS identifier (only ids of the bank count)."""
+        qid = self.mapping.get(identifier.strip())
+        return qid if qid is not None and qid in self.questions else None
+
+
+def read_map(path: Path) -> dict[str, str]:
+    """A question map: a CSV with the header ``column,question_id`` (a Canvas question id or a
+    Moodle slot number, then the qbank id), or the JSON list Canvas's quiz questions API returns
+    (``id`` and ``question_name``; qbank's Canvas export writes the qbank id as the question name)."""
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    if path.suffix.lower() == ".json" or text.lstrip().startswith(("[", "{")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UnreadableResponses(f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        entries = data.get("questions", data) if isinstance(data, dict) else data
+        if not isinstance(entries, list):
+            raise UnreadableResponses("expected a list of questions with id and question_name")
+        out: dict[str, str] = {}
+        for entry in entries:
+            if isinstance(entry, dict) and "id" in entry and isinstance(entry.get("question_name"), str):
+                out[str(entry["id"])] = entry["question_name"].strip()
+        return out
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [h.strip().lower() for h in rows[0][:2]] != ["column", "question_id"]:
+        raise UnreadableResponses("a question map CSV starts with the header column,question_id")
+    out = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+            raise UnreadableResponses("expected column,question_id", number)
+        out[row[0].strip()] = row[1].strip()
+    return out

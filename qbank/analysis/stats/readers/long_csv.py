@@ -23,7 +23,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from qbank.analysis.stats.readers.common import MAX_LOCATED, Problems, UnreadableResponses
+from qbank.analysis.stats.readers.common import MAX_LOCATED, Context, Problems, UnreadableResponses
 from qbank.analysis.stats.responses import Interpretation, interpret
 from qbank.analysis.stats.table import ResponseTable, TableBuilder
 from qbank.core.model import Question
@@ -117,10 +117,9 @@ class _Interpreter:
             self.problems.add("QB920", f"{message} ({what})", line, rows=rows)
 
 
-def read_long_csv(
-    path: Path, display: str, questions: Mapping[str, Question], problems: Problems
-) -> ResponseTable:
+def read_long_csv(path: Path, display: str, context: Context, problems: Problems) -> ResponseTable:
     """Read a long CSV of responses (bad rows are skipped, located and counted in ``problems``)."""
+    questions = context.questions
     names = _header(path, display)
     try:
         return _read_polars(path, display, names, questions, problems)
