@@ -190,6 +190,7 @@ def _payload(bank: Bank, questions: list[Question], diagnostics: list[Diagnostic
     payload: dict[str, Any] = {
         "format": 1,
         "title": title,
+        "bank": blueprint.id if blueprint is not None else None,
         "blueprint": None,
         "form": None,
         "exam": {

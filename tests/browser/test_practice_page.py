@@ -7,6 +7,7 @@ Screenshots go to ``<tmp>/qbank-shots`` for people to look at; nothing is compar
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -490,3 +491,48 @@ def test_each_attempt_draws_one_variant_of_a_template(tmp_path: Path, visit: Vis
         seen.update(variants)
     assert len(seen) > 1  # another attempt, another variant
     assert visit.errors == []
+
+
+def test_downloaded_results_feed_the_item_analysis(site: Site, visit: Visit, tmp_path: Path) -> None:
+    """Two learners take ten questions, download their results, and ``qbank stats`` reads them:
+    every question id, the responses in the shared encoding, the page's scores and the time."""
+    from qbank.analysis.stats import analyse, read_responses
+    from qbank.core.model import Bank
+
+    page = visit.page
+    files = []
+    for learner, right in (("ann", True), ("bob", False)):
+        page.goto(site.bank_url)
+        configure(page, count=10, seed="4242")
+        start(page)
+        ids = drawn_ids(page)
+        cards = page.locator('[data-qbank="question"]')
+        for position, qid in enumerate(ids):
+            answer(page, cards.nth(position), site.questions[qid], right=right)
+            if position < len(ids) - 1:
+                page.click('[data-qbank="next"]')
+        submit(page)
+        page.fill('[data-qbank="results-name"]', learner)
+        with page.expect_download() as download:
+            page.click('[data-qbank="download-results"]')
+        saved = tmp_path / f"{learner}.json"
+        download.value.save_as(saved)
+        assert download.value.suggested_filename.startswith("results-demo-")
+        files.append(saved)
+    doc = json.loads(files[0].read_text(encoding="utf-8"))
+    assert doc["format"] == "qbank-results"
+    assert doc["bank"] == "demo"
+    assert doc["name"] == "ann"
+    assert [item["id"] for item in doc["items"]] == ids
+    assert all(item["time"] >= 0 for item in doc["items"])
+    scored = [item for item in doc["items"] if item["score"] is not None]
+    assert all(item["score"] == site.questions[item["id"]].points for item in scored)
+    bank = Bank(questions=list(site.questions.values()))
+    read = read_responses(files, bank)
+    assert read.diagnostics == []
+    result = analyse(read.table, bank.by_id())
+    assert result.respondents == 2
+    for stats in result.items:
+        if site.questions[stats.id].kind != "essay":
+            assert stats.n == 2
+            assert stats.p == 0.5

@@ -696,6 +696,8 @@
       seed: options.seed,
       minutes: options.minutes,
       startedAt: Date.now(),
+      active: null,
+      activeSince: null,
       deadline: options.minutes ? Date.now() + options.minutes * 60000 : null,
       timer: null,
       timedOut: false,
@@ -710,8 +712,19 @@
     }
   }
 
+  /* Seconds spent per question: the question on screen (one at a time) or the one last worked on
+   * (all on one page) collects the time, for the downloaded results. */
+  function track(position) {
+    var now = Date.now();
+    if (test.active !== null && test.activeSince !== null) {
+      test.items[test.active].time += (now - test.activeSince) / 1000;
+    }
+    test.active = position;
+    test.activeSince = position === null ? null : now;
+  }
+
   function makeItem(q, position, rng) {
-    var item = { q: q, position: position, marked: false, touched: false, answer: null };
+    var item = { q: q, position: position, marked: false, touched: false, answer: null, time: 0 };
     var mayShuffle = settings.shuffleChoices && q.shuffle;
     if (q.choices) {
       var idx = q.choices.map(function (_, i) {
@@ -827,6 +840,9 @@
     var cards = el("div", { class: "cards" });
     test.items.forEach(function (item) {
       item.card = questionCard(item);
+      item.card.addEventListener("focusin", function () {
+        if (test.mode === "all" && test.active !== item.position) track(item.position);
+      });
       cards.appendChild(item.card);
       var b = el("button", {
         type: "button",
@@ -915,6 +931,7 @@
   function render() {
     var all = test.mode === "all";
     var n = test.items.length;
+    if (!all && test.active !== test.current) track(test.current);
     testScreen.section.classList.toggle("all", all);
     test.items.forEach(function (item, i) {
       item.card.hidden = !all && i !== test.current;
@@ -1281,6 +1298,7 @@
     if (test.done) return;
     test.done = true;
     test.finishedAt = Date.now();
+    track(null);
     if (test.timer !== null) window.clearInterval(test.timer);
     timerBox.hidden = true;
     test.items.forEach(function (item) {
@@ -1403,6 +1421,7 @@
       })
     ]);
     summary.appendChild(actions);
+    summary.appendChild(downloadBox());
     section.appendChild(summary);
 
     var review = el("section", { class: "review", "aria-labelledby": "review-title" });
@@ -1419,6 +1438,82 @@
     });
     section.appendChild(review);
     show(section);
+  }
+
+  /* The response in qbank's results encoding: 1-based choice positions in the bank's order joined by
+   * ";", true/false, the typed text, the matches in prompt order, the item positions in the order
+   * given; "" when the question was left unanswered. */
+  function encodeResponse(item) {
+    var q = item.q;
+    var a = item.answer;
+    if (!isAnswered(item)) return "";
+    switch (q.type) {
+      case "single_choice":
+        return String(a + 1);
+      case "multiple_response":
+        return a.map(function (i) { return String(i + 1); }).join(";");
+      case "true_false":
+        return a ? "true" : "false";
+      case "matching":
+        return a.join(";");
+      case "ordering":
+        return a.map(function (i) { return String(i + 1); }).join(";");
+      default:
+        return String(a).trim();
+    }
+  }
+
+  function resultsDocument(name) {
+    return {
+      format: "qbank-results",
+      version: 1,
+      bank: DATA.bank || DATA.title,
+      title: DATA.title,
+      form: FORM ? FORM.title : null,
+      seed: FORM ? null : test.seed,
+      name: name || null,
+      started: new Date(test.startedAt).toISOString(),
+      finished: new Date(test.finishedAt).toISOString(),
+      items: test.items.map(function (item) {
+        return {
+          id: item.q.id,
+          response: encodeResponse(item),
+          score: item.correct === null ? null : item.correct ? item.q.points : 0,
+          points: item.q.points,
+          time: Math.round(item.time * 10) / 10
+        };
+      })
+    };
+  }
+
+  /* "Download results": a JSON file for qbank stats; nothing leaves the device otherwise. */
+  function downloadBox() {
+    var nameInput = el("input", { id: "results-name", type: "text", autocomplete: "off", maxlength: "100", "data-qbank": "results-name", "aria-describedby": "results-hint" });
+    var button = el("button", {
+      type: "button",
+      class: "secondary",
+      "data-qbank": "download-results",
+      text: "Download results",
+      onclick: function () {
+        var doc = resultsDocument(nameInput.value.trim());
+        var blob = new Blob([JSON.stringify(doc, null, 2) + "\n"], { type: "application/json" });
+        var url = URL.createObjectURL(blob);
+        var stamp = doc.finished.replace(/[:.]/g, "-");
+        var slug = String(doc.bank).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "practice";
+        var link = el("a", { href: url, download: "results-" + slug + "-" + stamp + ".json" });
+        document.body.appendChild(link);
+        link.click();
+        document.body.removeChild(link);
+        window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+        announce("Results downloaded.");
+      }
+    });
+    return el("div", { class: "field results-download" }, [
+      el("label", { for: "results-name", text: "Your name (optional)" }),
+      nameInput,
+      button,
+      el("span", { class: "hint", id: "results-hint", text: "Your answers, scores and times as a file for your teacher's item analysis (qbank stats). Nothing is sent anywhere." })
+    ]);
   }
 
   function status(item) {

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qbank.analysis.stats.readers.common import Context, Problems, UnreadableResponses
+from qbank.analysis.stats.readers.lms import is_canvas_header, is_moodle_header, read_canvas, read_moodle
 from qbank.analysis.stats.readers.long_csv import is_long_header, read_long_csv
+from qbank.analysis.stats.readers.practice import read_practice
+from qbank.analysis.stats.readers.qti_results import is_results_xml, read_qti_results
 from qbank.analysis.stats.table import ResponseTable, TableBuilder
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.model import Bank
@@ -29,11 +32,17 @@ Reader = Callable[[Path, str, Context, Problems], ResponseTable]
 
 
 def _readers() -> dict[str, Reader]:
-    return {"long": read_long_csv}
+    return {
+        "long": read_long_csv,
+        "practice": read_practice,
+        "moodle": read_moodle,
+        "canvas": read_canvas,
+        "qti": read_qti_results,
+    }
 
 
 #: Format names ``--from`` accepts.
-FORMATS: tuple[str, ...] = ("long",)
+FORMATS: tuple[str, ...] = ("long", "practice", "moodle", "canvas", "qti")
 
 
 @dataclass
@@ -58,13 +67,27 @@ def _csv_header(path: Path) -> list[str]:
 
 def detect_format(path: Path) -> str:
     """The format of a responses file, from its name and first bytes."""
-    if path.suffix.lower() == ".csv" or path.suffix.lower() == ".txt":
-        header = _csv_header(path)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        header = [h.strip() for h in _csv_header(path)]
         if is_long_header(header):
             return "long"
+        if is_canvas_header(header):
+            return "canvas"
+        if is_moodle_header(header):
+            return "moodle"
         raise UnreadableResponses(
-            "not a responses CSV qbank knows: expected the header respondent,question_id,response,score"
+            "not a responses CSV qbank knows: expected the long format's header "
+            "respondent,question_id,response,score, a Moodle Responses report or a Canvas Student Analysis"
         )
+    if suffix == ".json":
+        return "practice"
+    if suffix == ".xml":
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        if is_results_xml(head):
+            return "qti"
+        raise UnreadableResponses("an XML file without assessmentResult: not QTI results")
     raise UnreadableResponses(f"cannot tell the format of {path.name}: name it with --from")
 
 
