@@ -408,7 +408,9 @@ def low_reliability(
     """The QB957 message and severity for a form's alpha from ``n`` respondents, or ``None``."""
     if alpha is None or alpha >= options.min_alpha:
         return None
-    message = f"low reliability of form {form!r}: Cronbach's alpha {alpha:.2f} (below {options.min_alpha:.2f})"
+    message = (
+        f"low reliability of form {form!r}: Cronbach's alpha {alpha:.2f} (below {options.min_alpha:.2f})"
+    )
     if n < options.min_n:
         return f"{message} (only {n} respondents: unreliable)", Severity.INFO
     return message, LowReliability.severity
