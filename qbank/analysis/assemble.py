@@ -33,7 +33,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Literal
 
@@ -45,8 +45,10 @@ __all__ = [
     "AssembledForm",
     "AssemblyError",
     "AssemblyResult",
+    "BalanceReport",
     "Shortfall",
     "assemble",
+    "balance_difficulty",
     "default_time_limit",
     "exact_duplicate_pairs",
     "form_overlap",
@@ -480,3 +482,196 @@ def form_overlap(forms: Sequence[AssembledForm]) -> int:
     """The largest number of questions any two forms share."""
     ids = [{q.id for q in f.questions} for f in forms]
     return max((len(a & b) for a, b in combinations(ids, 2)), default=0)
+
+
+# ---------------------------------------------------------------------------------------------- difficulty balance
+
+
+@dataclass(frozen=True)
+class BalanceReport:
+    """How :func:`balance_difficulty` left the forms."""
+
+    means: tuple[float | None, ...]
+    """Mean facility (``stats.p``) of each form, over its questions that have statistics."""
+    missing: tuple[int, ...]
+    """Questions without statistics on each form (left out of its mean)."""
+    moves: int
+    """Swaps and replacements made."""
+    tolerance: float
+
+    @property
+    def spread(self) -> float | None:
+        """The largest difference between two forms' mean facilities."""
+        known = [m for m in self.means if m is not None]
+        return max(known) - min(known) if len(known) >= 2 else None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the forms' means are within the tolerance."""
+        spread = self.spread
+        return spread is not None and spread <= self.tolerance + 1e-12
+
+
+@dataclass(frozen=True)
+class _Move:
+    """Take ``out`` off form ``source`` and put ``into`` there; with a ``target`` form, ``out``
+    goes there in place of ``into`` (a swap); ``-1`` means no such form (a replacement)."""
+
+    spread: float
+    out: Question
+    into: Question
+    source: int
+    target: int
+
+    def key(self) -> tuple[float, str, str]:
+        return (self.spread, self.out.id, self.into.id)
+
+
+def _better(best: _Move | None, move: _Move) -> _Move:
+    return move if best is None or move.key() < best.key() else best
+
+
+def _facility(question: Question) -> float | None:
+    stats = question.stats
+    return stats.p if stats is not None else None
+
+
+def _mean_p(questions: Sequence[Question]) -> float | None:
+    known = [p for q in questions if (p := _facility(q)) is not None]
+    return sum(known) / len(known) if known else None
+
+
+def balance_difficulty(
+    result: AssemblyResult,
+    bank: Bank,
+    blueprint: Blueprint | None = None,
+    *,
+    tolerance: float,
+    types: Sequence[str] = (),
+    difficulties: Sequence[str] = (),
+    enemies: Iterable[frozenset[str]] | None = None,
+    include_drafts: bool = False,
+    max_moves: int = 10_000,
+) -> tuple[AssemblyResult, BalanceReport]:
+    """Parallel forms: move questions so that the forms' mean facilities (the ``p`` of each
+    question's stored statistics) differ by at most ``tolerance``.
+
+    A move swaps two questions of the same objective between the form with the highest mean and
+    the one with the lowest, or replaces a question by an unused eligible question of the same
+    objective; the move that shrinks the spread most is made, until the spread is within the
+    tolerance or no move shrinks it. Seats per domain and objective, enemies (never two on one
+    form) and the questions' use count (an unused question is taken before one on another form)
+    are kept. Deterministic: ties are broken by question id.
+    """
+    blueprint = blueprint or bank.blueprint
+    if blueprint is None:
+        raise AssemblyError("no blueprint: assembly draws by blueprint weights")
+    forms = [list(f.questions) for f in result.forms]
+    bucket: dict[str, Bucket] = {}
+    pool: dict[Bucket, list[Question]] = defaultdict(list)
+    for question in bank.questions:
+        where = locate(question, blueprint)
+        if isinstance(where, Misplaced):
+            continue
+        bucket[question.id] = (where.domain, where.objective)
+        eligible = drawable(question, include_drafts=include_drafts)
+        if (
+            eligible
+            and (not types or question.kind in types)
+            and (not difficulties or question.difficulty in difficulties)
+        ):
+            pool[bucket[question.id]].append(question)
+    pairs = exact_duplicate_pairs(bank.questions) if enemies is None else enemies
+    enemy: dict[str, set[str]] = defaultdict(set)
+    for pair in pairs:
+        for one, other in combinations(sorted(pair), 2):
+            enemy[one].add(other)
+            enemy[other].add(one)
+
+    def fits(question: Question, form: list[Question], leaving: Question) -> bool:
+        ids = {q.id for q in form if q.id != leaving.id}
+        return question.id not in ids and not (enemy.get(question.id, set()) & ids)
+
+    def spread(means: list[float | None]) -> float:
+        known = [m for m in means if m is not None]
+        return max(known) - min(known) if len(known) >= 2 else 0.0
+
+    moves = 0
+    while len(forms) >= 2 and moves < max_moves:
+        means = [_mean_p(f) for f in forms]
+        current = spread(means)
+        if current <= tolerance + 1e-12:
+            break
+        known = [i for i, m in enumerate(means) if m is not None]
+        hi = max(known, key=lambda i: (means[i], -i))
+        lo = min(known, key=lambda i: (means[i], i))
+        used = {q.id for f in forms for q in f}
+        best: _Move | None = None
+        for a in sorted(forms[hi], key=lambda q: q.id):
+            pa = _facility(a)
+            if pa is None:
+                continue
+            same = bucket.get(a.id)
+            # swap it with an easier question of the same objective on the lowest-mean form
+            for b in sorted(forms[lo], key=lambda q: q.id):
+                pb = _facility(b)
+                if pb is None or pb >= pa or bucket.get(b.id) != same:
+                    continue
+                if not (fits(b, forms[hi], a) and fits(a, forms[lo], b)):
+                    continue
+                trial = list(means)
+                trial[hi] = _mean_p([b if q.id == a.id else q for q in forms[hi]])
+                trial[lo] = _mean_p([a if q.id == b.id else q for q in forms[lo]])
+                best = _better(best, _Move(spread(trial), a, b, hi, lo))
+            # or replace it by an unused, harder question of the same objective
+            for u in sorted(pool.get(same, []), key=lambda q: q.id) if same is not None else []:
+                pu = _facility(u)
+                if u.id in used or pu is None or pu >= pa or not fits(u, forms[hi], a):
+                    continue
+                trial = list(means)
+                trial[hi] = _mean_p([u if q.id == a.id else q for q in forms[hi]])
+                best = _better(best, _Move(spread(trial), a, u, hi, -1))
+        for b in sorted(forms[lo], key=lambda q: q.id):
+            pb = _facility(b)
+            same = bucket.get(b.id)
+            if pb is None or same is None:
+                continue
+            for u in sorted(pool.get(same, []), key=lambda q: q.id):
+                pu = _facility(u)
+                if u.id in used or pu is None or pu <= pb or not fits(u, forms[lo], b):
+                    continue
+                trial = list(means)
+                trial[lo] = _mean_p([u if q.id == b.id else q for q in forms[lo]])
+                best = _better(best, _Move(spread(trial), b, u, -1, lo))
+        if best is None or best.spread >= current - 1e-12:
+            break
+        from_form, to_form, out, into = best.source, best.target, best.out, best.into
+        if from_form >= 0 and to_form >= 0:  # a swap between the two forms
+            forms[from_form] = [into if q.id == out.id else q for q in forms[from_form]]
+            forms[to_form] = [out if q.id == into.id else q for q in forms[to_form]]
+        else:  # a replacement by an unused question
+            target = from_form if from_form >= 0 else to_form
+            forms[target] = [into if q.id == out.id else q for q in forms[target]]
+        moves += 1
+    rebuilt = tuple(
+        replace(old, questions=tuple(new), key_positions=_key_positions(new))
+        for old, new in zip(result.forms, forms, strict=True)
+    )
+    uses = Counter(q.id for f in forms for q in f)
+    report = BalanceReport(
+        means=tuple(_mean_p(f) for f in forms),
+        missing=tuple(sum(1 for q in f if _facility(q) is None) for f in forms),
+        moves=moves,
+        tolerance=tolerance,
+    )
+    reused = sum(1 for n in uses.values() if n > 1)
+    return replace(result, forms=rebuilt, reused=reused), report
+
+
+def _key_positions(questions: Sequence[Question]) -> dict[int, int]:
+    counts: Counter[int] = Counter()
+    for question in questions:
+        fixed = _fixed_key(question)
+        if fixed is not None:
+            counts[fixed[0]] += 1
+    return dict(sorted(counts.items()))

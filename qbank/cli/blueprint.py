@@ -148,6 +148,16 @@ def _form_targets(output: str, forms: int) -> list[Path]:
     help="Form file (.yaml); FORM-1.yaml ... with --forms.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing form files.")
+@click.option(
+    "--difficulty-balance",
+    is_flag=True,
+    help="Parallel forms: mean facility (stored stats p) within --tolerance of each other.",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0, min_open=True, max=1),
+    help="Most the forms' mean p may differ (default: [tool.qbank.stats] balance-tolerance, 0.02).",
+)
 @config_option
 def assemble_command(
     paths: tuple[str, ...],
@@ -164,6 +174,8 @@ def assemble_command(
     include_drafts: bool,
     output: str,
     force: bool,
+    difficulty_balance: bool,
+    tolerance: float | None,
     config_file: str | None,
 ) -> int:
     """Draw a practice form of COUNT questions from the bank under PATHS by blueprint weights.
@@ -176,6 +188,8 @@ def assemble_command(
     from qbank.io.serialize import dump_questions
 
     minutes = _parse_time_limit(time_limit)
+    if difficulty_balance and forms < 2:
+        raise UsageError("--difficulty-balance makes parallel forms: ask for --forms 2 or more")
     targets = _form_targets(output, forms)
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:
@@ -207,6 +221,9 @@ def assemble_command(
         )
     except AssemblyError as exc:
         raise UsageError(str(exc)) from None
+    balance_note: str | None = None
+    if difficulty_balance and result.ok:
+        result, balance_note = _balance(result, bank, config, tolerance, types, difficulties, include_drafts)
     if not result.ok:
         echo_err(f"qbank: cannot assemble {count} questions (seed {result.seed}):")
         for shortfall in result.shortfalls:
@@ -233,4 +250,49 @@ def assemble_command(
         echo_err(f"note: {note}")
     if result.reused:
         echo_err(f"note: {result.reused} questions appear on more than one form (too few for disjoint forms)")
+    if balance_note is not None:
+        echo_err(balance_note)
+        if balance_note.startswith("qbank:"):
+            return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _balance(
+    result: Any,
+    bank: Any,
+    config: Any,
+    tolerance: float | None,
+    types: tuple[str, ...],
+    difficulties: tuple[str, ...],
+    include_drafts: bool,
+) -> tuple[Any, str]:
+    """Balance the drawn forms by stored facility; the note says how close they ended."""
+    from qbank.analysis.assemble import balance_difficulty
+
+    if not any(q.stats is not None and q.stats.p is not None for q in bank.questions):
+        raise UsageError(
+            "--difficulty-balance needs item statistics: run qbank stats RESPONSES --bank ... --write first"
+        )
+    limit = tolerance if tolerance is not None else config.model.stats.balance_tolerance
+    balanced, report = balance_difficulty(
+        result,
+        bank,
+        tolerance=limit,
+        types=types,
+        difficulties=difficulties,
+        enemies=enemy_pairs(bank.questions, config.model.dupes.threshold, config.model.dupes.allow),
+        include_drafts=include_drafts,
+    )
+    means = " / ".join("-" if m is None else f"{m:.3f}" for m in report.means)
+    missing = sum(report.missing)
+    extra = f"; {missing} questions without statistics left out of the means" if missing else ""
+    spread = report.spread
+    if report.ok:
+        return balanced, (
+            f"difficulty balance: mean p {means} (spread {spread:.3f}, within {limit:g}; {report.moves} moves{extra})"
+        )
+    shown = "-" if spread is None else f"{spread:.3f}"
+    return balanced, (
+        f"qbank: difficulty balance: mean p {means} differ by {shown}, more than {limit:g}: the bank has too few "
+        f"questions of the right difficulty in the same objectives{extra}"
+    )

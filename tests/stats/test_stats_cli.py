@@ -9,6 +9,7 @@ import pytest
 from lxml import etree
 from test_stats_compute import HAND_CSV
 
+import qbank
 from qbank.cli import main
 
 BANK = """\
@@ -209,3 +210,62 @@ def test_an_unreadable_responses_file_exits_2(site: Path, capsys: pytest.Capture
     )
     assert code == 2
     assert "error QB922 not a responses CSV qbank knows" in out
+
+
+FORM = """\
+form:
+  title: Mock exam 1
+  count: 3
+questions:
+  - id: f1
+    type: true_false
+    stem: Amazon S3 stores objects.
+    answer: true
+  - id: f2
+    type: true_false
+    stem: Amazon EBS is object storage.
+    answer: false
+  - id: f3
+    type: true_false
+    stem: AWS Lambda runs containers only.
+    answer: false
+"""
+
+
+def test_a_forms_reliability_is_written_into_its_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    form = tmp_path / "mock-1.yaml"
+    form.write_text(FORM, encoding="utf-8")
+    (tmp_path / "qbank.toml").write_text("[stats]\nmin-n = 3\n", encoding="utf-8")
+    answers = ["true;false;false", "true;true;true", "false;false;true", "true;false;true"]
+    files = []
+    for k, row in enumerate(answers):
+        items = [{"id": f"f{i + 1}", "response": r} for i, r in enumerate(row.split(";"))]
+        path = tmp_path / f"r{k}.json"
+        path.write_text(
+            json.dumps(
+                {"format": "qbank-results", "version": 1, "bank": "x", "form": "Mock exam 1", "items": items}
+            ),
+            encoding="utf-8",
+        )
+        files.append(str(path))
+    code, out, err = run(
+        capsys, "stats", *files, "--bank", str(form), "--write", "--date", "2025-01-01", "--format", "json"
+    )
+    assert code == 0  # low reliability is a warning: it fails the run only with --strict
+    doc = json.loads(out)
+    (stats,) = doc["forms"]
+    assert stats["form"] == "Mock exam 1"
+    assert stats["n"] == 4
+    assert stats["k"] == 3
+    text = form.read_text(encoding="utf-8")
+    assert text.startswith("form:\n  title: Mock exam 1\n  count: 3\n  stats:\n    n: 4\n    k: 3\n")
+    assert f"wrote statistics to {form}" in err
+    loaded = qbank.load(str(form))
+    assert loaded.bank.form is not None
+    assert loaded.bank.form.stats is not None
+    assert loaded.bank.form.stats.alpha == pytest.approx(round(stats["alpha"], 3))
+    _code, out, _ = run(capsys, "check", str(form), "--format", "text")
+    low = stats["alpha"] < 0.7
+    assert ("QB957" in out) == low
