@@ -58,6 +58,7 @@ _DUCKDB = """
 import duckdb
 con = duckdb.connect()
 con.execute("SET threads=2")
+con.execute("SET enable_progress_bar=false")
 con.execute("SET preserve_insertion_order=false")
 con.execute('''CREATE TEMP TABLE qs AS SELECT * FROM (VALUES {ids}) t(question_id, j)''')
 cur = con.execute('''
@@ -92,12 +93,14 @@ rows = sum(len(p[0]) for p in parts)
 check = len(respondents)
 """
 
+# VmHWM is this process's own peak resident set (ru_maxrss would carry the parent's over exec)
 _MEASURE = """
-import json, resource, time
+import json, time
 start = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+with open("/proc/self/status", encoding="ascii") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 print(json.dumps({{"seconds": elapsed, "peak_mb": peak, "rows": rows, "check": check}}))
 """
 
