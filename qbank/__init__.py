@@ -19,6 +19,8 @@ __version__ = "0.1.0"
 from qbank.analysis.assemble import AssembledForm, AssemblyError, AssemblyResult, Shortfall, assemble
 from qbank.analysis.coverage import CoverageReport, DomainCoverage, ObjectiveCoverage, coverage
 from qbank.analysis.dupes import DuplicateReport, find_duplicates
+from qbank.analysis.stats import FormStats, ItemStats, ReadResult, StatsResult, read_responses
+from qbank.analysis.stats import analyse as item_analysis
 from qbank.check import CheckResult, check
 from qbank.core.config import Config, ConfigError, find_config, load_config
 from qbank.core.diagnostics import Diagnostic, Severity
@@ -64,7 +66,9 @@ __all__ = [
     "DuplicateReport",
     "Essay",
     "ExportResult",
+    "FormStats",
     "ImportResult",
+    "ItemStats",
     "LoadResult",
     "MatchPair",
     "Matching",
@@ -75,10 +79,12 @@ __all__ = [
     "Ordering",
     "Pool",
     "Question",
+    "ReadResult",
     "Severity",
     "ShortAnswer",
     "Shortfall",
     "SingleChoice",
+    "StatsResult",
     "TrueFalse",
     "Variant",
     "__version__",
@@ -89,8 +95,10 @@ __all__ = [
     "find_config",
     "find_duplicates",
     "import_bank",
+    "item_analysis",
     "lint",
     "load",
     "load_config",
+    "read_responses",
     "validate",
 ]
