@@ -47,7 +47,8 @@ bank = Bank(questions=[s.question() for s in items])
 """
 
 _QBANK = """
-from qbank.analysis.stats import analyse, read_responses
+from qbank.analysis.stats import analyse
+from qbank.importers.responses import read_responses
 read = read_responses([{path!r}], bank)
 result = analyse(read.table, bank.by_id())
 rows = read.table.n_rows

@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 from qbank.analysis.assemble import AssembledForm, AssemblyError, AssemblyResult, Shortfall, assemble
 from qbank.analysis.coverage import CoverageReport, DomainCoverage, ObjectiveCoverage, coverage
 from qbank.analysis.dupes import DuplicateReport, find_duplicates
-from qbank.analysis.stats import FormStats, ItemStats, ReadResult, StatsResult, read_responses
+from qbank.analysis.stats import FormStats, ItemStats, StatsResult
 from qbank.analysis.stats import analyse as item_analysis
 from qbank.check import CheckResult, check
 from qbank.core.config import Config, ConfigError, find_config, load_config
@@ -45,6 +45,7 @@ from qbank.core.model import (
 )
 from qbank.exporters import EXPORTERS, ExportResult, export
 from qbank.importers import ImportResult, import_bank
+from qbank.importers.responses import ReadResult, read_responses
 from qbank.io.loader import LoadResult, load, validate
 from qbank.lint.engine import lint
 

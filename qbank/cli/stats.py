@@ -93,7 +93,8 @@ def stats_command(
 
     Exit 1 when a finding fails the run (a likely miskey is an error), 2 when a file cannot be read.
     """
-    from qbank.analysis.stats import analyse, read_responses
+    from qbank.analysis.stats import analyse
+    from qbank.importers.responses import read_responses
     from qbank.io.loader import load
     from qbank.lint.stats import judge_statistics, stats_options
     from qbank.report.stats import StatsReport, Thresholds, render_stats
@@ -148,7 +149,7 @@ def stats_command(
 
 
 def _read_map(path: str) -> dict[str, str]:
-    from qbank.analysis.stats.readers.common import UnreadableResponses, read_map
+    from qbank.importers.responses.common import UnreadableResponses, read_map
 
     try:
         return read_map(Path(path))
@@ -190,9 +191,13 @@ def _write(bank: Bank, result: Any, config: Config, date: str) -> list[str]:
         return [str(sidecar)]
     files = {sf.display: sf for sf in bank.files}
     updates: dict[str, dict[tuple[str | int, ...], Any]] = {}
+    variants = 0
     for question in bank.questions:
         origin = question.origin
         if origin is None or question.id not in blocks:
+            continue
+        if origin.variant is not None:  # the variants of a template share its place in the file
+            variants += 1
             continue
         path = ("questions", origin.index, "stats")
         updates.setdefault(origin.source.display, {})[path] = blocks[question.id]
@@ -200,6 +205,11 @@ def _write(bank: Bank, result: Any, config: Config, date: str) -> list[str]:
         for sf in bank.files:
             if isinstance(sf.data, dict) and "form" in sf.data:
                 updates.setdefault(sf.display, {})[("form", "stats")] = form_block
+    if variants:
+        echo_err(
+            f"qbank: note: statistics of {variants} template variant(s) not written: variants share their "
+            "template's place in the file; set [tool.qbank.stats] sidecar to keep them"
+        )
     written = []
     for display, changes in updates.items():
         sf = files[display]

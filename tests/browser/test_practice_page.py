@@ -496,8 +496,9 @@ def test_each_attempt_draws_one_variant_of_a_template(tmp_path: Path, visit: Vis
 def test_downloaded_results_feed_the_item_analysis(site: Site, visit: Visit, tmp_path: Path) -> None:
     """Two learners take ten questions, download their results, and ``qbank stats`` reads them:
     every question id, the responses in the shared encoding, the page's scores and the time."""
-    from qbank.analysis.stats import analyse, read_responses
+    from qbank.analysis.stats import analyse
     from qbank.core.model import Bank
+    from qbank.importers.responses import read_responses
 
     page = visit.page
     files = []

@@ -269,3 +269,41 @@ def test_a_forms_reliability_is_written_into_its_header(
     _code, out, _ = run(capsys, "check", str(form), "--format", "text")
     low = stats["alpha"] < 0.7
     assert ("QB957" in out) == low
+
+
+TEMPLATE = """\
+questions:
+  - id: add
+    type: numerical
+    variables:
+      a: {min: 1, max: 9}
+      b: {min: 1, max: 9}
+    variants: 3
+    seed: 1
+    stem: What is {{ a }} + {{ b }}?
+    answer: "{{ a + b }}"
+"""
+
+
+def test_template_variants_are_analysed_but_kept_only_in_a_sidecar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bank = tmp_path / "add.yaml"
+    bank.write_text(TEMPLATE, encoding="utf-8")
+    ids = [q.id for q in qbank.load(str(bank)).bank.questions]
+    assert ids == ["add.1", "add.2", "add.3"]
+    rows = ["respondent,question_id,response,score"] + [
+        f"r{k},{qid},1,{k % 2}" for k in range(4) for qid in ids
+    ]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = ["stats", str(tmp_path / "r.csv"), "--bank", str(bank), "--write", "--format", "json"]
+    code, out, err = run(capsys, *args)
+    assert code == 0
+    assert [item["id"] for item in json.loads(out)["items"]] == ids
+    assert "statistics of 3 template variant(s) not written" in err
+    assert bank.read_text(encoding="utf-8") == TEMPLATE
+    (tmp_path / "qbank.toml").write_text('[stats]\nsidecar = "stats.yaml"\n', encoding="utf-8")
+    code, _, err = run(capsys, *args)
+    assert "add.2:" in (tmp_path / "stats.yaml").read_text(encoding="utf-8")
+    loaded = qbank.load(str(bank), config=qbank.load_config(tmp_path / "qbank.toml")).bank
+    assert [q.stats.n if q.stats else None for q in loaded.questions] == [4, 4, 4]

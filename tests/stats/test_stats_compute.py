@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from responsegen import Simulation, make_items, simulate, write_long_csv
 
-from qbank.analysis.stats import analyse, read_responses
+from qbank.analysis.stats import analyse
 from qbank.analysis.stats.compute import FormStats, ItemStats, group_mean
 from qbank.core.model import Bank, Choice, Question, ShortAnswer, SingleChoice
+from qbank.importers.responses import read_responses
 from qbank.lint.stats import judge_statistics
 
 HAND_CSV = """\

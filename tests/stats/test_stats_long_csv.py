@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qbank.analysis.stats import analyse, interpret, read_responses
+from qbank.analysis.stats import analyse, interpret
 from qbank.core.model import (
     Bank,
     Choice,
@@ -20,6 +20,7 @@ from qbank.core.model import (
     SingleChoice,
     TrueFalse,
 )
+from qbank.importers.responses import read_responses
 
 SINGLE = SingleChoice(id="s", stem="S?", choices=[Choice(text="a", correct=True), Choice(text="b")])
 MULTI = MultipleResponse(

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from test_stats_compute import hand_bank
 
-from qbank.analysis.stats import analyse, read_responses
+from qbank.analysis.stats import analyse
 from qbank.core.model import Bank, Choice, Matching, MatchPair, MultipleResponse, SingleChoice, TrueFalse
 from qbank.exporters import export
+from qbank.importers.responses import read_responses
 
 ABC = SingleChoice(
     id="2-abc",
@@ -236,7 +237,7 @@ def test_canvas_student_analysis_round_trips_with_our_export_ids(tmp_path: Path)
 
 
 def _read_map(path: Path) -> dict[str, str]:
-    from qbank.analysis.stats.readers.common import read_map
+    from qbank.importers.responses.common import read_map
 
     return read_map(path)
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from lxml import etree
 
-from qbank.analysis.stats.readers.common import Context, Problems, UnreadableResponses, resolve_id
 from qbank.analysis.stats.responses import interpret, parse_number
 from qbank.analysis.stats.table import ResponseTable, TableBuilder
 from qbank.core.model import ChoiceQuestion, Ordering, Question, TrueFalse
+from qbank.importers.responses.common import Context, Problems, UnreadableResponses, resolve_id
 from qbank.io.safe import MAX_INPUT_BYTES, UnsafeInput, XmlSyntax, parse_xml
 
 __all__ = ["is_results_xml", "read_qti_results"]

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from qbank.analysis.stats.readers.common import Context, Problems, UnreadableResponses
 from qbank.analysis.stats.responses import interpret
 from qbank.analysis.stats.table import ResponseTable, TableBuilder
+from qbank.importers.responses.common import Context, Problems, UnreadableResponses
 from qbank.io.source import read_source
 
 __all__ = ["RESULTS_FORMAT", "is_results", "read_practice"]

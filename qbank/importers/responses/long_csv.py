@@ -23,10 +23,10 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from qbank.analysis.stats.readers.common import MAX_LOCATED, Context, Problems, UnreadableResponses
 from qbank.analysis.stats.responses import Interpretation, interpret
 from qbank.analysis.stats.table import ResponseTable, TableBuilder
 from qbank.core.model import Question
+from qbank.importers.responses.common import MAX_LOCATED, Context, Problems, UnreadableResponses
 
 __all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "is_long_header", "read_long_csv"]
 

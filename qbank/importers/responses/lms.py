@@ -34,7 +34,6 @@ from pathlib import Path
 
 import numpy as np
 
-from qbank.analysis.stats.readers.common import Context, Problems, UnreadableResponses, resolve_id
 from qbank.analysis.stats.responses import encode_choices, interpret, parse_number
 from qbank.analysis.stats.table import ResponseTable, TableBuilder
 from qbank.core.markup import plain_text
@@ -49,6 +48,7 @@ from qbank.core.model import (
     TrueFalse,
 )
 from qbank.core.text import bare
+from qbank.importers.responses.common import Context, Problems, UnreadableResponses, resolve_id
 
 __all__ = ["is_canvas_header", "is_moodle_header", "read_canvas", "read_moodle"]
 

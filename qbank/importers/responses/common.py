@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +16,7 @@ from qbank.core.diagnostics import Diagnostic, Severity
 from qbank.core.markup import plain_text
 from qbank.core.model import ChoiceQuestion, Question
 from qbank.core.text import bare
+from qbank.interchange.qti import question_id
 from qbank.io.source import diagnostic
 
 __all__ = [
@@ -31,8 +31,6 @@ __all__ = [
 
 MAX_LOCATED = 20
 """Located messages per file and kind before the rest are only counted."""
-
-_QTI_PREFIXED = re.compile(r"^Q_[0-9]")
 
 
 class UnreadableResponses(Exception):
@@ -85,13 +83,12 @@ class Problems:
 
 def resolve_id(raw: str, ids: Mapping[str, object]) -> str | None:
     """The bank id behind an identifier a qbank export wrote: the id itself, or its QTI form
-    (``Q_`` before an id that starts with a digit)."""
+    (:func:`qbank.interchange.qti.question_id` undoes it)."""
     value = raw.strip()
     if value in ids:
         return value
-    if _QTI_PREFIXED.match(value) and value[2:] in ids:
-        return value[2:]
-    return None
+    qid = question_id(value, None)
+    return qid if qid in ids else None
 
 
 class TextIndex:

@@ -3,7 +3,7 @@
 :func:`read_responses` reads files of any supported format (told by ``fmt`` or recognised from the
 file) against a bank and returns one table of all of them plus every located problem. A file that
 cannot be read at all is a ``QB922`` error; a row that cannot be used is skipped, located (the
-first :data:`~qbank.analysis.stats.readers.common.MAX_LOCATED` per file) and counted (``QB920``);
+first :data:`~qbank.importers.responses.common.MAX_LOCATED` per file) and counted (``QB920``);
 a question of an LMS report that matches nothing in the bank is ``QB921``.
 """
 
@@ -16,14 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qbank.analysis.stats.readers.common import Context, Problems, UnreadableResponses
-from qbank.analysis.stats.readers.lms import is_canvas_header, is_moodle_header, read_canvas, read_moodle
-from qbank.analysis.stats.readers.long_csv import is_long_header, read_long_csv
-from qbank.analysis.stats.readers.practice import read_practice
-from qbank.analysis.stats.readers.qti_results import is_results_xml, read_qti_results
 from qbank.analysis.stats.table import ResponseTable, TableBuilder
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.model import Bank
+from qbank.importers.responses.common import Context, Problems, UnreadableResponses
+from qbank.importers.responses.lms import is_canvas_header, is_moodle_header, read_canvas, read_moodle
+from qbank.importers.responses.long_csv import is_long_header, read_long_csv
+from qbank.importers.responses.practice import read_practice
+from qbank.importers.responses.qti_results import is_results_xml, read_qti_results
 from qbank.io.source import diagnostic
 
 __all__ = ["FORMATS", "ReadResult", "detect_format", "read_responses"]
@@ -102,7 +102,7 @@ def read_responses(
 
     ``fmt`` is one of :data:`FORMATS` or ``auto``; ``mapping`` maps LMS question identifiers
     (Canvas question ids, Moodle slot numbers) to qbank ids (see
-    :func:`~qbank.analysis.stats.readers.common.read_map`).
+    :func:`~qbank.importers.responses.common.read_map`).
     """
     context = Context(bank.by_id(), dict(mapping or {}))
     readers = _readers()
