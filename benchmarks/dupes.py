@@ -100,14 +100,15 @@ def sampled_recall(items: list[Any], found: set[frozenset[str]], k: int = SAMPLE
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    from qbank.analysis.dupes import engine as D
+    from qbank.analysis.dupes import DEFAULT_THRESHOLD, judge, lexical, search
+    from qbank.analysis.dupes import items as I
 
-    prep = D._prepare(items)
-    reps = D._exact_groups(items, prep, lambda i, j: True, {})
+    prep = I.prepare(items)
+    reps = search.exact_groups(items, prep, lambda i, j: True, {})
     sample = random.Random(7).sample(reps, min(k, len(reps)))
     rep_array = np.asarray(reps, dtype=np.int64)
     stems = [prep.stem_sorted[r] for r in reps]
-    floor = D.stem_floor(D.DEFAULT_THRESHOLD)
+    floor = lexical.stem_floor(DEFAULT_THRESHOLD)
     left: list[int] = []
     right: list[int] = []
     for start in range(0, len(sample), 50):
@@ -126,10 +127,10 @@ def sampled_recall(items: list[Any], found: set[frozenset[str]], k: int = SAMPLE
                 left.append(min(a, b))
                 right.append(max(a, b))
     ref: dict[tuple[int, int], object] = {}
-    D._verify(
+    judge.verify(
         prep,
         (np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)),
-        D.DEFAULT_THRESHOLD,
+        DEFAULT_THRESHOLD,
         -1,
         lambda i, j: True,
         ref,

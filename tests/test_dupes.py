@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import qbank
-from qbank.analysis.dupes import DupItem, enemy_pairs, find_duplicate_items, find_duplicates
-from qbank.analysis.dupes import engine as D
+from qbank.analysis.dupes import DupItem, enemy_pairs, find_duplicate_items, find_duplicates, lexical, minhash
+from qbank.analysis.dupes import items as I
 from qbank.cli import main
 from qbank.core.model import Choice, Numerical, SingleChoice, TrueFalse
 from qbank.io.loader import load
@@ -190,11 +190,13 @@ def test_weighted_minhash_estimates_the_rarity_weighted_similarity() -> None:
         shared = rare[: rng.randint(0, len(rare))]
         stems.append(" ".join(common + shared + [f"t{k}y{m}" for m in range(rng.randint(0, 4))]))
     items = [DupItem(f"q{k}", stem) for k, stem in enumerate(stems)]
-    prep = D._prepare(items)
-    flat, offsets, weights = D._word_sets((s.split() for s in prep.stem_norm), lambda w, _df: prep.idf[w])
-    sig = D._minhash(flat, offsets, weights, D.NUM_PERM, 1)
+    prep = I.prepare(items)
+    flat, offsets, weights = minhash.word_sets(
+        (s.split() for s in prep.stem_norm), lambda w, _df: prep.idf[w]
+    )
+    sig = minhash.minhash(flat, offsets, weights, minhash.NUM_PERM, 1)
     estimated = (sig[0::2] == sig[1::2]).mean(axis=1)
-    weighted = np.array([D._content(prep, k, k + 1) / 100 for k in range(0, len(items), 2)])
+    weighted = np.array([lexical.content_overlap(prep, k, k + 1) / 100 for k in range(0, len(items), 2)])
     plain = np.array(
         [
             len(set(a.split()) & set(b.split())) / len(set(a.split()) | set(b.split()))
@@ -212,7 +214,7 @@ def test_agreement_counts_equal_signature_rows() -> None:
     prints = rng.integers(0, 4, size=(50, 32), dtype=np.uint8)  # small alphabet: many equal bytes
     left, right = rng.integers(0, 50, size=(2, 400))
     expected = (prints[left] == prints[right]).mean(axis=1)
-    assert np.array_equal(D._agreement(prints.view(np.uint64), left, right), expected)
+    assert np.array_equal(minhash.agreement(prints.view(np.uint64), left, right), expected)
 
 
 def test_many_questions_with_one_generic_stem_are_told_apart_by_their_choices() -> None:
@@ -229,7 +231,7 @@ def test_many_questions_with_one_generic_stem_are_told_apart_by_their_choices() 
             choices := tuple(" ".join(rng.sample(words, 5)) for _ in range(4)),
             choices[:1],
         )
-        for k in range(2 * D.MAX_BUCKET)
+        for k in range(2 * minhash.MAX_BUCKET)
     ]
     base = items[7]
     # a near duplicate (one choice replaced) and a key conflict (a typo in one choice, another key)

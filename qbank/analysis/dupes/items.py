@@ -1,0 +1,192 @@
+"""The comparable form of a question (:class:`DupItem`) and the per-item text derived from it once."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qbank.core.model import (
+    ChoiceQuestion,
+    Essay,
+    Matching,
+    Numerical,
+    Ordering,
+    Question,
+    ShortAnswer,
+    TrueFalse,
+)
+from qbank.core.text import bare
+
+CHOICE = 0  # the family id of choice questions in ``Prepared.family_id``
+
+#: Candidate pairs: positions of the left and right items.
+Pairs = tuple[NDArray[np.int64], NDArray[np.int64]]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a question is: file as the user named it, 1-based line and column of its id."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class DupItem:
+    """The comparable form of a question.
+
+    ``family`` groups the types that can duplicate each other (``choice`` for single and multiple
+    choice; otherwise the type name). ``keys`` are the key texts: correct choices, or the answer
+    of a non-choice question rendered as text. Build one with :func:`item_from_question`, or
+    directly for data that is not a qbank bank (the benchmarks do this).
+    """
+
+    id: str
+    stem: str
+    family: str = "choice"
+    choices: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+    location: Location | None = None
+    ordered_key: bool = False
+    """Whether the order of ``keys`` matters (``ordering`` questions)."""
+    template: str | None = None
+    """The template the question is a variant of: variants of one template are never paired."""
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_FENCE = re.compile(r"```.*?(?:```|$)", re.S)
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_NEGATIONS = frozenset(
+    "not no never none except least incorrect false untrue cannot isn aren don doesn didn won shouldn wouldn couldn wasn weren without".split()  # noqa: SIM905 -- a word list reads best as one string
+)
+
+
+def sorted_words(text: str) -> str:
+    """The words of ``text`` in sorted order (what ``token_sort_ratio`` compares)."""
+    return " ".join(sorted(text.split()))
+
+
+Signature = tuple[tuple[str, ...], frozenset[str], frozenset[str]]
+
+
+def signature(raw_stem: str, words: list[str]) -> Signature:
+    """Numbers, negation words and inline code of a stem: the facts a template sibling changes."""
+    raw = unicodedata.normalize("NFKC", raw_stem)
+    numbers = tuple(sorted(set(_NUMBER.findall(raw))))
+    code = frozenset(bare(span) for span in _CODE_SPAN.findall(_FENCE.sub(" ", raw)))
+    return numbers, frozenset(w for w in words if w in _NEGATIONS), code
+
+
+def compatible(x: Signature, y: Signature) -> bool:
+    """Same numbers and negations; inline code of one stem contains the other's (a stem that adds a
+    code span specialises the question, one that replaces a span asks about something else)."""
+    return x[0] == y[0] and x[1] == y[1] and (x[2] <= y[2] or y[2] <= x[2])
+
+
+def _fmt_number(value: float) -> str:
+    return repr(int(value)) if float(value).is_integer() else repr(value)
+
+
+def item_from_question(question: Question, location: Location | None = None) -> DupItem:
+    """The comparable form of a qbank question (a template's variant carries the template's id)."""
+    origin = question.origin
+    template = origin.variant.template if origin is not None and origin.variant is not None else None
+    return replace(_item(question, location), template=template) if template else _item(question, location)
+
+
+def _item(question: Question, location: Location | None) -> DupItem:
+    if isinstance(question, ChoiceQuestion):
+        return DupItem(
+            question.id,
+            question.stem,
+            "choice",
+            tuple(c.text for c in question.choices),
+            tuple(c.text for c in question.choices if c.correct),
+            location,
+        )
+    if isinstance(question, TrueFalse):
+        keys: tuple[str, ...] = ("true" if question.answer else "false",)
+    elif isinstance(question, Numerical):
+        keys = (_fmt_number(question.answer),)
+    elif isinstance(question, ShortAnswer):
+        keys = tuple(question.accept)
+    elif isinstance(question, Matching):
+        keys = tuple(f"{p.prompt} = {p.match}" for p in question.pairs)
+    elif isinstance(question, Ordering):
+        return DupItem(question.id, question.stem, "ordering", (), tuple(question.order), location, True)
+    else:
+        assert isinstance(question, Essay)
+        keys = ()
+    return DupItem(question.id, question.stem, question.type, (), keys, location)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """Per-item derived text, computed once."""
+
+    family: list[str]
+    stem_norm: list[str]
+    stem_sorted: list[str]
+    key_sorted: list[str]
+    choice_bag: list[str]
+    choice_norms: list[tuple[str, ...]]
+    key_norms: list[tuple[str, ...]]
+    signature: list[Signature]
+    idf: dict[str, float] = field(default_factory=dict)
+    """Inverse document frequency of each stem word over everything searched."""
+    family_id: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    """Each item's family as a number (``CHOICE`` for choice questions)."""
+    keyed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+    """Whether each item has a key (essays have none)."""
+    facts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    """A hash of each stem's numbers and negation words: :func:`compatible` stems have equal ones."""
+
+
+def prepare(items: Sequence[DupItem]) -> Prepared:
+    """Derive every item's normalised texts, signature and the stem words' IDF."""
+    p = Prepared([], [], [], [], [], [], [], [])
+    df: dict[str, int] = defaultdict(int)
+    # choice texts repeat across a bank ("True", service names), and keys are choice texts
+    seen: dict[str, str] = {}
+
+    def norm(text: str) -> str:
+        out = seen.get(text)
+        if out is None:
+            out = seen[text] = bare(text)
+        return out
+
+    for item in items:
+        stem = bare(item.stem)
+        words = stem.split()
+        choices = tuple(norm(c) for c in item.choices)
+        keys = tuple(norm(k) for k in item.keys)
+        key_text = " ".join(keys) if item.ordered_key else " ".join(sorted(keys))
+        p.family.append(item.family)
+        p.stem_norm.append(stem)
+        p.stem_sorted.append(" ".join(sorted(words)))
+        p.key_sorted.append(key_text if item.ordered_key else sorted_words(key_text))
+        p.choice_bag.append(sorted_words(" ".join(choices)))
+        p.choice_norms.append(choices)
+        p.key_norms.append(keys)
+        p.signature.append(signature(item.stem, words))
+        for word in set(words):
+            df[word] += 1
+    # smoothed with a prior of 20 documents: in a small bank every word weighs about the same
+    total = len(items) + 20
+    p.idf = {w: math.log1p(total / (count + 20)) for w, count in df.items()}
+    ids: dict[str, int] = {"choice": CHOICE}
+    p.family_id = np.fromiter((ids.setdefault(f, len(ids)) for f in p.family), np.int32, len(p.family))
+    p.keyed = np.fromiter((bool(k) for k in p.key_norms), bool, len(p.key_norms))
+    p.facts = np.fromiter((hash(s[:2]) for s in p.signature), np.int64, len(p.signature))
+    return p
