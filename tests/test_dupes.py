@@ -465,3 +465,92 @@ def test_check_uses_the_dupes_section_of_the_config(tmp_path: Path) -> None:
     assert [d.code for d in plain.diagnostics if d.code == "QB704"] == ["QB704"]
     allowed = Config(ConfigModel.model_validate({"dupes": {"allow": [["one", "two"]]}}))
     assert [d.code for d in qbank.check(path, config=allowed).diagnostics if d.code == "QB704"] == []
+
+
+# ---------------------------------------------------------------------------------------------- embeddings
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every way to open a connection fails the test (and is recorded)."""
+    import socket
+
+    attempts: list[str] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(repr(args))
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+def test_the_model_loads_from_the_installed_wheel_without_opening_a_socket(no_network: list[str]) -> None:
+    from qbank.analysis.dupes import embeddings
+
+    embeddings.load_model.cache_clear()
+    model = embeddings.load_model()
+    vectors = embeddings.embed_texts(
+        [
+            "Which service stores database credentials and rotates them automatically?",
+            "What AWS service keeps database passwords and rotates them for you?",
+            "How many read capacity units does a table need for 10 reads per second?",
+            "",
+        ]
+    ).vectors
+    assert model.vectors.shape == (32000, 256)
+    assert vectors.shape == (4, 256)
+    assert np.allclose(np.linalg.norm(vectors[:3], axis=1), 1.0, atol=1e-2)
+    assert not vectors[3].any()  # no tokens: a zero vector, never NaN
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.1
+    assert no_network == []
+
+
+def test_embeddings_match_the_model_libraries_own_embed(no_network: list[str]) -> None:
+    """The sparse word-count product gives the vectors WordLlama's ``embed()`` gives (texts
+    without line breaks, which WordLlama's tokenizer keeps as byte tokens)."""
+    from wordllama import WordLlama
+
+    from qbank.analysis.dupes.embeddings import embed_texts, model_folder
+
+    texts = [
+        "An application reads messages from an Amazon SQS standard queue.",
+        "Which CSS property controls the space between characters?",
+        "Ichthyosaurs, plesiosaurs and pterosaurs are dinosaurs. Ünïcödé and `code()` too!",
+    ]
+    theirs = WordLlama.load(cache_dir=model_folder(), disable_download=True).embed(texts, norm=True)
+    ours = embed_texts(texts).vectors
+    assert np.einsum("ij,ij->i", theirs, ours).min() > 0.999
+    assert no_network == []
+
+
+def test_embeddings_are_cached_by_content(tmp_path: Path) -> None:
+    from qbank.analysis.dupes.embeddings import embed_texts
+    from qbank.io.cache import Store
+
+    texts = [f"Question number {k} about topic {k % 7} and a detail {k * k}" for k in range(300)]
+    store = Store(tmp_path / ".qbank_cache", "embeddings")
+    cold = embed_texts(texts, cache=store)
+    warm = embed_texts(texts, cache=store)
+    assert (cold.cached, warm.cached) == (0, 300)
+    assert np.array_equal(cold.vectors, warm.vectors)
+    assert np.array_equal(embed_texts(texts).vectors, cold.vectors)  # same values without a cache
+    # one edited text invalidates its own shard only; the rest is still found
+    edited = [*texts[:-1], "A completely different question"]
+    again = embed_texts(edited, cache=store)
+    assert 200 < again.cached < 300
+    assert np.array_equal(again.vectors[:-1], cold.vectors[:-1])
+    assert (tmp_path / ".qbank_cache" / ".gitignore").is_file()
+
+
+def test_a_missing_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from qbank.analysis.dupes import embeddings
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    with pytest.raises(embeddings.ModelUnavailable, match="pip install wordllama"):
+        embeddings.model_folder()
