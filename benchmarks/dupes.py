@@ -1,17 +1,26 @@
-"""Benchmark of ``qbank.analysis.dupes``: speed, memory, recall against brute force, precision and recall.
+"""Benchmark of ``qbank.analysis.dupes``: speed, memory, planted and labelled recall, old and new.
 
-Run ``python benchmarks/dupes.py`` (add ``--quick`` for 1k and 10k only). Every measurement runs in
-its own subprocess so that peak memory (``ru_maxrss``) belongs to one size. Prints a table:
+Run ``python benchmarks/dupes.py`` (``--quick``: 1k and 10k only; ``--brute``: also the recall of
+the lexical LSH search against the exhaustive search, slow; ``--embed``: also the embedding step
+against WordLlama's own ``embed()``). Every measurement runs in its own subprocess so that peak
+memory (``ru_maxrss``) belongs to one run. For each bank three runs:
 
-* generated banks (``benchmarks/planted.py``) of 1k, 10k, 50k and 100k questions: time and peak
-  memory of the search, candidate pairs, pairs found, recall and precision on the planted duplicates,
-  hard negatives reported, and recall of the LSH search against the exhaustive search at the same
-  threshold (exhaustive up to 10k; beyond that 2,000 sampled questions are compared with every other
-  question, an estimate; ``--full-brute`` runs the exhaustive search at every size: about 16
-  minutes at 50k and an hour at 100k on two cores);
-* the normalised third-party corpora in ``../shared/corpora/normalized`` (opentriviaqa, linkedin):
-  time, memory, recall against the exhaustive search on the whole corpus, and for linkedin the
-  precision and recall on the 60 hand-labelled pairs of ``labels/near_dups.jsonl``.
+* ``old``: the lexical search alone (``meaning=False``: exact, near, key conflicts), which is what
+  ``qbank dupes`` did before reworded duplicates;
+* ``cold``: with the meaning check and an empty embedding cache (the model is loaded, every stem
+  embedded);
+* ``warm``: the same again in a new process, with the cache the cold run wrote.
+
+Banks: generated ones (``benchmarks/planted.py``) of 1k, 10k, 50k and 100k questions, and the
+normalised third-party corpora in ``../shared/corpora/normalized`` (opentriviaqa, linkedin). On
+generated banks the planted copies are split by how many mutations made them (light: one of
+rewording, synonyms, reordered sentences, typos, shuffled choices; medium: two; heavy: three) and
+the share of (base, copy) pairs reported is printed per class, with the hard negatives (template
+siblings with another key or other numbers) reported and the same-fact variants reported (two bases
+of one requirement in different scenarios: same key, same fact). On linkedin, precision and recall on
+the 60 hand-labelled pairs of ``labels/near_dups.jsonl``. Times are wall clock and CPU seconds
+(``time.process_time``, all threads): on a shared machine the wall clock also measures the
+neighbours.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -32,6 +42,7 @@ NORMALIZED = SHARED / "normalized"
 LABELS = SHARED / "labels" / "near_dups.jsonl"
 BRUTE_LIMIT = 10_000
 SAMPLE = 2_000
+SEVERITY = {1: "light", 2: "medium", 3: "heavy"}
 
 
 def corpus_items(name: str, limit: int | None = None) -> list[Any]:
@@ -89,12 +100,8 @@ def _pairs(report: Any) -> set[frozenset[str]]:
 
 
 def sampled_recall(items: list[Any], found: set[frozenset[str]], k: int = SAMPLE) -> tuple[float, int]:
-    """Recall against brute force for ``k`` random questions compared with every other question.
-
-    Every pair a sampled question forms at the threshold is found exhaustively (``k x n`` rapidfuzz
-    comparisons, then the same verifier); the estimate is the share of those pairs the LSH search
-    reported. Only distinct items (exact-group representatives) are sampled and compared.
-    """
+    """Recall of the lexical search against brute force for ``k`` random questions compared with
+    every other question (``k x n`` rapidfuzz comparisons, then the same verifier)."""
     import random
 
     import numpy as np
@@ -139,111 +146,168 @@ def sampled_recall(items: list[Any], found: set[frozenset[str]], k: int = SAMPLE
     return (len(ids & found) / len(ids) if ids else 1.0), len(ids)
 
 
-def one(kind: str, size: int, full_brute: bool = False) -> dict[str, object]:
-    """One measurement (runs inside the subprocess)."""
-    from qbank.analysis.dupes import find_duplicate_items
-
-    row: dict[str, object] = {"bank": kind, "n": size}
-    truth = hard = None
+def _items(kind: str, size: int) -> tuple[list[Any], Any]:
     if kind == "generated":
         from planted import generate
 
         bank = generate(size)
-        items = bank.items
-        row["n"] = len(items)
-        truth, hard = bank.truth, bank.hard_negatives
-    else:
-        items = corpus_items(kind)
-        row["n"] = len(items)
+        return bank.items, bank
+    return corpus_items(kind), None
+
+
+def one(kind: str, size: int, mode: str, cache_dir: str, brute: bool) -> dict[str, object]:
+    """One measurement (runs inside the subprocess)."""
+    from qbank.analysis.dupes import find_duplicate_items
+    from qbank.io.cache import Store
+
+    items, bank = _items(kind, size)
+    row: dict[str, object] = {"bank": kind, "n": len(items), "mode": mode}
+    cache = Store(Path(cache_dir), "embeddings") if mode != "old" else None
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
-    report = find_duplicate_items(items, method="lsh", jobs=0)
-    row["seconds"] = round(time.perf_counter() - start, 2)
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = find_duplicate_items(items, method="lsh", jobs=0, meaning=mode != "old", cache=cache)
+    row["seconds"] = round(time.perf_counter() - wall, 2)
+    row["cpu_seconds"] = round(time.process_time() - cpu, 2)
     row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     row["rss_before_mb"] = round(rss_before / 1024)
+    row["cached"] = report.cached
     row["candidates"] = report.candidates
     found = _pairs(report)
     row["pairs"] = len(found)
+    row["reworded_pairs"] = sum(p.kind == "reworded" for p in report.pairs)
     row["counts"] = report.counts()
-    if truth is not None and hard is not None:
-        tp = len(found & truth)
-        row["planted_recall"] = round(tp / max(1, len(truth)), 3)
-        row["planted_precision"] = round(tp / max(1, len(found)), 3)
+    if bank is not None:
+        for level, name in SEVERITY.items():
+            copies = [c for c, muts in bank.mutations.items() if len(muts) == level]
+            hit = sum(frozenset((c.split("-dup")[0], c)) in found for c in copies)
+            row[f"planted_{name}"] = round(hit / max(1, len(copies)), 3)
+        hard = bank.hard_negatives
         row["hard_negatives_reported"] = f"{len(found & hard)}/{len(hard)}"
+        row["hard_share"] = round(len(found & hard) / max(1, len(hard)), 4)
         facts = bank.facts
-        variants = sum(1 for p in found - truth if len({facts.get(i, (-1, i)) for i in p}) == 1)
-        row["same_fact_variants"] = variants
-        row["precision_variants_ok"] = round((tp + variants) / max(1, len(found)), 3)
+        row["same_fact_variants"] = sum(
+            1 for p in found - bank.truth if len({facts.get(i, (-1, i)) for i in p}) == 1
+        )
     if kind == "linkedin-skill-assessments":
         row.update(labelled_scores(found))
-    exhaustive = kind != "generated" or size <= BRUTE_LIMIT or full_brute
-    if not exhaustive:
+    if brute and mode == "old":
         start = time.perf_counter()
-        recall, pairs = sampled_recall(items, found)
-        row["sampled_recall_vs_brute"] = round(recall, 4)
-        row["sampled_pairs"] = pairs
-        row["sampled_seconds"] = round(time.perf_counter() - start, 1)
-    else:
-        start = time.perf_counter()
-        ref = _pairs(find_duplicate_items(items, method="exhaustive", jobs=0))
+        if kind == "generated" and len(items) > BRUTE_LIMIT:
+            recall, pairs = sampled_recall(items, found)
+            row["recall_vs_brute"] = f"{recall:.4f} ({SAMPLE} sampled, {pairs} pairs)"
+        else:
+            ref = _pairs(find_duplicate_items(items, method="exhaustive", jobs=0, meaning=False))
+            row["recall_vs_brute"] = f"{len(found & ref) / max(1, len(ref)):.4f} (all {len(ref)} pairs)"
         row["brute_seconds"] = round(time.perf_counter() - start, 1)
-        row["recall_vs_brute"] = round(len(found & ref) / len(ref), 4) if ref else 1.0
-        row["brute_pairs"] = len(ref)
-        row["brute_extra"] = len(found - ref)
+    return row
+
+
+def embed_compare(size: int) -> dict[str, object]:
+    """The stems of a generated bank embedded by WordLlama's ``embed()`` and by qbank (cold)."""
+    import numpy as np
+    from planted import generate
+    from wordllama import WordLlama
+
+    from qbank.analysis.dupes.embeddings import _embed_uncached, load_model, model_folder
+
+    texts = [it.stem for it in generate(size).items]
+    start = time.perf_counter()
+    theirs = WordLlama.load(cache_dir=model_folder(), disable_download=True)
+    load_theirs = time.perf_counter() - start
+    start = time.perf_counter()
+    ref = theirs.embed(texts, norm=True)
+    t_theirs = time.perf_counter() - start
+    start = time.perf_counter()
+    model = load_model()
+    load_ours = time.perf_counter() - start
+    start = time.perf_counter()
+    ours = _embed_uncached(model, texts)
+    t_ours = time.perf_counter() - start
+    agree = np.einsum("ij,ij->i", ref, ours)
+    return {
+        "n": len(texts),
+        "wordllama_load_s": round(load_theirs, 2),
+        "wordllama_embed_s": round(t_theirs, 2),
+        "qbank_load_s": round(load_ours, 2),
+        "qbank_embed_s": round(t_ours, 2),
+        "cosine_min": round(float(agree.min()), 4),
+        "cosine_mean": round(float(agree.mean()), 5),
+    }
+
+
+def _run(args: list[str]) -> dict[str, Any] | None:
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"{' '.join(args)}: failed\n{done.stderr}", flush=True)
+        return None
+    row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(json.dumps(row), flush=True)
     return row
 
 
 def main() -> None:
     """Run every measurement in a subprocess and print the table."""
-    full_brute = "--full-brute" in sys.argv
-    if len(sys.argv) >= 4 and sys.argv[1] == "--one":
-        print(json.dumps(one(sys.argv[2], int(sys.argv[3]), full_brute)))
+    if len(sys.argv) >= 6 and sys.argv[1] == "--one":
+        kind, size, mode, cache_dir = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+        print(json.dumps(one(kind, size, mode, cache_dir, "--brute" in sys.argv)))
         return
-    sizes = [1_000, 10_000] if "--quick" in sys.argv else [1_000, 10_000, 50_000, 100_000]
+    if len(sys.argv) >= 3 and sys.argv[1] == "--embed-one":
+        print(json.dumps(embed_compare(int(sys.argv[2]))))
+        return
+    quick = "--quick" in sys.argv
+    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 50_000, 100_000]
     runs: list[tuple[str, int]] = [("generated", n) for n in sizes]
-    if NORMALIZED.is_dir() and "--quick" not in sys.argv:
+    if NORMALIZED.is_dir() and not quick:
         runs += [("opentriviaqa", 0), ("linkedin-skill-assessments", 0)]
     print(f"os.cpu_count() = {os.cpu_count()}; python {sys.version.split()[0]}", flush=True)
-    rows = []
-    for kind, size in runs:
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", kind, str(size), *(["--full-brute"] if full_brute else [])],
-            capture_output=True,
-            text=True,
-            check=False,
+    if "--embed" in sys.argv:
+        embeds = [r for n in (10_000, 100_000) if (r := _run(["--embed-one", str(n)]))]
+        print(
+            "\n| stems | WordLlama load s | WordLlama embed() s | qbank load s | qbank embed s | cosine min / mean |"
         )
-        if done.returncode != 0:
-            print(f"{kind} {size}: failed\n{done.stderr}", flush=True)
-            continue
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-        rows.append(row)
-        print(json.dumps(row), flush=True)
-    header = (
-        "| bank | n | time s | peak RSS MB | candidates | pairs | recall vs brute | planted R/P (P, variants ok) "
-        "| hard neg. | labelled P/R |"
-    )
+        print("|---|---|---|---|---|---|")
+        for e in embeds:
+            print(
+                f"| {e['n']} | {e['wordllama_load_s']} | {e['wordllama_embed_s']} | {e['qbank_load_s']} | "
+                f"{e['qbank_embed_s']} | {e['cosine_min']} / {e['cosine_mean']} |"
+            )
+    table: list[tuple[dict[str, Any], ...]] = []
+    extra = ["--brute"] if "--brute" in sys.argv else []
+    for kind, size in runs:
+        with tempfile.TemporaryDirectory(prefix="qbank-bench-cache-") as cache_dir:
+            rows = [
+                _run(["--one", kind, str(size), mode, cache_dir, *extra]) for mode in ("old", "cold", "warm")
+            ]
+        if all(rows):
+            table.append(tuple(r for r in rows if r is not None))
     print()
-    print(header)
-    print("|---" * (header.count("|") - 1) + "|")
-    for r in rows:
-        if "recall_vs_brute" in r:
-            brute = f"{r['recall_vs_brute']} (all {r['brute_pairs']} pairs, {r['brute_seconds']} s)"
-        elif "sampled_recall_vs_brute" in r:
-            brute = f"{r['sampled_recall_vs_brute']} ({SAMPLE} sampled x all, {r['sampled_pairs']} pairs)"
-        else:
-            brute = "not measured"
-        planted = (
-            f"{r['planted_recall']}/{r['planted_precision']} ({r['precision_variants_ok']})"
-            if "planted_recall" in r
+    print(
+        "| bank | n | old s (cpu) | new cold s (cpu) | new warm s (cpu) | peak MB old/cold/warm | "
+        "light old/new | medium old/new | heavy old/new | hard neg. old/new | reworded pairs | "
+        "variants old/new | labelled P/R old/new |"
+    )
+    print("|---" * 13 + "|")
+    for old, cold, warm in table:
+
+        def pair(key: str, a: dict[str, Any] = old, b: dict[str, Any] = cold) -> str:
+            return f"{a[key]}/{b[key]}" if key in a else "-"
+
+        labelled = (
+            f"{old['labelled_precision']:.2f}/{old['labelled_recall']:.2f} -> "
+            f"{cold['labelled_precision']:.2f}/{cold['labelled_recall']:.2f}"
+            if "labelled_precision" in old
             else "-"
         )
-        labelled = (
-            f"{r['labelled_precision']:.2f}/{r['labelled_recall']:.2f}" if "labelled_precision" in r else "-"
-        )
         print(
-            f"| {r['bank']} | {r['n']} | {r['seconds']} | {r['peak_rss_mb']} | {r['candidates']} | "
-            f"{r['pairs']} | {brute} | {planted} | {r.get('hard_negatives_reported', '-')} | {labelled} |"
+            f"| {old['bank']} | {old['n']} | {old['seconds']} ({old['cpu_seconds']}) | "
+            f"{cold['seconds']} ({cold['cpu_seconds']}) | {warm['seconds']} ({warm['cpu_seconds']}) | "
+            f"{old['peak_rss_mb']}/{cold['peak_rss_mb']}/{warm['peak_rss_mb']} | "
+            f"{pair('planted_light')} | {pair('planted_medium')} | {pair('planted_heavy')} | "
+            f"{pair('hard_share')} | {cold['reworded_pairs']} | {pair('same_fact_variants')} | {labelled} |"
         )
+    brute = [old for old, _, _ in table if "recall_vs_brute" in old]
+    for old in brute:
+        print(f"lexical LSH recall vs brute force, {old['bank']} {old['n']}: {old['recall_vs_brute']}")
 
 
 if __name__ == "__main__":

@@ -17,10 +17,10 @@ from qbank.analysis.assemble import (
     AssemblyError,
     AssemblyResult,
     default_time_limit,
-    exact_duplicate_pairs,
     form_overlap,
 )
 from qbank.analysis.coverage import apportion, coverage, locate
+from qbank.analysis.dupes import enemy_pairs
 from qbank.cli import main
 from qbank.core.model import Bank, Blueprint, Question
 
@@ -31,6 +31,12 @@ BP = make_blueprint(
     questions=20,
     minutes=50,
 )
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run here keep their embedding cache in the test's folder."""
+    monkeypatch.setenv("QBANK_CACHE_DIR", str(tmp_path / "qbank-cache"))
 
 
 def domain_of(question: Question, blueprint: Blueprint) -> str:
@@ -285,7 +291,7 @@ def test_exact_duplicates_are_enemies_by_default() -> None:
     questions = per_objective(BP, {"A.1": 2, "B.1": 1, "C.1": 1})
     twin = sc("twin", "A.1", stem="  " + questions[0].stem.upper() + " ")
     twin = twin.model_copy(update={"choices": list(reversed(questions[0].choices))})
-    assert exact_duplicate_pairs([*questions, twin]) == {frozenset({questions[0].id, "twin"})}
+    assert enemy_pairs([*questions, twin]) == {frozenset({questions[0].id, "twin"})}
     bank = bank_of([*questions, twin], BP)
     for seed in range(10):
         result = qbank.assemble(bank, count=4, seed=seed)
@@ -500,3 +506,67 @@ def test_cli_uses_dupes_enemy_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert main(["assemble", str(bank), "-n", "4", "--domain", "A", "-o", str(tmp_path / "f.yaml")]) == 1
     assert calls == [4]
     assert main(["assemble", str(bank), "-n", "3", "-o", str(tmp_path / "g.yaml")]) == 0
+
+
+REWORDED = Path(__file__).parent / "fixtures" / "reworded" / "questions.yaml"
+#: the two reworded pairs of the fixture, and a question whose stem states another's key
+PAIRS = [
+    frozenset({"secrets-rotate-config", "secrets-rotated-not-in-config"}),
+    frozenset({"sqs-ordered-once", "sqs-exactly-once-in-order"}),
+]
+
+
+def _enemy_bank(tmp_path: Path, allow: str = "") -> Path:
+    """A bank on objective A.1 with the reworded fixture, a question that gives away another's key
+    in its stem, and filler questions elsewhere; ``allow`` goes into ``[tool.qbank.dupes]``."""
+    fixture = qbank.load(REWORDED).bank.questions
+    cue = sc(
+        "gives-away-fifo",
+        "A.1",
+        stem="The producer already sends its messages to an Amazon SQS FIFO queue. Which service traces requests?",
+    )
+    moved = [q.model_copy(update={"objective": "A.1"}) for q in fixture]
+    bank = write_bank(tmp_path / "bank", BP, [*moved, cue, *per_objective(BP, {"B.1": 6, "C.1": 4})])
+    (tmp_path / "pyproject.toml").write_text(f"[tool.qbank.dupes]\n{allow}", encoding="utf-8")
+    return bank
+
+
+def test_reworded_duplicates_and_cues_are_enemies_by_default(tmp_path: Path) -> None:
+    bank_dir = _enemy_bank(tmp_path)
+    questions = qbank.load(bank_dir).bank.questions
+    enemies = enemy_pairs(questions)
+    assert set(PAIRS) <= enemies
+    assert frozenset({"sqs-ordered-once", "gives-away-fifo"}) in enemies  # its stem states that key
+    bank = qbank.load(bank_dir).bank
+    for seed in range(8):
+        result = qbank.assemble(bank, count=5, domains=["A"], seed=seed)
+        assert result.ok
+        on_form = {q.id for q in result.forms[0].questions}
+        assert not any(pair <= on_form for pair in enemies)
+
+
+def test_the_readme_library_example_draws_the_forms_the_command_draws(tmp_path: Path) -> None:
+    """``qbank.assemble(qbank.load(PATH).bank, count=N, seed=S)`` and ``qbank assemble PATH -n N
+    --seed S`` give the same form: on the example bank, and on a bank with reworded duplicates and an
+    allow-list (passed to the library as its configuration)."""
+    bank = qbank.load(str(DVA)).bank
+    out = tmp_path / "form.yaml"
+    assert main(["assemble", str(DVA), "--count", "20", "--seed", "7", "-o", str(out)]) == 0
+    library = qbank.assemble(bank, count=20, seed=7)
+    assert [q.id for q in qbank.load(out).bank] == ids(library)
+
+    allow = 'allow = [["sqs-ordered-once", "sqs-exactly-once-in-order"]]\n'
+    bank_dir = _enemy_bank(tmp_path, allow)
+    config = qbank.load_config(qbank.find_config(bank_dir))
+    bank = qbank.load(bank_dir, config=config).bank
+    together = 0
+    for seed in range(12):
+        out = tmp_path / f"form-{seed}.yaml"
+        argv = ["assemble", str(bank_dir), "-n", "5", "--domain", "A", "--seed", str(seed), "-o", str(out)]
+        assert main(argv) == 0
+        library = qbank.assemble(bank, count=5, domains=["A"], seed=seed, config=config)
+        assert [q.id for q in qbank.load(out).bank] == ids(library)
+        on_form = set(ids(library))
+        assert not PAIRS[0] <= on_form  # reworded: never together
+        together += PAIRS[1] <= on_form  # allowed: may share a form
+    assert together

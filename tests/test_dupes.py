@@ -39,6 +39,12 @@ def sc(qid: str, stem: str = STEM, choices: list[str] | None = None, key: int = 
     )
 
 
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run here keep their embedding cache in the test's folder."""
+    monkeypatch.setenv("QBANK_CACHE_DIR", str(tmp_path / "qbank-cache"))
+
+
 def kinds(report: qbank.DuplicateReport) -> dict[frozenset[str], str]:
     return {frozenset((p.a, p.b)): p.kind for p in report.pairs}
 
@@ -170,8 +176,11 @@ def test_lsh_and_exhaustive_agree_on_a_small_planted_bank() -> None:
     from planted import generate
 
     bank = generate(1500, seed=3)
-    lsh = {frozenset((p.a, p.b)) for p in find_duplicate_items(bank.items, method="lsh").pairs}
-    brute = {frozenset((p.a, p.b)) for p in find_duplicate_items(bank.items, method="exhaustive").pairs}
+    lsh = {frozenset((p.a, p.b)) for p in find_duplicate_items(bank.items, method="lsh", meaning=False).pairs}
+    brute = {
+        frozenset((p.a, p.b))
+        for p in find_duplicate_items(bank.items, method="exhaustive", meaning=False).pairs
+    }
     assert brute
     # measured: the same pairs (recall 1.0, no extra pair) for seeds 3, 4 and 5
     assert len(lsh & brute) / len(brute) >= 0.98
@@ -249,14 +258,197 @@ def test_planted_recall_precision_and_hard_negatives() -> None:
     from planted import generate
 
     bank = generate(2000, seed=1)
-    report = find_duplicate_items(bank.items)
-    found = {frozenset((p.a, p.b)) for p in report.pairs}
-    tp = len(found & bank.truth)
+    lexical = {frozenset((p.a, p.b)) for p in find_duplicate_items(bank.items, meaning=False).pairs}
+    tp = len(lexical & bank.truth)
     # measured (seeds 1, 2): recall 0.73-0.75, precision 0.91-0.94 at n=2,000; the misses are mostly
     # rewordings combined with typos, the false positives same-fact variants in other scenarios
     assert tp / len(bank.truth) >= 0.70
-    assert tp / len(found) >= 0.85
+    assert tp / len(lexical) >= 0.85
+    assert not lexical & bank.hard_negatives
+    report = find_duplicate_items(bank.items, method="lsh")
+    found = {frozenset((p.a, p.b)) for p in report.pairs}
+    copies = [frozenset((copy.split("-dup")[0], copy)) for copy in bank.mutations]
+    # measured: 0.96 of (base, copy) pairs with rewordings; every extra pair asks the same fact
+    assert sum(pair in found for pair in copies) / len(copies) >= 0.93
     assert not found & bank.hard_negatives
+    facts = bank.facts
+    assert all(len({facts[i] for i in pair}) == 1 for pair in found - bank.truth if pair <= facts.keys())
+
+
+REWORDED = Path(__file__).parent / "fixtures" / "reworded"
+REWORDED_PAIRS = {
+    frozenset({"secrets-rotate-config", "secrets-rotated-not-in-config"}),
+    frozenset({"sqs-ordered-once", "sqs-exactly-once-in-order"}),
+}
+
+
+def test_reworded_pairs_of_the_fixture_are_found_with_every_component() -> None:
+    """Two pairs written in other words with the same key; a template sibling keyed differently and
+    unrelated questions are not reported; without the meaning check nothing is."""
+    bank = load(REWORDED).bank
+    report = find_duplicates(bank)
+    assert kinds(report) == dict.fromkeys(REWORDED_PAIRS, "reworded")
+    for pair in report.pairs:
+        assert pair.meaning is not None
+        assert pair.meaning >= 85
+        assert pair.stem < 80  # lexically not a near duplicate
+        assert pair.choices is not None
+        assert "reworded duplicate of" in qbank.analysis.dupes.describe_pair(pair)
+        assert "meaning" in pair.as_dict()
+    assert report.meaning_threshold == 85
+    assert find_duplicates(bank, meaning=False).pairs == []
+    assert find_duplicates(bank, meaning_threshold=95).pairs == []
+    assert set(kinds(find_duplicates(bank, allow=[sorted(next(iter(REWORDED_PAIRS)))]))) < REWORDED_PAIRS
+
+
+def test_reworded_needs_the_same_key_numbers_and_no_pointer_keys() -> None:
+    bank = load(REWORDED).bank
+    by_id = bank.by_id()
+    base = by_id["secrets-rotate-config"]
+    other = by_id["secrets-rotated-not-in-config"]
+    assert isinstance(base, SingleChoice)
+    assert isinstance(other, SingleChoice)
+    # the key of one maps onto a choice that is not the key of the other: different answers
+    rekeyed = other.model_copy(
+        update={
+            "choices": [
+                c.model_copy(update={"correct": not c.correct}) if i < 2 else c
+                for i, c in enumerate(other.choices)
+            ]
+        }
+    )
+    assert find_duplicates([base, rekeyed]).pairs == []
+    # other numbers in the stem: another fact
+    counted = other.model_copy(update={"stem": other.stem.replace("rotated", "rotated every 30 days", 1)})
+    assert find_duplicates([base, counted], meaning_threshold=70).pairs == []
+
+    # a key that points at the other options says nothing about what is asked
+    def pointer(q: SingleChoice, qid: str) -> SingleChoice:
+        return q.model_copy(
+            update={
+                "id": qid,
+                "choices": [
+                    *[c.model_copy(update={"correct": False}) for c in q.choices],
+                    Choice(text="All of the above", correct=True),
+                ],
+            }
+        )
+
+    assert find_duplicates([pointer(base, "p1"), pointer(other, "p2")]).pairs == []
+    # a shorter key inside a longer one agrees ("Secrets Manager" in "Use AWS Secrets Manager ...")
+    long_key = other.model_copy(
+        update={
+            "choices": [
+                Choice(text="Use AWS Secrets Manager to store and rotate the credentials", correct=True),
+                Choice(text="Use a configuration file on Amazon S3"),
+            ]
+        }
+    )
+    assert kinds(find_duplicates([base, long_key])) == {frozenset((base.id, other.id)): "reworded"}
+
+
+def test_reworded_against_a_published_bank_and_in_large_banks() -> None:
+    bank = load(REWORDED).bank.questions
+    published = [
+        q for q in bank if q.id in {"secrets-rotate-config", "sqs-ordered-once", "sqs-exactly-once-in-order"}
+    ]
+    new = [q for q in bank if q not in published]
+    pairs = kinds(find_duplicates(new, against=published))
+    assert pairs == {frozenset({"secrets-rotate-config", "secrets-rotated-not-in-config"}): "reworded"}
+    # beyond the exhaustive size, same-key questions are compared in blocks
+    from planted import generate
+
+    items = [*generate(2500, seed=4).items, *(qbank.analysis.dupes.item_from_question(q) for q in bank)]
+    report = find_duplicate_items(items, method="lsh")
+    assert report.method == "lsh"
+    assert {p for p, kind in kinds(report).items() if p & {q.id for q in bank}} >= {
+        p for p in REWORDED_PAIRS if "secrets-rotate-config" not in p
+    }
+
+
+def test_cli_reworded_options_and_config(
+    write: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QBANK_CACHE_DIR", str(tmp_path / "cache"))
+    text = (REWORDED / "questions.yaml").read_text(encoding="utf-8")
+    path = write("bank/questions.yaml", text)
+    assert main(["dupes", str(path.parent), "--format", "json", "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["meaning_threshold"] == 85
+    assert doc["summary"]["reworded"] == 2
+    assert {frozenset((p["a"], p["b"])) for c in doc["clusters"] for p in c["pairs"]} == REWORDED_PAIRS
+    assert all(p["meaning"] >= 85 and p["kind"] == "reworded" for c in doc["clusters"] for p in c["pairs"])
+    assert (tmp_path / "cache" / "embeddings").is_dir()
+    assert main(["dupes", str(path.parent), "--strict", "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "reworded score" in out
+    assert "meaning 8" in out
+    assert main(["dupes", str(path.parent), "--strict", "--no-meaning", "--no-progress"]) == 0
+    assert "meaning check off" in capsys.readouterr().out
+    assert main(["dupes", str(path.parent), "--strict", "--threshold-meaning", "95", "--no-progress"]) == 0
+    capsys.readouterr()
+    write("bank/qbank.toml", "[dupes]\nthreshold-meaning = 95\n")
+    assert main(["dupes", str(path.parent), "--strict", "--no-progress"]) == 0
+    write("bank/qbank.toml", "[dupes]\nmeaning = false\n")
+    assert main(["dupes", str(path.parent), "--strict", "--no-progress"]) == 0
+    write(
+        "bank/qbank.toml",
+        '[dupes]\nallow = [["secrets-rotate-config", "secrets-rotated-not-in-config"], ["sqs-ordered-once", "sqs-exactly-once-in-order"]]\n',
+    )
+    assert main(["dupes", str(path.parent), "--strict", "--no-progress"]) == 0
+    write("bank/qbank.toml", "[dupes]\nthreshold-meaning = 101\n")
+    assert main(["dupes", str(path.parent), "--no-progress"]) == 2
+    capsys.readouterr()
+    # qbank check reports them as QB704 warnings
+    write("bank/qbank.toml", 'select = ["QB704"]\n')
+    assert main(["check", str(path.parent), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    messages = [d["message"] for d in doc["diagnostics"]]
+    assert len(messages) == 2
+    assert all("reworded duplicate of" in m and "meaning" in m for m in messages)
+
+
+def test_cli_dupes_without_the_model_is_a_usage_error(
+    write: Callable[..., Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from qbank.analysis.dupes import embeddings
+
+    path = write("bank/questions.yaml", (REWORDED / "questions.yaml").read_text(encoding="utf-8"))
+    monkeypatch.setenv("QBANK_CACHE_DIR", str(path.parent / "cache"))
+    embeddings.load_model.cache_clear()
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "wordllama" else real(name, *a)
+    )
+    try:
+        assert main(["dupes", str(path.parent), "--no-progress"]) == 2
+        assert "pip install wordllama" in capsys.readouterr().err
+        assert main(["dupes", str(path.parent), "--no-meaning", "--no-progress"]) == 0
+    finally:
+        embeddings.load_model.cache_clear()
+
+
+def test_enemies_are_reported_pairs_and_cues_less_the_allow_list() -> None:
+    from qbank.core.config import DupesConfig
+
+    bank = load(REWORDED).bank.questions
+    cue = sc(
+        "cue",
+        "The producer already sends its messages to an Amazon SQS FIFO queue. Which service traces requests?",
+    )
+    enemies = enemy_pairs([*bank, cue])
+    cued = {frozenset({"sqs-ordered-once", "cue"}), frozenset({"sqs-exactly-once-in-order", "cue"})}
+    assert enemies == {*REWORDED_PAIRS, *cued}
+    allowed = DupesConfig(allow=[["sqs-ordered-once", "cue", "sqs-exactly-once-in-order"]])
+    assert enemy_pairs([*bank, cue], allowed) == {
+        frozenset({"secrets-rotate-config", "secrets-rotated-not-in-config"})
+    }
+    assert enemy_pairs([*bank, cue], DupesConfig(meaning=False)) == cued
 
 
 def test_progress_is_reported() -> None:
@@ -376,7 +568,7 @@ def test_cli_key_conflict_exits_1_and_json_shape(
     pair_kinds = {frozenset((p["a"], p["b"])): p["kind"] for p in cluster["pairs"]}
     assert pair_kinds[frozenset(("a", "c"))] == "key-conflict"
     for pair in cluster["pairs"]:
-        assert set(pair) == {"a", "b", "kind", "score", "stem", "key", "choices"}
+        assert set(pair) == {"a", "b", "kind", "score", "stem", "key", "choices", "meaning"}
     assert doc["diagnostics"] == []
 
 
@@ -388,7 +580,9 @@ def test_cli_against_and_threshold(write: Callable[..., Path], capsys: pytest.Ca
     ids = {frozenset((p["a"], p["b"])) for c in doc["clusters"] for p in c["pairs"]}
     assert frozenset(("a", "b")) not in ids
     assert frozenset(("a", "c")) in ids
-    assert main(["dupes", str(published.parent), "--threshold", "100", "--format", "json"]) == 0
+    assert (
+        main(["dupes", str(published.parent), "--threshold", "100", "--no-meaning", "--format", "json"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["clusters"] == []
 
 

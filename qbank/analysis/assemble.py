@@ -21,8 +21,10 @@ Choosing questions: eligible questions are ``approved`` ones (``draft`` and ``re
 ``include_drafts``; ``retired`` never) that match the type and difficulty filters. Within an
 objective the least-used questions come first (so ``forms=K`` gives forms with minimal overlap:
 none while the bank has enough questions), in seeded random order; two *enemies* (questions that
-must not appear together, by default exact duplicates) never share a form, and a pool (``pool:``,
-every template's variants) puts at most its ``pick`` questions on a form; among equally used
+must not appear together: by default every duplicate pair that ``qbank dupes`` reports with the
+configuration's ``[tool.qbank.dupes]`` settings, and pairs where one question's stem or explanation
+states the other's key; see :func:`qbank.analysis.dupes.enemy_pairs`) never share a form, and a pool
+(``pool:``, every template's variants) puts at most its ``pick`` questions on a form; among equally used
 candidates, a question whose choices are not shuffled (``shuffle: false``) is preferred when its
 key sits at a position that is less common on the form so far, which spreads key positions.
 The questions of a form are finally shuffled with the same generator.
@@ -38,8 +40,8 @@ from itertools import combinations
 from typing import Literal
 
 from qbank.analysis.coverage import Misplaced, apportion, drawable, fill, locate, objective_seats
-from qbank.core.model import QUESTION_TYPES, Bank, Blueprint, ChoiceQuestion, Form, Question, SingleChoice
-from qbank.core.text import fold
+from qbank.core.config import Config
+from qbank.core.model import QUESTION_TYPES, Bank, Blueprint, Form, Question, SingleChoice
 
 __all__ = [
     "AssembledForm",
@@ -50,7 +52,6 @@ __all__ = [
     "assemble",
     "balance_difficulty",
     "default_time_limit",
-    "exact_duplicate_pairs",
     "form_overlap",
 ]
 
@@ -137,25 +138,6 @@ def default_time_limit(blueprint: Blueprint, count: int) -> int | None:
     if exam is None or exam.minutes is None:
         return None
     return -(-exam.minutes * count // exam.questions)
-
-
-def _identity(question: Question) -> tuple[object, ...]:
-    parts: list[object] = [question.kind, fold(question.stem)]
-    if isinstance(question, ChoiceQuestion):
-        parts.append(tuple(sorted(fold(c.text) for c in question.choices)))
-    return tuple(parts)
-
-
-def exact_duplicate_pairs(questions: Iterable[Question]) -> set[frozenset[str]]:
-    """Id pairs of questions with the same stem and choices (whitespace and case ignored, choice
-    order ignored): the default *enemies* of :func:`assemble`."""
-    groups: dict[tuple[object, ...], list[str]] = defaultdict(list)
-    for question in questions:
-        groups[_identity(question)].append(question.id)
-    pairs: set[frozenset[str]] = set()
-    for ids in groups.values():
-        pairs.update(frozenset(p) for p in combinations(sorted(set(ids)), 2))
-    return pairs
 
 
 def _fixed_key(question: Question) -> tuple[int, int] | None:
@@ -375,6 +357,7 @@ def assemble(
     enemies: Iterable[frozenset[str]] | None = None,
     title: str | None = None,
     include_drafts: bool = False,
+    config: Config | None = None,
 ) -> AssemblyResult:
     """Draw ``forms`` practice forms of ``count`` questions from ``bank`` by ``blueprint`` weights.
 
@@ -382,7 +365,9 @@ def assemble(
     from (a listed objective narrows its domain; a listed domain without listed objectives is
     taken whole); ``types`` and ``difficulties`` filter the questions. ``time_limit`` is minutes,
     ``"unlimited"``, or ``None`` for the exam's minutes scaled to ``count`` (rounded up).
-    ``enemies`` are id pairs never put on one form (default: :func:`exact_duplicate_pairs`).
+    ``enemies`` are id pairs never put on one form; by default the ones ``qbank assemble`` uses:
+    :func:`qbank.analysis.dupes.enemy_pairs` with ``config``'s ``[tool.qbank.dupes]`` settings
+    (default: :class:`Config` defaults), so the library and the command draw the same forms.
     The same ``seed`` (and arguments) always gives the same forms.
 
     Raises :class:`AssemblyError` for an invalid request. A valid request the bank cannot satisfy
@@ -422,7 +407,13 @@ def assemble(
     if shortfalls:
         return AssemblyResult((), tuple(shortfalls), seed, plan)
 
-    pairs = exact_duplicate_pairs(bank.questions) if enemies is None else enemies
+    if enemies is None:
+        from qbank.analysis.dupes import enemy_pairs
+
+        settings = (config or Config()).model.dupes
+        pairs: Iterable[frozenset[str]] = enemy_pairs(bank.questions, settings)
+    else:
+        pairs = enemies
     enemy_map: dict[str, set[str]] = defaultdict(set)
     for pair in pairs:
         members = sorted(pair)
@@ -552,6 +543,7 @@ def balance_difficulty(
     enemies: Iterable[frozenset[str]] | None = None,
     include_drafts: bool = False,
     max_moves: int = 10_000,
+    config: Config | None = None,
 ) -> tuple[AssemblyResult, BalanceReport]:
     """Parallel forms: move questions so that the forms' mean facilities (the ``p`` of each
     question's stored statistics) differ by at most ``tolerance``.
@@ -561,7 +553,8 @@ def balance_difficulty(
     objective; the move that shrinks the spread most is made, until the spread is within the
     tolerance or no move shrinks it. Seats per domain and objective, enemies (never two on one
     form) and the questions' use count (an unused question is taken before one on another form)
-    are kept. Deterministic: ties are broken by question id.
+    are kept. Deterministic: ties are broken by question id. ``enemies`` default to those of
+    :func:`assemble` (``config``'s ``[tool.qbank.dupes]`` settings).
     """
     blueprint = blueprint or bank.blueprint
     if blueprint is None:
@@ -581,7 +574,12 @@ def balance_difficulty(
             and (not difficulties or question.difficulty in difficulties)
         ):
             pool[bucket[question.id]].append(question)
-    pairs = exact_duplicate_pairs(bank.questions) if enemies is None else enemies
+    if enemies is None:
+        from qbank.analysis.dupes import enemy_pairs
+
+        pairs: Iterable[frozenset[str]] = enemy_pairs(bank.questions, (config or Config()).model.dupes)
+    else:
+        pairs = enemies
     enemy: dict[str, set[str]] = defaultdict(set)
     for pair in pairs:
         for one, other in combinations(sorted(pair), 2):

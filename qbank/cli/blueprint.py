@@ -11,6 +11,7 @@ import click
 from qbank import __version__
 from qbank.analysis.dupes import enemy_pairs
 from qbank.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, config_option, echo_err, load_with_blueprint
+from qbank.cli.dupes import embedding_cache
 from qbank.core.diagnostics import Severity
 from qbank.io.fsutil import atomic_write
 from qbank.report.reporters import RunInfo, report
@@ -215,7 +216,7 @@ def assemble_command(
             time_limit=minutes,
             seed=seed,
             forms=forms,
-            enemies=enemy_pairs(bank.questions, config.model.dupes.threshold, config.model.dupes.allow),
+            enemies=enemy_pairs(bank.questions, config.model.dupes, cache=embedding_cache(config)),
             title=title,
             include_drafts=include_drafts,
         )
@@ -280,7 +281,7 @@ def _balance(
         tolerance=limit,
         types=types,
         difficulties=difficulties,
-        enemies=enemy_pairs(bank.questions, config.model.dupes.threshold, config.model.dupes.allow),
+        enemies=enemy_pairs(bank.questions, config.model.dupes, cache=embedding_cache(config)),
         include_drafts=include_drafts,
     )
     means = " / ".join("-" if m is None else f"{m:.3f}" for m in report.means)

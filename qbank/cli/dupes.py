@@ -1,4 +1,4 @@
-"""``qbank dupes``: duplicate and near-duplicate questions, key conflicts."""
+"""``qbank dupes``: exact, near and reworded duplicate questions, key conflicts."""
 
 from __future__ import annotations
 
@@ -8,17 +8,21 @@ from typing import Any
 import click
 
 from qbank import __version__
+from qbank.analysis.dupes.report import pair_scores_text
 from qbank.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
     Progress,
+    UsageError,
     emit,
     report_options,
     resolve_config,
     resolve_format,
 )
+from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
+from qbank.io.cache import Store, cache_root
 from qbank.io.loader import load
 from qbank.report.reporters import RunInfo, diagnostic_dict, report
 
@@ -32,6 +36,19 @@ from qbank.report.reporters import RunInfo, diagnostic_dict, report
     help="Whole-item score (0-100) for near duplicates [default: [tool.qbank.dupes] threshold, 85].",
 )
 @click.option(
+    "--threshold-meaning",
+    "threshold_meaning",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Meaning score (0-100) for reworded duplicates [default: [tool.qbank.dupes] threshold-meaning, 85].",
+)
+@click.option(
+    "--no-meaning",
+    "no_meaning",
+    is_flag=True,
+    help="Do not look for reworded duplicates (no embedding model is loaded).",
+)
+@click.option(
     "--against",
     "against",
     multiple=True,
@@ -40,14 +57,20 @@ from qbank.report.reporters import RunInfo, diagnostic_dict, report
 )
 @report_options
 def dupes_command(
-    paths: tuple[str, ...], threshold: float | None, against: tuple[str, ...], **opts: Any
+    paths: tuple[str, ...],
+    threshold: float | None,
+    threshold_meaning: float | None,
+    no_meaning: bool,
+    against: tuple[str, ...],
+    **opts: Any,
 ) -> int:
-    """Find exact duplicates, near duplicates and key conflicts among the questions under PATHS.
+    """Find exact, near and reworded duplicates and key conflicts among the questions under PATHS.
 
     Exit code: 1 when a key conflict (the same question keyed differently) or a file error is
-    found, and with --strict also for exact and near duplicates; 0 otherwise; 2 for usage errors.
+    found, and with --strict also for exact, near and reworded duplicates; 0 otherwise; 2 for usage errors.
     """
     from qbank.analysis.dupes import find_duplicates
+    from qbank.analysis.dupes.embeddings import ModelUnavailable
 
     config = resolve_config(paths, opts["config_file"])
     reading = Progress("reading", not opts["no_progress"])
@@ -59,16 +82,22 @@ def dupes_command(
     problems = sort_diagnostics(
         config.apply([*loaded.diagnostics, *(published.diagnostics if published else [])])
     )
+    settings = config.model.dupes
     comparing = Progress("comparing", not opts["no_progress"])
     try:
         found = find_duplicates(
             loaded.bank,
-            threshold=config.model.dupes.threshold if threshold is None else threshold,
+            threshold=settings.threshold if threshold is None else threshold,
             against=published.bank if published else None,
-            allow=config.model.dupes.allow,
+            allow=settings.allow,
+            meaning=settings.meaning and not no_meaning,
+            meaning_threshold=settings.threshold_meaning if threshold_meaning is None else threshold_meaning,
+            cache=embedding_cache(config),
             jobs=opts["jobs"],
             progress=comparing,
         )
+    except ModelUnavailable as exc:
+        raise UsageError(str(exc)) from None
     finally:
         comparing.close()
     strict = opts["strict"] or config.model.profile == "strict"
@@ -110,16 +139,23 @@ def _dupes_text(found: Any, clusters: Sequence[Any], problems: Sequence[Diagnost
         for qid in cluster.ids:
             lines.append(f"  {found.locations.get(qid, '<memory>')}  {qid}")
         for pair in cluster.pairs:
-            choices = "" if pair.choices is None else f", choices {pair.choices:.0f}"
-            lines.append(
-                f"    {pair.a} ~ {pair.b}: {pair.kind} score {pair.score:.0f} "
-                f"(stem {pair.stem:.0f}, key {pair.key:.0f}{choices})"
-            )
+            lines.append(f"    {pair.a} ~ {pair.b}: {pair.kind} {pair_scores_text(pair)}")
     counts = found.counts()
     published = f" against {found.against} published" if found.against else ""
+    meaning = (
+        "meaning check off"
+        if found.meaning_threshold is None
+        else f"meaning threshold {found.meaning_threshold:g}"
+    )
     lines.append(
         f"{len(found.clusters)} duplicate clusters ({counts['key-conflict']} key-conflict, "
-        f"{counts['exact']} exact, {counts['near']} near) among {found.questions} questions{published}; "
-        f"threshold {found.threshold:g}, {found.candidates} candidate pairs verified ({found.method})"
+        f"{counts['exact']} exact, {counts['near']} near, {counts['reworded']} reworded) among "
+        f"{found.questions} questions{published}; threshold {found.threshold:g}, {meaning}, "
+        f"{found.candidates} candidate pairs verified ({found.method})"
     )
     return "\n".join(lines) + "\n"
+
+
+def embedding_cache(config: Config) -> Store:
+    """The on-disk cache of embeddings for a run with ``config`` (``.qbank_cache/embeddings``)."""
+    return Store(cache_root(config.root if config.path is not None else None), "embeddings")

@@ -77,6 +77,11 @@ class DupesConfig(_Section):
     """Whole-item similarity (0-100) at which two questions count as near duplicates."""
     allow: list[Annotated[list[QuestionId], Field(min_length=2)]] = Field(default_factory=list)
     """Intentional variants: groups of question ids never reported as duplicates of each other."""
+    meaning: bool = True
+    """Also find reworded duplicates: the same key, the same meaning in other words."""
+    threshold_meaning: float = Field(default=85.0, ge=0, le=100)
+    """Meaning score (0-100: cosine of the stems' embeddings x 100) at which same-key questions
+    are reworded duplicates."""
 
 
 class StatsConfig(_Section):

@@ -49,6 +49,7 @@ from qbank.analysis.dupes.cues import Cue, cross_item_cues
 from qbank.analysis.dupes.items import DupItem, Location, item_from_question
 from qbank.analysis.dupes.lexical import stem_floor
 from qbank.analysis.dupes.report import (
+    DEFAULT_MEANING_THRESHOLD,
     DEFAULT_THRESHOLD,
     Cluster,
     DuplicateKind,
@@ -61,6 +62,7 @@ from qbank.analysis.dupes.report import (
 from qbank.analysis.dupes.search import enemy_pairs, find_duplicate_items, find_duplicates
 
 __all__ = [
+    "DEFAULT_MEANING_THRESHOLD",
     "DEFAULT_THRESHOLD",
     "Cluster",
     "Cue",

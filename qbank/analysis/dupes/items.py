@@ -88,6 +88,13 @@ def signature(raw_stem: str, words: list[str]) -> Signature:
     return numbers, frozenset(w for w in words if w in _NEGATIONS), code
 
 
+def fenced_code(raw_stem: str) -> str:
+    """The normalised text of the fenced code blocks of a stem (empty when it has none)."""
+    if "```" not in raw_stem:
+        return ""
+    return " ".join(bare(block) for block in _FENCE.findall(raw_stem))
+
+
 def compatible(x: Signature, y: Signature) -> bool:
     """Same numbers and negations; inline code of one stem contains the other's (a stem that adds a
     code span specialises the question, one that replaces a span asks about something else)."""
@@ -151,6 +158,8 @@ class Prepared:
     """Whether each item has a key (essays have none)."""
     facts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     """A hash of each stem's numbers and negation words: :func:`compatible` stems have equal ones."""
+    code: list[str] = field(default_factory=list)
+    """The normalised text of each stem's fenced code blocks (empty: none)."""
 
 
 def prepare(items: Sequence[DupItem]) -> Prepared:
@@ -180,6 +189,7 @@ def prepare(items: Sequence[DupItem]) -> Prepared:
         p.choice_norms.append(choices)
         p.key_norms.append(keys)
         p.signature.append(signature(item.stem, words))
+        p.code.append(fenced_code(item.stem))
         for word in set(words):
             df[word] += 1
     # smoothed with a prior of 20 documents: in a small bank every word weighs about the same

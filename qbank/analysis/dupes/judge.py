@@ -21,8 +21,10 @@ CONTENT_MIN = 65.0
 _VERIFY_CHUNK = 200_000
 
 
-def same_choice_key(p: Prepared, i: int, j: int, key_score: float) -> bool:
-    """Whether the keys of two choice questions are the same options (see the package docstring)."""
+def key_mapping(p: Prepared, i: int, j: int) -> bool | None:
+    """Map each key of one choice question onto the most similar choice of the other (``fuzz.ratio``
+    >= ``SAME_KEY_MATCH``): ``False`` when some key lands on a choice that is not a key there,
+    ``True`` when at least one key landed and all landed on keys, ``None`` when none landed."""
     mapped = False
     for x, y in ((i, j), (j, i)):
         keys_y = set(p.key_norms[y])
@@ -32,9 +34,15 @@ def same_choice_key(p: Prepared, i: int, j: int, key_score: float) -> bool:
                 mapped = True
                 if best[0] not in keys_y:
                     return False
-    if len(p.key_norms[i]) != len(p.key_norms[j]):
+    return True if mapped else None
+
+
+def same_choice_key(p: Prepared, i: int, j: int, key_score: float) -> bool:
+    """Whether the keys of two choice questions are the same options (see the package docstring)."""
+    mapped = key_mapping(p, i, j)
+    if mapped is False or len(p.key_norms[i]) != len(p.key_norms[j]):
         return False
-    return mapped or key_score >= SAME_KEY_TEXT
+    return mapped is True or key_score >= SAME_KEY_TEXT
 
 
 def judge(

@@ -9,12 +9,13 @@ from typing import Any, Literal
 from qbank.analysis.dupes.items import Location
 from qbank.core.diagnostics import Diagnostic, Severity
 
-DuplicateKind = Literal["exact", "near", "key-conflict"]
+DuplicateKind = Literal["exact", "reworded", "near", "key-conflict"]
 #: ``progress(done, total)``: called as the search advances (``total`` is fixed for one run).
 Progress = Callable[[int, int], None]
 PROGRESS_TOTAL = 1000
 DEFAULT_THRESHOLD = 85.0
-KIND_RANK: dict[str, int] = {"exact": 0, "near": 1, "key-conflict": 2}
+DEFAULT_MEANING_THRESHOLD = 85.0
+KIND_RANK: dict[str, int] = {"exact": 0, "reworded": 1, "near": 2, "key-conflict": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class Pair:
     key: float
     choices: float | None
     """``None`` when the questions have no choices."""
+    meaning: float | None = None
+    """Cosine similarity (x 100) of the two stems' embeddings; ``None`` when the meaning check is off."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (see ``docs/dupes.md``)."""
@@ -41,6 +44,7 @@ class Pair:
             "stem": round(self.stem, 1),
             "key": round(self.key, 1),
             "choices": None if self.choices is None else round(self.choices, 1),
+            "meaning": None if self.meaning is None else round(self.meaning, 1),
         }
 
 
@@ -48,7 +52,7 @@ class Pair:
 class Cluster:
     """Questions connected by duplicate pairs.
 
-    ``kind`` is the most serious kind among the pairs (``key-conflict`` > ``near`` > ``exact``).
+    ``kind`` is the most serious kind among the pairs (``key-conflict`` > ``near`` > ``reworded`` > ``exact``).
     """
 
     ids: tuple[str, ...]
@@ -77,6 +81,10 @@ class DuplicateReport:
     """``lsh`` or ``exhaustive``."""
     locations: dict[str, Location] = field(default_factory=dict)
     """Where each reported question is (questions built in code have none)."""
+    meaning_threshold: float | None = None
+    """Meaning score (0-100) at which same-key questions are ``reworded``; ``None``: check off."""
+    cached: int = 0
+    """Questions whose embeddings came from the on-disk cache."""
 
     @property
     def pairs(self) -> list[Pair]:
@@ -90,7 +98,7 @@ class DuplicateReport:
 
     def counts(self) -> dict[str, int]:
         """Number of clusters of each kind."""
-        out = {"exact": 0, "near": 0, "key-conflict": 0}
+        out = {"exact": 0, "reworded": 0, "near": 0, "key-conflict": 0}
         for c in self.clusters:
             out[c.kind] += 1
         return out
@@ -107,6 +115,7 @@ class DuplicateReport:
         return {
             "version": 1,
             "threshold": self.threshold,
+            "meaning_threshold": self.meaning_threshold,
             "summary": {
                 "questions": self.questions,
                 "against": self.against,
@@ -156,15 +165,19 @@ def describe_pair(pair: Pair, other: Location | None = None) -> str:
     what = {
         "exact": "exact duplicate of",
         "near": "near duplicate of",
+        "reworded": "reworded duplicate of",
         "key-conflict": "same question as",
     }[pair.kind]
     at = f" at {other}" if other is not None else ""
-    choices = "" if pair.choices is None else f", choices {pair.choices:.0f}"
     tail = " but with a different key" if pair.kind == "key-conflict" else ""
-    return (
-        f"{what} {pair.a!r}{at}{tail} (score {pair.score:.0f}: stem {pair.stem:.0f}, "
-        f"key {pair.key:.0f}{choices})"
-    )
+    return f"{what} {pair.a!r}{at}{tail} ({pair_scores_text(pair)})"
+
+
+def pair_scores_text(pair: Pair) -> str:
+    """The scores of a pair as an author reads them: ``score 71: stem 60, key 100, choices 85, meaning 88``."""
+    choices = "" if pair.choices is None else f", choices {pair.choices:.0f}"
+    meaning = "" if pair.meaning is None else f", meaning {pair.meaning:.0f}"
+    return f"score {pair.score:.0f}: stem {pair.stem:.0f}, key {pair.key:.0f}{choices}{meaning}"
 
 
 def pair_data(pair: Pair) -> tuple[tuple[str, str], ...]:
@@ -178,6 +191,8 @@ def pair_data(pair: Pair) -> tuple[tuple[str, str], ...]:
     ]
     if pair.choices is not None:
         data.append(("choices", f"{pair.choices:.1f}"))
+    if pair.meaning is not None:
+        data.append(("meaning", f"{pair.meaning:.1f}"))
     return tuple(data)
 
 

@@ -1,20 +1,24 @@
-"""The search: exact groups, candidate pairs (exhaustive or MinHash/LSH), verification, clusters."""
+"""The search: exact groups, candidate pairs (exhaustive or MinHash/LSH, same-key blocks by meaning), verification, clusters."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz
 
-from qbank.analysis.dupes.items import DupItem, Prepared, item_from_question, prepare
+from qbank.analysis.dupes.cues import cross_item_cues
+from qbank.analysis.dupes.items import CHOICE, DupItem, Pairs, Prepared, item_from_question, prepare
 from qbank.analysis.dupes.judge import verify
-from qbank.analysis.dupes.lexical import component_weights, exhaustive_candidates, stem_floor
+from qbank.analysis.dupes.lexical import component_weights, exhaustive_candidates, pair_scores, stem_floor
 from qbank.analysis.dupes.locate import Locator
+from qbank.analysis.dupes.meaning import Meaning, block_candidates, embed_items, reworded
 from qbank.analysis.dupes.minhash import BANDS, lsh_candidates
 from qbank.analysis.dupes.report import (
+    DEFAULT_MEANING_THRESHOLD,
     DEFAULT_THRESHOLD,
     KIND_RANK,
     PROGRESS_TOTAL,
@@ -24,7 +28,9 @@ from qbank.analysis.dupes.report import (
     Progress,
     Progressor,
 )
+from qbank.core.config import DupesConfig
 from qbank.core.model import Bank, Question
+from qbank.io.cache import Store
 
 #: Banks with at most this many distinct items are compared pair by pair (exact, and fast enough).
 EXHAUSTIVE_LIMIT = 2000
@@ -36,19 +42,27 @@ def find_duplicates(
     threshold: float | None = None,
     against: Bank | Iterable[Question] | None = None,
     allow: Iterable[Iterable[str]] = (),
+    meaning: bool = True,
+    meaning_threshold: float | None = None,
+    cache: Store | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> DuplicateReport:
-    """Exact duplicates, near duplicates and key conflicts among the questions of ``bank``.
+    """Exact, near and reworded duplicates and key conflicts among the questions of ``bank``.
 
     ``threshold`` is the whole-item score (0-100) at which two questions are near duplicates
-    (default 85). With ``against`` (a published bank), pairs inside ``against`` are not reported:
-    only pairs among the new questions and between a new and a published question. ``allow`` lists
-    groups of ids that are intentional variants: no pair inside one group is reported. ``jobs`` is
-    the number of threads rapidfuzz uses (0 = one per core). ``progress(done, total)`` is called
-    as the search advances. Retired questions are compared too (a retired copy is still a copy).
+    (default 85). ``meaning`` turns the search for reworded duplicates (same key, same meaning in
+    other words) on or off; ``meaning_threshold`` is the meaning score (0-100, default 85) at which
+    they are reported. With ``against`` (a published bank), pairs inside ``against`` are not
+    reported: only pairs among the new questions and between a new and a published question.
+    ``allow`` lists groups of ids that are intentional variants: no pair inside one group is
+    reported. ``cache`` keeps the embeddings on disk between runs (:mod:`qbank.io.cache`). ``jobs``
+    is the number of threads rapidfuzz uses (0 = one per core). ``progress(done, total)`` is
+    called as the search advances. Retired questions are compared too (a retired copy is still a
+    copy).
 
-    Pure: reads no files and prints nothing; locations come from where the questions were loaded.
+    Reads no files but the packaged model (and ``cache``) and prints nothing; locations come from
+    where the questions were loaded.
     """
     new = list(bank)
     old = list(against) if against is not None else []
@@ -56,19 +70,42 @@ def find_duplicates(
     items = [item_from_question(q, locate(q)) for q in new]
     against_items = [item_from_question(q, locate(q)) for q in old]
     return find_duplicate_items(
-        items, against=against_items, threshold=threshold, allow=allow, jobs=jobs, progress=progress
+        items,
+        against=against_items,
+        threshold=threshold,
+        allow=allow,
+        meaning=meaning,
+        meaning_threshold=meaning_threshold,
+        cache=cache,
+        jobs=jobs,
+        progress=progress,
     )
 
 
 def enemy_pairs(
-    questions: Iterable[Question], threshold: float | None = None, allow: Iterable[Iterable[str]] = ()
+    questions: Iterable[Question], settings: DupesConfig | None = None, *, cache: Store | None = None
 ) -> set[frozenset[str]]:
-    """Pairs of question ids that must not appear on one form: exact, near and key-conflict duplicates.
+    """Pairs of question ids that must not appear on one form.
 
-    ``allow`` lists groups of ids that are intentional variants (``[tool.qbank.dupes] allow``).
+    Every pair that :func:`find_duplicates` reports with ``settings`` (``[tool.qbank.dupes]``:
+    thresholds, the meaning check, ``allow``), and every pair where one question's stem or
+    explanation states the other's key (:func:`cross_item_cues`, the QB705 signal). Ids of one
+    ``allow`` group may share a form.
     """
-    report = find_duplicates(list(questions), threshold=threshold, allow=allow)
-    return {frozenset((p.a, p.b)) for p in report.pairs if p.a != p.b}
+    settings = settings or DupesConfig()
+    qs = list(questions)
+    report = find_duplicates(
+        qs,
+        threshold=settings.threshold,
+        allow=settings.allow,
+        meaning=settings.meaning,
+        meaning_threshold=settings.threshold_meaning,
+        cache=cache,
+    )
+    pairs = {frozenset((p.a, p.b)) for p in report.pairs if p.a != p.b}
+    pairs |= {frozenset((c.key_id, c.other_id)) for c in cross_item_cues(qs) if c.key_id != c.other_id}
+    allowed = {frozenset(pair) for pair in _allowed_pairs_of_ids({q.id for q in qs}, settings.allow)}
+    return pairs - allowed
 
 
 def find_duplicate_items(
@@ -77,18 +114,24 @@ def find_duplicate_items(
     against: Sequence[DupItem] = (),
     threshold: float | None = None,
     allow: Iterable[Iterable[str]] = (),
+    meaning: bool = True,
+    meaning_threshold: float | None = None,
+    cache: Store | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
     method: Literal["auto", "lsh", "exhaustive"] = "auto",
 ) -> DuplicateReport:
     """:func:`find_duplicates` on prepared items (for data that is not a qbank bank).
 
-    ``method="exhaustive"`` verifies every pair (the brute-force reference, quadratic);
+    ``method="exhaustive"`` verifies every pair lexically (the brute-force reference, quadratic);
     ``"lsh"`` always uses MinHash/LSH candidates; ``"auto"`` picks by size.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if not 0.0 <= threshold <= 100.0:
         raise ValueError(f"threshold must be between 0 and 100, got {threshold}")
+    cut = DEFAULT_MEANING_THRESHOLD if meaning_threshold is None else float(meaning_threshold)
+    if not 0.0 <= cut <= 100.0:
+        raise ValueError(f"meaning threshold must be between 0 and 100, got {cut}")
     everything = [*items, *against]
     n_new = len(items)
     report = Progressor(progress)
@@ -108,18 +151,31 @@ def find_duplicate_items(
     found: dict[tuple[int, int], Pair] = {}
     reps = exact_groups(everything, prep, keep, found)
     report.at(150)
+    vectors = embed_items(everything, cache) if meaning and everything else None
+    report.at(200)
     method_used = method
     if method == "auto":
         method_used = "exhaustive" if len(reps) <= EXHAUSTIVE_LIMIT else "lsh"
     rep_array = np.asarray(reps, dtype=np.int64)
     verified = 0
+
+    def check(chunk: Pairs) -> int:
+        done = verify(prep, chunk, threshold, workers, keep, found)
+        if vectors is not None:
+            _record_reworded(prep, vectors, chunk, cut, workers, keep, found)
+        return done
+
     if method_used == "exhaustive":
-        candidates = exhaustive_candidates(prep, rep_array, stem_floor(threshold), workers, report)
-        verified = verify(prep, candidates, threshold, workers, keep, found)
+        verified = check(exhaustive_candidates(prep, rep_array, stem_floor(threshold), workers, report))
     else:
         for band, chunk in enumerate(lsh_candidates(prep, rep_array, report)):
-            verified += verify(prep, chunk, threshold, workers, keep, found)
-            report.at(300 + int(700 * (band + 1) / BANDS))
+            verified += check(chunk)
+            report.at(300 + int(600 * (band + 1) / BANDS))
+    if vectors is not None:
+        blocks = block_candidates(prep, reps, vectors, cut, keep, exhaustive=method_used == "exhaustive")
+        verified += len(blocks[0])
+        _record_reworded(prep, vectors, blocks, cut, workers, keep, found)
+        _add_meaning(vectors, found)
     clusters = clusters_of(everything, found)
     report.at(PROGRESS_TOTAL)
     locations = {
@@ -127,11 +183,67 @@ def find_duplicate_items(
         for k in sorted({k for pair in found for k in pair})
         if (loc := everything[k].location) is not None
     }
-    return DuplicateReport(clusters, threshold, n_new, len(against), verified, str(method_used), locations)
+    return DuplicateReport(
+        clusters,
+        threshold,
+        n_new,
+        len(against),
+        verified,
+        str(method_used),
+        locations,
+        cut if vectors is not None else None,
+        vectors.cached if vectors is not None else 0,
+    )
 
 
-def _allowed_pairs(items: Sequence[DupItem], allow: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
-    present = {it.id for it in items}
+def _record_reworded(
+    prep: Prepared,
+    vectors: Meaning,
+    candidates: Pairs,
+    cut: float,
+    workers: int,
+    keep: Callable[[int, int], bool],
+    found: dict[tuple[int, int], Pair],
+) -> None:
+    """Judge candidate pairs not found otherwise as reworded duplicates, and record them with
+    their lexical components."""
+    left, right = candidates
+    if not len(left):
+        return
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    fresh = np.fromiter(
+        ((a, b) not in found for a, b in zip(lo.tolist(), hi.tolist(), strict=True)), bool, len(lo)
+    )
+    (lo, hi), scores = reworded(prep, vectors, (lo[fresh], hi[fresh]), cut)
+    if not len(lo):
+        return
+    stems = pair_scores(prep.stem_sorted, lo, hi, workers)
+    keys = pair_scores(prep.key_sorted, lo, hi, workers)
+    has_choices = prep.family_id[lo] == CHOICE
+    choices = np.where(has_choices, pair_scores(prep.choice_bag, lo, hi, workers), 0.0)
+    for k, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
+        if (a, b) in found or not keep(a, b):
+            continue
+        ws, wk, wc = component_weights(bool(has_choices[k]), True)
+        score = ws * stems[k] + wk * keys[k] + wc * choices[k]
+        choice = float(choices[k]) if has_choices[k] else None
+        found[(a, b)] = Pair(
+            "", "", "reworded", float(score), float(stems[k]), float(keys[k]), choice, float(scores[k])
+        )
+
+
+def _add_meaning(vectors: Meaning, found: dict[tuple[int, int], Pair]) -> None:
+    """Every found pair shows its meaning score."""
+    todo = [pair for pair, judged in found.items() if judged.meaning is None]
+    if not todo:
+        return
+    left = np.asarray([a for a, _ in todo], dtype=np.int64)
+    right = np.asarray([b for _, b in todo], dtype=np.int64)
+    for pair, score in zip(todo, vectors.scores(left, right).tolist(), strict=True):
+        found[pair] = replace(found[pair], meaning=score)
+
+
+def _allowed_pairs_of_ids(present: set[str], allow: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for group in allow:
         ids = [i for i in dict.fromkeys(group) if i in present]
@@ -140,6 +252,10 @@ def _allowed_pairs(items: Sequence[DupItem], allow: Iterable[Iterable[str]]) -> 
                 if a != b:
                     out.add((a, b))
     return out
+
+
+def _allowed_pairs(items: Sequence[DupItem], allow: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
+    return _allowed_pairs_of_ids({it.id for it in items}, allow)
 
 
 def exact_groups(
@@ -215,18 +331,7 @@ def clusters_of(items: Sequence[DupItem], found: dict[tuple[int, int], Pair]) ->
     for r in sorted(members):
         pairs = []
         for a, b in edges[r]:
-            judged = found[(a, b)]
-            pairs.append(
-                Pair(
-                    items[a].id,
-                    items[b].id,
-                    judged.kind,
-                    judged.score,
-                    judged.stem,
-                    judged.key,
-                    judged.choices,
-                )
-            )
+            pairs.append(replace(found[(a, b)], a=items[a].id, b=items[b].id))
         kind = max((p.kind for p in pairs), key=KIND_RANK.__getitem__)
         out.append(Cluster(tuple(items[k].id for k in members[r]), kind, tuple(pairs)))
     return out

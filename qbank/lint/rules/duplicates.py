@@ -7,7 +7,14 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from qbank.analysis.dupes import DEFAULT_THRESHOLD, cross_item_cues, describe_pair, find_duplicates, pair_data
+from qbank.analysis.dupes import (
+    DEFAULT_MEANING_THRESHOLD,
+    DEFAULT_THRESHOLD,
+    cross_item_cues,
+    describe_pair,
+    find_duplicates,
+    pair_data,
+)
 from qbank.core.config import ConfigModel
 from qbank.core.diagnostics import Severity
 from qbank.core.model import Bank, Question
@@ -26,6 +33,10 @@ class DuplicateItemsOptions(RuleOptions):
     """Whole-item score (0-100) at which two questions are near duplicates."""
     allow: list[Annotated[list[QuestionId], Field(min_length=2)]] = Field(default_factory=list)
     """Groups of ids that are intentional variants of each other."""
+    meaning: bool = True
+    """Also report reworded duplicates (the same key, the same meaning in other words)."""
+    threshold_meaning: float = Field(default=DEFAULT_MEANING_THRESHOLD, ge=0, le=100)
+    """Meaning score (0-100) at which same-key questions are reworded duplicates."""
 
 
 class DuplicateItems(Rule):
@@ -35,8 +46,9 @@ class DuplicateItems(Rule):
         Compares every question with every other one on the whole item: the stem, the keyed
         answer(s) and the choice set, each scored 0-100 (the message shows all three). It reports
         exact duplicates (same stem and choice set after normalisation), near duplicates (whole-item
-        score at or above ``threshold``, same key, same numbers and negations in the stem) and key
-        conflicts: the same stem and choices keyed differently, which is an error. Template siblings
+        score at or above ``threshold``, same key, same numbers and negations in the stem), reworded
+        duplicates (the same key and numbers, a meaning score from a packaged embedding model at or
+        above ``threshold-meaning``: the same question in other words) and key conflicts: the same stem and choices keyed differently, which is an error. Template siblings
         that ask for another fact or use other numbers are not reported. The search is
         sub-quadratic (MinHash/LSH candidates verified with rapidfuzz), so it runs on 100,000
         questions; ``qbank dupes`` gives the same findings grouped in clusters.
@@ -66,12 +78,24 @@ class DuplicateItems(Rule):
     @classmethod
     def option_defaults(cls, config: ConfigModel) -> dict[str, Any]:
         """``[tool.qbank.dupes]`` (threshold, allow) applies to ``qbank check`` as to ``qbank dupes``."""
-        return {"threshold": config.dupes.threshold, "allow": config.dupes.allow}
+        dupes = config.dupes
+        return {
+            "threshold": dupes.threshold,
+            "allow": dupes.allow,
+            "meaning": dupes.meaning,
+            "threshold_meaning": dupes.threshold_meaning,
+        }
 
     def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
         """One finding per question that duplicates an earlier one (at its stem)."""
         options = ctx.options if isinstance(ctx.options, DuplicateItemsOptions) else DuplicateItemsOptions()
-        report = find_duplicates(bank.questions, threshold=options.threshold, allow=options.allow)
+        report = find_duplicates(
+            bank.questions,
+            threshold=options.threshold,
+            allow=options.allow,
+            meaning=options.meaning,
+            meaning_threshold=options.threshold_meaning,
+        )
         by_id = bank.by_id()
         for pair in report.pairs:
             question = by_id.get(pair.b)

@@ -1,0 +1,246 @@
+"""Reworded duplicates: questions written in other words that ask the same thing with the same key.
+
+Each question's stem becomes a unit vector from the packaged static embedding model
+(:mod:`qbank.analysis.dupes.embeddings`). The meaning score of a pair is the cosine of their stem
+vectors, x 100: the keys must agree anyway, and adding the same key to both texts would only lift
+every same-key pair alike.
+
+A pair is ``reworded`` when the two questions are of the same type family and neither is an essay,
+their stems have the same numbers and negation words and compatible inline code (as for ``near``),
+the meaning score reaches the threshold, and the keys agree:
+
+* the keys are the same texts, ignoring case, spacing, backticks and end punctuation (``null`` and
+  `` `null` `` agree; ``// a comment`` and ``# a comment`` do not); or
+* for choice questions, each key maps onto a key of the other question's choices (the mapping that
+  ``near`` uses); a key that maps onto a choice that is *not* a key there means different keys; or,
+  when no key maps onto the other's choices (choice sets written differently),
+* one key text (of at least two words of letters) is part of the other ("Secrets Manager" in "Use AWS Secrets
+  Manager to store the credentials"), or the two key texts differ by a typo (``fuzz.ratio`` >= 95
+  after normalisation). Key texts that are merely *similar in meaning* do not agree: on real banks
+  "exactly one of the schemas" and "at least one of the schemas", or "a custom cost field" and "a
+  custom resource field", have key vectors with a cosine above 0.95.
+
+Keys that say nothing of their own are handled apart: a key that points at the other options ("All
+of the above", "Both of these answers") never makes two questions reworded duplicates (template
+siblings such as "How can you implement X in Django REST Framework?" all share it), and a yes/no or
+true/false key needs a meaning score of at least 90. Stems with fenced code blocks must have the same
+code: embeddings of code say little about what is asked of it.
+
+Candidates: in a bank of up to 2,000 distinct questions every pair of one type family is
+compared (one matrix product). In larger banks, questions whose normalised keys are the same are
+compared with each other exactly, by matrix products of their meaning vectors (a block of ``k``
+such questions costs ``k x k x 256`` multiply-adds), keeping each question's ``NEIGHBOURS`` most
+similar partners at or above the threshold; pairs whose keys are written differently are judged
+when the lexical MinHash search proposes them. Template siblings (the same scenario asking for another fact) have other keys and so
+are never reworded duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz
+
+from qbank.analysis.dupes.embeddings import TextVectors, embed_texts
+from qbank.analysis.dupes.items import DupItem, Pairs, Prepared, compatible
+from qbank.analysis.dupes.judge import key_mapping
+from qbank.core.text import fold
+from qbank.io.cache import Store
+
+__all__ = ["KEY_TYPO", "NEIGHBOURS", "Meaning", "block_candidates", "embed_items", "reworded"]
+
+#: Least ``fuzz.ratio`` of two normalised key texts that agree although no key maps.
+KEY_TYPO = 95.0
+#: Least meaning score of two questions keyed yes/no or true/false.
+BINARY_MEANING = 90.0
+#: Least ``fuzz.ratio`` of the fenced code of two stems.
+SAME_CODE = 90.0
+_OTHER_OPTIONS = re.compile(
+    r"\b(?:all|none|both|neither|any)\b(?:\s+\w+){0,3}?\s+"
+    r"(?:above|below|these|those|them|options|answers|choices|methods|statements|mentioned)\b"
+)
+_BINARY = frozenset({"true", "false", "yes", "no", "correct", "incorrect", "right", "wrong"})
+#: Most reworded partners kept per question from one block of same-key questions.
+NEIGHBOURS = 8
+_ROWS = 1024  # rows of a block multiplied at a time: bounds the similarity matrix
+_CHUNK = 200_000
+
+
+def item_text(item: DupItem) -> str:
+    """What a question's meaning vector is made of: its stem."""
+    return item.stem
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """The meaning vectors and key forms of every item searched."""
+
+    items: NDArray[np.float32]
+    key_forms: list[tuple[str, ...]]
+    """Each item's key texts as compared (:func:`key_form`), sorted unless the order matters."""
+    cached: int = 0
+    """Items whose meaning vector came from the cache."""
+
+    def scores(self, left: NDArray[np.int64], right: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Meaning scores (0-100) of the pairs."""
+        return _rowwise(self.items, left, right)
+
+
+def _rowwise(
+    vectors: NDArray[np.float32], left: NDArray[np.int64], right: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    out = np.empty(len(left), np.float64)
+    for start in range(0, len(left), _CHUNK):
+        a = vectors[left[start : start + _CHUNK]]
+        b = vectors[right[start : start + _CHUNK]]
+        out[start : start + _CHUNK] = 100.0 * np.einsum("ij,ij->i", a, b)
+    return out
+
+
+def key_form(text: str) -> str:
+    """A key text as compared for reworded duplicates: case and spacing folded, backticks and
+    surrounding punctuation removed, inner punctuation kept (it tells code answers apart)."""
+    return fold(text.replace("`", "")).strip(" .,;:!?\"'")
+
+
+def embed_items(items: Sequence[DupItem], cache: Store | None = None) -> Meaning:
+    """The meaning vectors and key forms of ``items`` (vectors from the cache where possible)."""
+    meaning: TextVectors = embed_texts([item_text(it) for it in items], cache=cache)
+    forms = [
+        tuple(key_form(k) for k in it.keys) if it.ordered_key else tuple(sorted(key_form(k) for k in it.keys))
+        for it in items
+    ]
+    return Meaning(meaning.vectors, forms, meaning.cached)
+
+
+def _key_group(prep: Prepared, meaning: Meaning, k: int) -> tuple[str, tuple[str, ...]] | None:
+    """What same-key questions share, or ``None`` when the question cannot be reworded (no key,
+    an essay, or a key that points at the other options)."""
+    family = prep.family[k]
+    keys = meaning.key_forms[k]
+    if family == "essay" or not keys or not all(keys):
+        return None
+    if any(_OTHER_OPTIONS.search(key) for key in prep.key_norms[k]):
+        return None
+    return family, keys
+
+
+def _binary(prep: Prepared, k: int) -> bool:
+    return prep.family[k] == "true_false" or all(key in _BINARY for key in prep.key_norms[k])
+
+
+def block_candidates(
+    prep: Prepared,
+    reps: Sequence[int],
+    meaning: Meaning,
+    threshold: float,
+    keep: Callable[[int, int], bool],
+    *,
+    exhaustive: bool = False,
+) -> Pairs:
+    """Pairs whose meaning score reaches ``threshold``, as positions with left < right.
+
+    Questions with the same key are compared in blocks, each keeping its ``NEIGHBOURS`` best
+    partners; with ``exhaustive`` every question that can be reworded is compared with every other
+    one and every pair over the threshold is kept (small banks).
+    """
+    groups: dict[object, list[int]] = defaultdict(list)
+    for k in reps:
+        group = _key_group(prep, meaning, k)
+        if group is not None:
+            groups[group[0] if exhaustive else group].append(k)
+    cut = np.float32(threshold / 100.0)
+    left: list[NDArray[np.int64]] = []
+    right: list[NDArray[np.int64]] = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        ids = np.asarray(members, dtype=np.int64)
+        block = meaning.items[ids]
+        want = len(members) - 1 if exhaustive else min(NEIGHBOURS, len(members) - 1)
+        for start in range(0, len(members), _ROWS):
+            sims = block[start : start + _ROWS] @ block.T
+            rows = np.arange(sims.shape[0])
+            sims[rows, rows + start] = -1.0  # not itself
+            if want < len(members) - 1:
+                top = np.argpartition(-sims, want - 1, axis=1)[:, :want]
+                best = np.take_along_axis(sims, top, axis=1)
+                r, c = np.nonzero(best >= cut)
+                other = top[r, c]
+            else:
+                r, other = np.nonzero(sims >= cut)
+            a = ids[r + start]
+            b = ids[other]
+            left.append(np.minimum(a, b))
+            right.append(np.maximum(a, b))
+    if not left:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    n = np.int64(len(prep.family))
+    code = np.unique(np.concatenate(left) * n + np.concatenate(right))
+    lo, hi = code // n, code % n
+    wanted = np.fromiter((keep(int(x), int(y)) for x, y in zip(lo, hi, strict=True)), bool, len(lo))
+    return lo[wanted], hi[wanted]
+
+
+def keys_agree(prep: Prepared, meaning: Meaning, i: int, j: int) -> bool:
+    """Whether two questions of one family have the same key (see the module docstring)."""
+    ki, kj = prep.key_norms[i], prep.key_norms[j]
+    if not ki or not kj or len(ki) != len(kj):
+        return False
+    if _key_group(prep, meaning, i) == _key_group(prep, meaning, j):
+        return True
+    family = prep.family[i]
+    if family == "choice":
+        mapped = key_mapping(prep, i, j)
+        if mapped is not None:
+            return mapped
+    elif family in ("true_false", "numerical", "ordering"):
+        return False
+    text_i, text_j = " ".join(sorted(ki)), " ".join(sorted(kj))
+    short, long = sorted((text_i, text_j), key=len)
+    if sum(w.isalpha() and len(w) > 1 for w in short.split()) >= 2 and f" {short} " in f" {long} ":
+        return True
+    return fuzz.ratio(text_i, text_j) >= KEY_TYPO
+
+
+def reworded(
+    prep: Prepared,
+    meaning: Meaning,
+    candidates: Pairs,
+    threshold: float,
+) -> tuple[Pairs, NDArray[np.float64]]:
+    """The candidate pairs that are reworded duplicates, and their meaning scores."""
+    left, right = candidates
+    if not len(left):
+        return (left, right), np.zeros(0, np.float64)
+    ok = (prep.family_id[left] == prep.family_id[right]) & (prep.facts[left] == prep.facts[right])
+    left, right = left[ok], right[ok]
+    scores = meaning.scores(left, right)
+    ok = scores >= threshold
+    left, right, scores = left[ok], right[ok], scores[ok]
+    keep = np.fromiter(
+        (
+            _admissible(prep, meaning, a, b, score)
+            for a, b, score in zip(left.tolist(), right.tolist(), scores.tolist(), strict=True)
+        ),
+        bool,
+        len(left),
+    )
+    return (left[keep], right[keep]), scores[keep]
+
+
+def _admissible(prep: Prepared, meaning: Meaning, a: int, b: int, score: float) -> bool:
+    if _key_group(prep, meaning, a) is None or _key_group(prep, meaning, b) is None:
+        return False
+    if not compatible(prep.signature[a], prep.signature[b]):
+        return False
+    if (prep.code[a] or prep.code[b]) and fuzz.ratio(prep.code[a], prep.code[b]) < SAME_CODE:
+        return False
+    if score < BINARY_MEANING and (_binary(prep, a) or _binary(prep, b)):
+        return False
+    return keys_agree(prep, meaning, a, b)
