@@ -1,6 +1,7 @@
 """Benchmark of ``qbank.analysis.dupes``: speed, memory, planted and labelled recall, old and new.
 
-Run ``python benchmarks/dupes.py`` (``--quick``: 1k and 10k only; ``--brute``: also the recall of
+Run ``python benchmarks/dupes.py`` (``--quick``: 1k and 10k only; ``--sizes 10000,100000``: those
+generated sizes; ``--brute``: also the recall of
 the lexical LSH search against the exhaustive search, slow; ``--embed``: also the embedding step
 against WordLlama's own ``embed()``). Every measurement runs in its own subprocess so that peak
 memory (``ru_maxrss``) belongs to one run. For each bank three runs:
@@ -256,6 +257,8 @@ def main() -> None:
         return
     quick = "--quick" in sys.argv
     sizes = [1_000, 10_000] if quick else [1_000, 10_000, 50_000, 100_000]
+    if "--sizes" in sys.argv:  # e.g. --sizes 10000,100000
+        sizes = [int(n) for n in sys.argv[sys.argv.index("--sizes") + 1].split(",")]
     runs: list[tuple[str, int]] = [("generated", n) for n in sizes]
     if NORMALIZED.is_dir() and not quick:
         runs += [("opentriviaqa", 0), ("linkedin-skill-assessments", 0)]

@@ -83,6 +83,12 @@ class Meaning:
     items: NDArray[np.float32]
     key_forms: list[tuple[str, ...]]
     """Each item's key texts as compared (:func:`key_form`), sorted unless the order matters."""
+    group: NDArray[np.int64]
+    """Each item's key group (family and key forms) as a number; -1: the item cannot be reworded."""
+    binary: NDArray[np.bool_]
+    """Whether each item is keyed yes/no or true/false."""
+    plain: NDArray[np.bool_]
+    """Whether each item's stem has neither inline nor fenced code (nothing more to compare)."""
     cached: int = 0
     """Items whose meaning vector came from the cache."""
 
@@ -108,30 +114,39 @@ def key_form(text: str) -> str:
     return fold(text.replace("`", "")).strip(" .,;:!?\"'")
 
 
-def embed_items(items: Sequence[DupItem], cache: Store | None = None) -> Meaning:
-    """The meaning vectors and key forms of ``items`` (vectors from the cache where possible)."""
+def embed_items(items: Sequence[DupItem], prep: Prepared, cache: Store | None = None) -> Meaning:
+    """The meaning vectors and key groups of ``items`` (vectors from the cache where possible)."""
     meaning: TextVectors = embed_texts([item_text(it) for it in items], cache=cache)
     forms = [
         tuple(key_form(k) for k in it.keys) if it.ordered_key else tuple(sorted(key_form(k) for k in it.keys))
         for it in items
     ]
-    return Meaning(meaning.vectors, forms, meaning.cached)
+    ids: dict[tuple[str, tuple[str, ...]], int] = {}
+    pointing: dict[str, bool] = {}
 
+    def group(k: int) -> int:
+        family, keys = prep.family[k], forms[k]
+        if family == "essay" or not keys or not all(keys):
+            return -1
+        for key in prep.key_norms[k]:
+            if key not in pointing:
+                pointing[key] = _OTHER_OPTIONS.search(key) is not None
+            if pointing[key]:
+                return -1
+        return ids.setdefault((family, keys), len(ids))
 
-def _key_group(prep: Prepared, meaning: Meaning, k: int) -> tuple[str, tuple[str, ...]] | None:
-    """What same-key questions share, or ``None`` when the question cannot be reworded (no key,
-    an essay, or a key that points at the other options)."""
-    family = prep.family[k]
-    keys = meaning.key_forms[k]
-    if family == "essay" or not keys or not all(keys):
-        return None
-    if any(_OTHER_OPTIONS.search(key) for key in prep.key_norms[k]):
-        return None
-    return family, keys
-
-
-def _binary(prep: Prepared, k: int) -> bool:
-    return prep.family[k] == "true_false" or all(key in _BINARY for key in prep.key_norms[k])
+    n = len(items)
+    groups = np.fromiter((group(k) for k in range(n)), np.int64, n)
+    binary = np.fromiter(
+        (
+            prep.family[k] == "true_false" or all(key in _BINARY for key in prep.key_norms[k])
+            for k in range(n)
+        ),
+        bool,
+        n,
+    )
+    plain = np.fromiter((not prep.code[k] and not prep.signature[k][2] for k in range(n)), bool, n)
+    return Meaning(meaning.vectors, forms, groups, binary, plain, meaning.cached)
 
 
 def block_candidates(
@@ -149,11 +164,11 @@ def block_candidates(
     partners; with ``exhaustive`` every question that can be reworded is compared with every other
     one and every pair over the threshold is kept (small banks).
     """
-    groups: dict[object, list[int]] = defaultdict(list)
+    groups: dict[int, list[int]] = defaultdict(list)
     for k in reps:
-        group = _key_group(prep, meaning, k)
-        if group is not None:
-            groups[group[0] if exhaustive else group].append(k)
+        group = int(meaning.group[k])
+        if group >= 0:
+            groups[int(prep.family_id[k]) if exhaustive else group].append(k)
     cut = np.float32(threshold / 100.0)
     left: list[NDArray[np.int64]] = []
     right: list[NDArray[np.int64]] = []
@@ -192,7 +207,7 @@ def keys_agree(prep: Prepared, meaning: Meaning, i: int, j: int) -> bool:
     ki, kj = prep.key_norms[i], prep.key_norms[j]
     if not ki or not kj or len(ki) != len(kj):
         return False
-    if _key_group(prep, meaning, i) == _key_group(prep, meaning, j):
+    if meaning.group[i] == meaning.group[j]:
         return True
     family = prep.family[i]
     if family == "choice":
@@ -214,33 +229,39 @@ def reworded(
     candidates: Pairs,
     threshold: float,
 ) -> tuple[Pairs, NDArray[np.float64]]:
-    """The candidate pairs that are reworded duplicates, and their meaning scores."""
+    """The candidate pairs that are reworded duplicates, and their meaning scores.
+
+    Everything that can be decided on arrays is (family, facts, key groups, the meaning score and
+    the yes/no rule); only pairs with code in a stem or with keys written differently are looked at
+    one by one.
+    """
     left, right = candidates
     if not len(left):
         return (left, right), np.zeros(0, np.float64)
-    ok = (prep.family_id[left] == prep.family_id[right]) & (prep.facts[left] == prep.facts[right])
+    group = meaning.group
+    ok = (
+        (prep.family_id[left] == prep.family_id[right])
+        & (prep.facts[left] == prep.facts[right])
+        & (group[left] >= 0)
+        & (group[right] >= 0)
+    )
     left, right = left[ok], right[ok]
     scores = meaning.scores(left, right)
-    ok = scores >= threshold
-    left, right, scores = left[ok], right[ok], scores[ok]
-    keep = np.fromiter(
-        (
-            _admissible(prep, meaning, a, b, score)
-            for a, b, score in zip(left.tolist(), right.tolist(), scores.tolist(), strict=True)
-        ),
-        bool,
-        len(left),
+    ok = (scores >= threshold) & (
+        (scores >= BINARY_MEANING) | ~(meaning.binary[left] | meaning.binary[right])
     )
-    return (left[keep], right[keep]), scores[keep]
+    left, right, scores = left[ok], right[ok], scores[ok]
+    easy = (group[left] == group[right]) & meaning.plain[left] & meaning.plain[right]
+    hard = np.flatnonzero(~easy)
+    easy[hard] = np.fromiter(
+        (_admissible(prep, meaning, int(left[k]), int(right[k])) for k in hard.tolist()), bool, len(hard)
+    )
+    return (left[easy], right[easy]), scores[easy]
 
 
-def _admissible(prep: Prepared, meaning: Meaning, a: int, b: int, score: float) -> bool:
-    if _key_group(prep, meaning, a) is None or _key_group(prep, meaning, b) is None:
-        return False
+def _admissible(prep: Prepared, meaning: Meaning, a: int, b: int) -> bool:
     if not compatible(prep.signature[a], prep.signature[b]):
         return False
     if (prep.code[a] or prep.code[b]) and fuzz.ratio(prep.code[a], prep.code[b]) < SAME_CODE:
-        return False
-    if score < BINARY_MEANING and (_binary(prep, a) or _binary(prep, b)):
         return False
     return keys_agree(prep, meaning, a, b)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -151,7 +150,7 @@ def find_duplicate_items(
     found: dict[tuple[int, int], Pair] = {}
     reps = exact_groups(everything, prep, keep, found)
     report.at(150)
-    vectors = embed_items(everything, cache) if meaning and everything else None
+    vectors = embed_items(everything, prep, cache) if meaning and everything else None
     report.at(200)
     method_used = method
     if method == "auto":
@@ -210,11 +209,13 @@ def _record_reworded(
     left, right = candidates
     if not len(left):
         return
-    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    (lo, hi), scores = reworded(prep, vectors, (np.minimum(left, right), np.maximum(left, right)), cut)
     fresh = np.fromiter(
-        ((a, b) not in found for a, b in zip(lo.tolist(), hi.tolist(), strict=True)), bool, len(lo)
+        ((a, b) not in found and keep(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)),
+        bool,
+        len(lo),
     )
-    (lo, hi), scores = reworded(prep, vectors, (lo[fresh], hi[fresh]), cut)
+    lo, hi, scores = lo[fresh], hi[fresh], scores[fresh]
     if not len(lo):
         return
     stems = pair_scores(prep.stem_sorted, lo, hi, workers)
@@ -240,7 +241,8 @@ def _add_meaning(vectors: Meaning, found: dict[tuple[int, int], Pair]) -> None:
     left = np.asarray([a for a, _ in todo], dtype=np.int64)
     right = np.asarray([b for _, b in todo], dtype=np.int64)
     for pair, score in zip(todo, vectors.scores(left, right).tolist(), strict=True):
-        found[pair] = replace(found[pair], meaning=score)
+        p = found[pair]
+        found[pair] = Pair(p.a, p.b, p.kind, p.score, p.stem, p.key, p.choices, score)
 
 
 def _allowed_pairs_of_ids(present: set[str], allow: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
@@ -331,7 +333,8 @@ def clusters_of(items: Sequence[DupItem], found: dict[tuple[int, int], Pair]) ->
     for r in sorted(members):
         pairs = []
         for a, b in edges[r]:
-            pairs.append(replace(found[(a, b)], a=items[a].id, b=items[b].id))
+            p = found[(a, b)]
+            pairs.append(Pair(items[a].id, items[b].id, p.kind, p.score, p.stem, p.key, p.choices, p.meaning))
         kind = max((p.kind for p in pairs), key=KIND_RANK.__getitem__)
         out.append(Cluster(tuple(items[k].id for k in members[r]), kind, tuple(pairs)))
     return out
