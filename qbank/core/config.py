@@ -12,6 +12,7 @@ select = ["QB"]                      # codes or prefixes; empty = everything
 ignore = ["QB205", {code = "QB607", reason = "no GIFT export"}]
 severity = {QB501 = "error"}
 exclude = ["questions/drafts/**"]
+math = "dollars"                     # dollars | brackets | off
 
 [tool.qbank.per-path-ignores]
 "questions/legacy/**" = ["QB2", "QB401"]
@@ -32,6 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qbank.core.diagnostics import Diagnostic, Severity
+from qbank.core.model import MathSyntax
 
 __all__ = [
     "Config",
@@ -113,6 +115,9 @@ class ConfigModel(_Section):
     """Glob (relative to the configuration file) -> codes or prefixes ignored in matching files."""
     exclude: list[str] = Field(default_factory=list)
     """Globs of files that are not part of the bank."""
+    math: MathSyntax = "dollars"
+    """LaTeX math in Markdown: ``dollars`` reads ``$...$``, ``$$...$$``, ``\\(...\\)`` and ``\\[...\\]``;
+    ``brackets`` only the last two (a ``$`` is always text); ``off`` reads no math at all."""
     rules: dict[Code, dict[str, Any]] = Field(default_factory=dict)
     """Per-rule options, e.g. ``[tool.qbank.rules.QB205] max-words = 150``."""
     dupes: DupesConfig = Field(default_factory=DupesConfig)

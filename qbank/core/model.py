@@ -55,6 +55,7 @@ __all__ = [
     "LintSuppression",
     "MatchPair",
     "Matching",
+    "MathSyntax",
     "MultipleResponse",
     "Numerical",
     "Objective",
@@ -87,6 +88,9 @@ QuestionType = Literal[
     "essay",
 ]
 Difficulty = Literal["easy", "medium", "hard"]
+#: How math is written in Markdown fields: ``$``/``$$`` and ``\\(``/``\\[`` (``dollars``), only the
+#: brackets (``brackets``), or not at all (``off``). See :mod:`qbank.core.math`.
+MathSyntax = Literal["dollars", "brackets", "off"]
 Status = Literal["draft", "review", "approved", "retired"]
 
 QUESTION_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -94,7 +98,7 @@ RULE_CODE_PATTERN = r"^QB[0-9]{3}$"
 
 Id = Annotated[str, Field(pattern=QUESTION_ID_PATTERN, max_length=200, description="Stable question id.")]
 Markdown = Annotated[
-    str, Field(min_length=1, description="CommonMark text (fenced code and tables allowed).")
+    str, Field(min_length=1, description="CommonMark text (fenced code, tables and LaTeX math allowed).")
 ]
 Text = Annotated[str, Field(min_length=1)]
 BlueprintId = Annotated[str, Field(min_length=1, max_length=100)]
@@ -855,6 +859,8 @@ class Bank:
     """The :class:`qbank.io.source.SourceFile` objects read, in path order."""
     pools: dict[str, Pool] = field(default_factory=dict)
     """Every pool a question names: declared ones, and one per template without a declaration."""
+    math: MathSyntax = "dollars"
+    """How the bank writes math (the ``math`` setting of its configuration)."""
 
     def __len__(self) -> int:
         return len(self.questions)

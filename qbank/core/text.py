@@ -3,6 +3,11 @@ and the learner-visible text fields of a question.
 
 :func:`norm` and :func:`bare` are used for comparisons, never for output. Functions called many
 times per question are cached, so callers may call them freely.
+
+LaTeX formulas (:mod:`qbank.core.math`, read with the default ``dollars`` syntax) are not prose:
+:func:`mask_code` blanks them like code, :func:`norm` and :func:`words` see each formula as one
+word built from its tokens (``$\\bar{x} = 5$`` -> ``bar_x_eq_5``), and :func:`bare` as those tokens
+(``bar x eq 5``), so operators count and ``\\left``/``\\right`` are never the words "left" and "right".
 """
 
 from __future__ import annotations
@@ -44,10 +49,32 @@ def fold(text: str) -> str:
     return _WS.sub(" ", text).strip().casefold()
 
 
+def _formulas_as_words(text: str, joiner: str) -> str:
+    """``text`` with each formula replaced by its tokens as words, joined by ``joiner``."""
+    if "$" not in text and "\\" not in text:
+        return text
+    from qbank.core.math import find_math, formula_words  # the math module builds on this one
+
+    spans = find_math(text)
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for span in spans:
+        parts.append(text[pos : span.start])
+        parts.append(f" {joiner.join(formula_words(span.latex))} ")
+        pos = span.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 @lru_cache(maxsize=200_000)
 def bare(text: str) -> str:
-    """NFKC, case-folded, Markdown links and images reduced to their text, every non-word character removed."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, case-folded, Markdown links and images reduced to their text, every non-word character removed.
+
+    A formula becomes its tokens as words (``$x < 3$`` -> ``x lt 3``).
+    """
+    text = _formulas_as_words(unicodedata.normalize("NFKC", text), " ").casefold()
     if "](" in text:
         text = _IMAGE.sub(r" \1 ", text)
         text = _LINK.sub(r" \1 ", text)
@@ -66,8 +93,11 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 
 @lru_cache(maxsize=200_000)
 def norm(text: str) -> str:
-    """NFKC, markup stripped, casefolded, whitespace collapsed, outer punctuation stripped."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC, markup stripped, casefolded, whitespace collapsed, outer punctuation stripped.
+
+    A formula becomes one word (``$\\bar{x} = 5$`` -> ``bar_x_eq_5``).
+    """
+    text = _formulas_as_words(unicodedata.normalize("NFKC", text), "_")
     if "<" in text:
         text = _TAG.sub(" ", text)
     text = _MARKUP.sub("", text)
@@ -110,13 +140,19 @@ def _blank(match: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def mask_code(text: str) -> str:
-    """``text`` with fenced code blocks and inline code spans replaced by spaces (same length)."""
-    if "`" not in text and "~~~" not in text:
-        return text
-    text = _FENCE.sub(_blank, text)
-    if "`" in text:
-        text = _INLINE.sub(_blank, text)
+def mask_code(text: str, *, math: bool = True) -> str:
+    """``text`` with fenced code blocks, inline code spans and (with ``math``) LaTeX formulas replaced
+    by spaces (same length): what is left is prose."""
+    original = text
+    if "`" in text or "~~~" in text:
+        text = _FENCE.sub(_blank, text)
+        if "`" in text:
+            text = _INLINE.sub(_blank, text)
+    if math and ("$" in text or "\\" in text):
+        from qbank.core.math import find_math  # the math module builds on this one
+
+        for span in find_math(original):
+            text = text[: span.start] + _NOT_NEWLINE.sub(" ", text[span.start : span.end]) + text[span.end :]
     return text
 
 

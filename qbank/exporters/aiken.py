@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from qbank.core.diagnostics import Diagnostic
-from qbank.core.markup import render, render_inline
+from qbank.core.markup import render, render_inline, renders_math
+from qbank.core.math import MathTarget, to_text
 from qbank.core.model import Bank, Question, SingleChoice, TrueFalse
 from qbank.exporters import register
 from qbank.exporters.base import ExportOutput, exportable_questions, metadata_not_carried, question_diagnostic
@@ -45,6 +46,7 @@ class AikenExporter:
     description: ClassVar[str] = "Moodle Aiken text (single choice only; true/false as 2 options)"
     suffix: ClassVar[str] = ".aiken.txt"
 
+    @renders_math(MathTarget.TEX)
     def export(self, bank: Bank) -> ExportOutput:
         """Render the single-choice (and true/false) questions of ``bank`` in Aiken format (pools are
         not carried: an info note says so)."""
@@ -99,6 +101,17 @@ class AikenExporter:
         for where in flattened:
             report(
                 "QB902", "text flattened to one line of plain text (line breaks, images or code lost)", *where
+            )
+        texts = (
+            [question.stem, *(c.text for c in question.choices)] if isinstance(question, SingleChoice) else []
+        )
+        approximate = [s.source for t in texts for s in render(t).math if not to_text(s.latex, s.display)[1]]
+        if approximate:
+            report(
+                "QB902",
+                f"Aiken is plain text: {len(approximate)} formula(s) cannot be written exactly in Unicode and "
+                f"are approximated (first: {approximate[0]})",
+                "stem",
             )
         self._report_losses(question, report)
         lines = [

@@ -13,6 +13,8 @@ from typing import ClassVar
 from lxml import etree
 
 from qbank.core.diagnostics import Diagnostic, Severity
+from qbank.core.markup import renders_math
+from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     ChoiceQuestion,
@@ -219,6 +221,7 @@ class CanvasExporter:
     description: ClassVar[str] = "Canvas Classic Quizzes QTI 1.2 package (zip) with quiz settings"
     suffix: ClassVar[str] = ".zip"
 
+    @renders_math(MathTarget.TEX_DOLLAR_DISPLAY)
     def export(self, bank: Bank) -> ExportOutput:
         """Render the bank (or form) as one Canvas quiz; ordering questions are reported, not written."""
         questions, diagnostics = unique_questions(exportable_questions(bank))

@@ -14,7 +14,8 @@ from fractions import Fraction
 from typing import ClassVar
 
 from qbank.core.diagnostics import Diagnostic
-from qbank.core.markup import render, render_inline
+from qbank.core.markup import plain_math, render, render_inline, renders_math
+from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     ChoiceQuestion,
@@ -63,6 +64,7 @@ class GiftExporter:
     description: ClassVar[str] = "Moodle GIFT text (no ordering, no images)"
     suffix: ClassVar[str] = ".gift.txt"
 
+    @renders_math(MathTarget.TEX)
     def export(self, bank: Bank) -> ExportOutput:
         """Render ``bank`` as one GIFT document (pools are not carried: an info note says so)."""
         diagnostics: list[Diagnostic] = metadata_not_carried(exportable_questions(bank), "GIFT", ("pool",))
@@ -116,8 +118,11 @@ class GiftExporter:
             lines.append(f"{head}{{#{answer}{tail}}}")
         elif isinstance(question, Matching):
             lines.append(head + "{")
-            lines.extend(f"={_html(p.prompt, inline=True)} -> {gift_escape(p.match)}" for p in question.pairs)
-            lines.extend(f"= -> {gift_escape(d)}" for d in question.distractors)
+            lines.extend(
+                f"={_html(p.prompt, inline=True)} -> {gift_escape(plain_math(p.match))}"
+                for p in question.pairs
+            )
+            lines.extend(f"= -> {gift_escape(plain_math(d))}" for d in question.distractors)
             lines.extend([tail] if tail else [])
             lines.append("}")
         elif isinstance(question, Essay):

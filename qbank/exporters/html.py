@@ -27,7 +27,8 @@ from typing import Any, ClassVar
 from lxml import html as lxml_html
 
 from qbank.core.diagnostics import Diagnostic
-from qbank.core.markup import is_local_image, render, render_inline
+from qbank.core.markup import is_local_image, plain_math, render, render_inline, renders_math
+from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     ChoiceQuestion,
@@ -172,12 +173,12 @@ def _question_payload(
         item["tolerance"] = _number(question.tolerance)
     elif isinstance(question, Matching):
         item["pairs"] = [
-            {"prompt": r.inline(p.prompt, ("pairs", i, "prompt")), "match": p.match}
+            {"prompt": r.inline(p.prompt, ("pairs", i, "prompt")), "match": plain_math(p.match)}
             for i, p in enumerate(question.pairs)
         ]
-        item["distractors"] = list(question.distractors)
+        item["distractors"] = [plain_math(d) for d in question.distractors]
     elif isinstance(question, Ordering):
-        item["order"] = list(question.order)
+        item["order"] = [plain_math(t) for t in question.order]
     return item
 
 
@@ -262,6 +263,7 @@ class HtmlExporter:
     description: ClassVar[str] = "Self-contained HTML practice test (one file, works offline)"
     suffix: ClassVar[str] = ".html"
 
+    @renders_math(MathTarget.MATHML)
     def export(self, bank: Bank) -> ExportOutput:
         """Render the bank (or the form it is) as a practice-test page."""
         diagnostics: list[Diagnostic] = []

@@ -17,7 +17,8 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from qbank.core.diagnostics import Diagnostic
-from qbank.core.markup import render, render_inline
+from qbank.core.markup import render, render_inline, renders_math
+from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     Blueprint,
@@ -361,6 +362,7 @@ class JsonExporter:
     )
     suffix: ClassVar[str] = ".json"
 
+    @renders_math(MathTarget.MATHML)
     def export(self, bank: Bank) -> ExportOutput:
         """Render ``bank`` as the JSON export document (UTF-8, 2-space indent, trailing newline).
 

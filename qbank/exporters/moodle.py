@@ -22,7 +22,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from qbank.core.diagnostics import Diagnostic, Severity
-from qbank.core.markup import render, render_inline
+from qbank.core.markup import plain_math, render, render_inline, renders_math
+from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     ChoiceQuestion,
@@ -155,6 +156,7 @@ class MoodleXmlExporter:
     description: ClassVar[str] = "Moodle XML question bank file (all 8 types, categories, images)"
     suffix: ClassVar[str] = ".xml"
 
+    @renders_math(MathTarget.TEX)
     def export(self, bank: Bank) -> ExportOutput:
         """Render ``bank`` as one Moodle XML document.
 
@@ -391,11 +393,16 @@ class MoodleXmlExporter:
             sub = self._html(
                 element, "subquestion", render(pair.prompt).html, ctx, ("pairs", index, "prompt")
             )
-            _set_text(_sub(_sub(sub, "answer"), "text"), ctx.clean(pair.match, ("pairs", index, "match")))
+            _set_text(
+                _sub(_sub(sub, "answer"), "text"),
+                ctx.clean(plain_math(pair.match), ("pairs", index, "match")),
+            )
         for index, distractor in enumerate(question.distractors):
             sub = _sub(element, "subquestion", format="html")
             _sub(sub, "text")
-            _set_text(_sub(_sub(sub, "answer"), "text"), ctx.clean(distractor, ("distractors", index)))
+            _set_text(
+                _sub(_sub(sub, "answer"), "text"), ctx.clean(plain_math(distractor), ("distractors", index))
+            )
         if len(question.pairs) + len(question.distractors) < 3:
             ctx.diagnostics.append(
                 question_diagnostic(
@@ -420,7 +427,8 @@ class MoodleXmlExporter:
             # the ordering type stores each item's correct position in ``fraction``
             answer = _sub(element, "answer", fraction=f"{position:.7f}", format="html")
             _set_text(
-                _sub(answer, "text"), html.escape(ctx.clean(item, ("order", position - 1)), quote=False)
+                _sub(answer, "text"),
+                html.escape(ctx.clean(plain_math(item), ("order", position - 1)), quote=False),
             )
             _sub(_sub(answer, "feedback", format="html"), "text")
 

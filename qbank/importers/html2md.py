@@ -5,16 +5,23 @@ Supported: ``p``, ``br``, ``strong``/``b``, ``em``/``i``, ``code``, ``pre``, ``u
 and the neutral containers ``div`` and ``span``. Anything else keeps its text and is reported in
 :attr:`Converted.lost` so that the importer can say what formatting was dropped (``QB911``).
 Text is escaped where Markdown would otherwise read it as markup.
+
+Math comes back as LaTeX between ``\\( \\)`` or ``\\[ \\]``: MathML ``<math>`` elements (their LaTeX
+annotation when they carry one), Canvas equation images (``data-equation-content``, else the
+LaTeX in the ``/equation_images/`` URL) and the delimiters MathJax reads in text (``\\( \\)``,
+``\\[ \\]``, ``$$ $$``). A ``$`` that qbank would read as math is escaped.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from qbank.core.math import find_tex, latex_from_mathml
 from qbank.interchange.markdown import escape_markdown
 
 __all__ = ["Converted", "element_to_markdown", "html_to_markdown"]
@@ -25,7 +32,7 @@ _BLOCK = {"p", "div", "pre", "ul", "ol", "table", "blockquote", "hr", *_HEADINGS
 _TRANSPARENT = {"span", "div", "thead", "tbody", "tfoot", "font"}
 _KNOWN = {
     "p", "br", "strong", "b", "em", "i", "code", "pre", "ul", "ol", "li", "a", "img", "table", "thead",
-    "tbody", "tfoot", "tr", "th", "td", "div", "span", "blockquote", "hr", "caption", *_HEADINGS,
+    "tbody", "tfoot", "tr", "th", "td", "div", "span", "blockquote", "hr", "caption", "math", *_HEADINGS,
 }  # fmt: skip
 _SKIP = {"script", "style", "head", "title", "meta", "link"}
 
@@ -36,6 +43,36 @@ class Converted:
 
     markdown: str
     lost: list[str] = field(default_factory=list)
+
+
+def _math(latex: str, display: bool) -> str:
+    return f"\\[{latex}\\]" if display else f"\\({latex}\\)"
+
+
+def _text_with_math(text: str) -> str:
+    """Escaped text in which the formulas MathJax would find stay LaTeX."""
+    spans = find_tex(text)
+    if not spans:
+        return escape_markdown(text)
+    parts: list[str] = []
+    pos = 0
+    for span in spans:
+        parts.append(escape_markdown(text[pos : span.start]))
+        parts.append(_math(span.latex, span.display))
+        pos = span.end
+    parts.append(escape_markdown(text[pos:]))
+    return "".join(parts)
+
+
+def _equation_image(el: etree._Element) -> str | None:
+    """The LaTeX of a Canvas equation image, or ``None`` for any other image."""
+    latex = el.get("data-equation-content")
+    if latex is None and "equation_image" in (el.get("class") or "").split():
+        path = urlsplit(el.get("src", "")).path
+        if "/equation_images/" in path:
+            # Canvas double-encodes the LaTeX in the URL
+            latex = unquote(unquote(path.split("/equation_images/", 1)[1]))
+    return latex if latex and latex.strip() else None
 
 
 def _local(el: etree._Element) -> str:
@@ -67,7 +104,7 @@ class _Writer:
     def text(value: str | None) -> str:
         if not value:
             return ""
-        return escape_markdown(
+        return _text_with_math(
             re.sub(r"[ \t\r\f\v]*\n[ \t\r\f\v]*", "\n", re.sub(r"[ \t\r\f\v]+", " ", value))
         )
 
@@ -102,6 +139,12 @@ class _Writer:
             title = el.get("title")
             suffix = f' "{title}"' if title else ""
             return f"[{label}]({_url(href)}{suffix})"
+        if tag == "math":
+            return _math(*latex_from_mathml(el))
+        if tag == "span" and "hidden-readable" in (el.get("class") or "").split() and _has_math(el):
+            return ""  # Canvas's screen-reader copy of an equation image shown beside it
+        if tag == "img" and _equation_image(el) is not None:
+            return _math(_equation_image(el) or "", False)
         if tag == "img":
             alt = escape_markdown(el.get("alt", ""))
             title = el.get("title")
@@ -221,6 +264,10 @@ class _Writer:
         lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * width) + "|"]
         lines += ["| " + " | ".join(r) + " |" for r in body]
         return "\n".join(lines)
+
+
+def _has_math(el: etree._Element) -> bool:
+    return any(_local(c) == "math" for c in el.iter())
 
 
 def _has_block(el: etree._Element) -> bool:

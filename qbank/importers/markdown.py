@@ -9,7 +9,8 @@ lines. One checked box is a single-choice question, several a multiple-response 
 ``- A. choice`` items, and a ``<details>`` block holding ``Correct answer: B, E`` plus an optional
 explanation and ``Reference: <url>`` lines.
 
-Texts stay Markdown. The output file is named after the source file; ids are slugs of the stems
+Texts stay Markdown, read as GitHub reads it (:func:`qbank.core.math.from_github`: ``\\[`` is an
+escaped bracket, not math; a ``$...$`` that is not valid LaTeX is dollars). The output file is named after the source file; ids are slugs of the stems
 (or ``<file>-q<number>`` for stems with no Latin letters). Images that are not next to the source
 are reported (QB911) and kept as written. Anything that does not make a valid question (no marked
 answer, one choice, repeated choices ...) is skipped with its line (QB910).
@@ -21,6 +22,7 @@ import re
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
+from qbank.core.math import from_github
 from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext, normalize_id
 from qbank.io.safe import decode_text
@@ -52,7 +54,7 @@ def _dedent(lines: list[str]) -> list[str]:
 
 def _join(lines: list[str]) -> str:
     text = "\n".join(line.rstrip() for line in _dedent(lines))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return from_github(re.sub(r"\n{3,}", "\n\n", text).strip())
 
 
 class MarkdownImporter:

@@ -85,7 +85,7 @@ def load(
     sidecar = config.stats_sidecar
     if sidecar is not None:
         items = [item for item in items if item[0].resolve() != sidecar.resolve()]
-    bank = Bank()
+    bank = Bank(math=config.model.math)
     results = _run(items, jobs, progress)
     blueprints: list[SourceFile] = []
     forms: list[tuple[SourceFile, Form]] = []

@@ -26,9 +26,21 @@ _word = st.text(
 ).filter(lambda w: w.casefold() not in {"true", "false", "t", "f"})
 
 
+#: LaTeX math as the importers write it back (``\\( \\)``), so that a round trip gives the same text.
+_formula = st.sampled_from(
+    [
+        "\\(x^{2}\\)",
+        "\\(\\frac{a}{b}\\)",
+        "\\(\\sqrt{2} < y_{1}\\)",
+        "\\(\\alpha + \\beta\\)",
+        "\\(P(A \\mid B)\\)",
+    ]
+)
+
+
 @st.composite
-def _inline(draw: st.DrawFn, min_words: int = 1) -> str:
-    words = draw(st.lists(_word, min_size=min_words, max_size=6))
+def _inline(draw: st.DrawFn, min_words: int = 1, math: bool = True) -> str:
+    words = draw(st.lists(st.one_of(_word, _formula) if math else _word, min_size=min_words, max_size=6))
     style = draw(st.sampled_from(["", "**", "*", "`"]))
     if style and len(words) > 1:
         i = draw(st.integers(0, len(words) - 1))
@@ -75,7 +87,9 @@ def _question(draw: st.DrawFn, qid: str) -> Question:
     data["tags"] = draw(st.lists(_word.map(str.lower), max_size=3, unique=True))
     data["references"] = [f"https://example.com/{w}" for w in draw(st.lists(_word, max_size=2, unique=True))]
     data["followups"] = draw(
-        st.lists(_inline(2).map(lambda t: t.replace("*", "").replace("`", "")), max_size=2, unique=True)
+        st.lists(
+            _inline(2, math=False).map(lambda t: t.replace("*", "").replace("`", "")), max_size=2, unique=True
+        )
     )
     if kind in {"single_choice", "multiple_response"}:
         texts = draw(_distinct(_inline(), 3, 5))

@@ -72,7 +72,9 @@ def test_text2qti(tmp_path: Path) -> None:
         "![arch](img/arch.png)",
         "```\nprint(1)\n```",
         "a < b & c, 5 * 3, snake_case",
-        "\\*not emphasis\\* and \\[not a link\\]",
+        "\\*not emphasis\\* and [not a link\\]",
+        "Costs $5 and $10, but \\$x\\$ is no formula",
+        "Math \\(\\frac{1}{2}\\) and\n\n\\[x^2 < y_1\\]",
     ],
 )
 def test_markdown_survives_render_and_back(markdown: str) -> None:

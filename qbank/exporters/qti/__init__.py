@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from qbank.core.markup import renders_math
+from qbank.core.math import MathTarget
 from qbank.core.model import Bank
 from qbank.exporters import register
 from qbank.exporters.base import ExportOutput, exportable_questions, metadata_not_carried, unique_questions
@@ -29,6 +31,7 @@ class QtiExporter:
     description: ClassVar[str]
     suffix: ClassVar[str] = ".zip"
 
+    @renders_math(MathTarget.MATHML)
     def export(self, bank: Bank) -> ExportOutput:
         """Render every exportable question and the test of the bank (or form)."""
         questions, diagnostics = unique_questions(exportable_questions(bank))

@@ -22,6 +22,7 @@ RULE_MODULES: tuple[str, ...] = (
     "cues",
     "explanations",
     "hygiene",
+    "math",
     "bank",
     "duplicates",
     "stats",
