@@ -102,6 +102,14 @@ def test_coverage_counts_pick_questions_of_a_declared_pool(write: Write) -> None
     assert report.excluded == {"pool": 4}
 
 
+def test_coverage_counts_a_pool_once_per_form_asked_for(write: Write) -> None:
+    bank = _bank(write)
+    two = qbank.coverage(bank, forms=2)
+    assert two.total == 5  # two variants, one for each disjoint form, and three plain questions
+    assert two.excluded == {"pool": 4}
+    assert qbank.coverage(bank, forms=6).excluded == {}
+
+
 def test_assembly_puts_at_most_pick_questions_of_a_pool_on_a_form(write: Write) -> None:
     bank = _bank(write)
     for seed in range(20):

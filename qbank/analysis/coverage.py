@@ -14,7 +14,8 @@ How a full-length form is split (the same plan :func:`qbank.analysis.assemble.as
 
 Only questions a form may draw are counted: ``approved`` ones (plus ``draft`` and ``review`` with
 ``include_drafts``); ``retired`` questions never count. A pool counts as the questions it yields:
-its first ``pick`` drawable members (a template's ten variants with ``pick: 1`` count once).
+``pick`` per form, so its first ``pick x forms`` drawable members (a template's ten variants with
+``pick: 1`` count once for one form, twice for two disjoint forms).
 """
 
 from __future__ import annotations
@@ -284,7 +285,7 @@ class CoverageReport:
     unplaced: tuple[Unplaced, ...] = ()
     excluded: dict[str, int] = field(default_factory=dict)
     """Questions not counted, by status (``retired``; ``draft`` and ``review`` unless included),
-    and under ``pool`` the members of a pool beyond the ``pick`` it yields per form."""
+    and under ``pool`` the members of a pool beyond the ``pick`` per form it yields to the forms asked for."""
     by_type: dict[str, int] = field(default_factory=dict)
     by_difficulty: dict[str, int] = field(default_factory=dict)
     include_drafts: bool = False
@@ -422,7 +423,7 @@ def coverage(
         pool = bank.pools.get(question.pool) if question.pool is not None else None
         if pool is not None:
             # a pool yields `pick` questions per form: the others are alternatives, not supply
-            if taken[question.pool or ""] >= pool.pick:
+            if taken[question.pool or ""] >= pool.pick * forms:
                 excluded["pool"] += 1
                 continue
             taken[question.pool or ""] += 1
