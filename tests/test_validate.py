@@ -277,6 +277,15 @@ def test_duplicate_ids_across_files(write: Write) -> None:
         ("bad.json", '{"questions": [}', [(1, 16, "QB003")]),
         ("dupkey.json", '{"questions": [],\n "questions": []}', [(2, 2, "QB004")]),
         ("top.json", "[1, 2]", [(1, 1, "QB006")]),
+        # a key that is itself a sequence or mapping: at that key, not a traceback
+        (
+            "seqkey.yaml",
+            "questions:\n  - id: a\n    followups:\n      ? [a, b]\n      : x\n",
+            [(4, 9, "QB012")],
+        ),
+        ("flowkey.yaml", "questions:\n  - id: a\n    [a, b]: 1\n", [(3, 5, "QB012")]),
+        ("mapkey.yaml", "questions:\n  - id: a\n    ? {a: 1}\n    : x\n", [(3, 7, "QB012")]),
+        ("topkey.yaml", "? [x]\n: 1\nquestions: []\n? [y]\n: 2\n", [(1, 3, "QB012"), (4, 3, "QB012")]),
     ],
 )
 def test_file_level_problems(
@@ -410,3 +419,9 @@ def test_example_banks_check_together() -> None:
 
     result = qbank.check(EXAMPLE_BANK)
     assert not result.failed(), [d.location + " " + d.message for d in result.diagnostics]
+
+
+def test_error_values_that_json_cannot_write_are_shown() -> None:
+    from qbank.io.validation import _short
+
+    assert _short({("a", "b"): "x"}) == "{('a', 'b'): 'x'}"

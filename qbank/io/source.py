@@ -469,11 +469,16 @@ def _decode(raw: bytes, sf: SourceFile) -> str | None:
 
 def _parse_yaml(sf: SourceFile) -> None:
     try:
-        sf.data = _fast_yaml().load(sf.text)
-        return
+        data = _fast_yaml().load(sf.text)
     except DuplicateKeyError:
         pass  # reported, all of them, from the composed tree below
     except MarkedYAMLError as exc:
+        # a mapping used as a key; `answer: {{ x }}` is an unquoted expression, which the
+        # syntax error's hint explains
+        if exc.problem == _UNHASHABLE and "{{" not in _line_of(sf, exc):
+            sf.diagnostics.extend(_collection_keys(sf))
+            if sf.diagnostics:
+                return
         sf.diagnostics.append(_yaml_error(exc, sf))
         return
     except ReaderError as exc:
@@ -484,6 +489,12 @@ def _parse_yaml(sf: SourceFile) -> None:
         return
     except (YAMLError, RecursionError, ValueError) as exc:
         sf.diagnostics.append(diagnostic("QB003", f"YAML error: {exc}", sf.display))
+        return
+    else:
+        if _has_collection_key(data):  # a sequence used as a key (loaded as a tuple)
+            sf.diagnostics.extend(_collection_keys(sf))
+        if not sf.diagnostics:
+            sf.data = data
         return
     try:
         root = _fast_yaml().compose(sf.text)
@@ -502,6 +513,59 @@ def _parse_yaml(sf: SourceFile) -> None:
         )
 
 
+_UNHASHABLE = "found unhashable key"
+
+
+def _line_of(sf: SourceFile, exc: MarkedYAMLError) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    lines = sf.text.split("\n")
+    return lines[mark.line] if mark is not None and 0 <= mark.line < len(lines) else ""
+
+
+def _has_collection_key(data: Any) -> bool:
+    """Whether any mapping in the loaded data has a key that is itself a sequence or mapping."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if any(isinstance(k, tuple) for k in value):
+                return True
+            stack.extend(v for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, dict | list))
+    return False
+
+
+def _collection_keys(sf: SourceFile) -> list[Diagnostic]:
+    """QB012 at every mapping key that is a sequence or mapping (``? [a, b]``, ``[a, b]: x``)."""
+    try:
+        root = _fast_yaml().compose(sf.text)
+    except (YAMLError, RecursionError, ValueError):
+        return []
+    out: list[Diagnostic] = []
+    stack: list[Node] = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    kind = "sequence" if isinstance(key_node, SequenceNode) else "mapping"
+                    out.append(
+                        diagnostic(
+                            "QB012",
+                            f"a key must be a single value such as a field name, not a {kind}",
+                            sf.display,
+                            key_node.start_mark.line + 1,
+                            key_node.start_mark.column + 1,
+                        )
+                    )
+                else:
+                    stack.append(value_node)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return sorted(out, key=Diagnostic.sort_key)
+
+
 def _char_name(character: object) -> str:
     code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
     return f"control character U+{code:04X}"
@@ -511,7 +575,9 @@ def _yaml_error(exc: MarkedYAMLError, sf: SourceFile) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = (exc.problem or exc.context or "syntax error").strip()
-    lines = sf.text.splitlines()
+    lines = sf.text.split("\n")
+    if line > len(lines):  # the end of a file without a final line break: its last character
+        line, col = len(lines), len(lines[-1]) + 1
     bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
     if mark is not None and 0 <= mark.index < len(sf.text) and sf.text[mark.index] == "\t":
         problem = "tab character: YAML indentation must use spaces"

@@ -297,7 +297,12 @@ def _lower_first(text: str) -> str:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
+    try:
+        text = (
+            json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
+        )
+    except (TypeError, ValueError):  # keys json cannot write, circular data
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
