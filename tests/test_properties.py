@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qbank
+from qbank.core.diagnostics import FORMAT_CODES
 from qbank.core.model import Question, comparison_key, question_adapter
 from qbank.io.serialize import dump_questions
 
@@ -118,7 +119,17 @@ _yamlish = st.text(alphabet=st.sampled_from(list("qustion:s- \n\t[]{}\"'#&*!|>%@
 @settings(max_examples=300, deadline=None)
 @given(_yamlish)
 def test_yaml_like_text_never_raises(text: str) -> None:
+    source = "questions:\n" + text
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "any.yaml"
-        path.write_text("questions:\n" + text, encoding="utf-8")
-        qbank.load(path)
+        path.write_text(source, encoding="utf-8")
+        result = qbank.load(path)
+    # a problem, not an exception: each one a known code, placed inside the text
+    lines = source.split("\n")
+    for d in result.diagnostics:
+        assert d.code in FORMAT_CODES, d
+        assert 1 <= d.line <= len(lines), d
+        assert 1 <= d.col <= len(lines[d.line - 1]) + 1, d
+    # whatever loads without errors is a list of questions the file really holds
+    if result.ok:
+        assert len(result.bank.questions) <= source.count("id")

@@ -183,7 +183,8 @@ def test_qti_scoring_declarations(fmt: str, full_exports: dict[str, ExportOutput
     assert decl.get("cardinality") == "ordered"
 
     essay = parse(files["items/essay-design.xml"])
-    assert next(essay.iter(t("extendedTextInteraction", "qti-extended-text-interaction"))) is not None
+    (interaction,) = essay.iter(t("extendedTextInteraction", "qti-extended-text-interaction"))
+    assert interaction.get(a("responseIdentifier", "response-identifier")) == "RESPONSE"
     assert not list(essay.iter(t("mapResponse", "qti-map-response")))
 
     # explanation: a modal feedback keyed by an outcome that response processing always sets
