@@ -204,3 +204,12 @@ def test_python_dash_m(write: Write) -> None:
         [sys.executable, "-m", "qbank", "validate", str(path)], capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_example_banks_are_fmt_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    """What CI runs: ``qbank fmt --check questions/ examples/`` (the fmt hook rewrites nothing)."""
+    from conftest import EXAMPLE_BANK, REPO
+
+    code, _, err = run(capsys, "fmt", "--check", str(EXAMPLE_BANK), str(REPO / "examples"))
+    assert code == 0, err
+    assert "0 file(s) would be reformatted" in err

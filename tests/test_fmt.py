@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from qbank.cli import main
 from qbank.io.fmt import format_text
 from qbank.io.loader import load
+from qbank.io.serialize import dump_questions
 
 MESSY = """\
 # header comment
@@ -181,3 +182,40 @@ def test_example_bank_is_stable(name: str) -> None:
         once = format_text(text)
         assert _data(once) == _data(text)
         assert format_text(once) == once
+
+
+def test_quotes_only_where_yaml_needs_them_in_the_authors_style(write: Callable[..., Path]) -> None:
+    source = (
+        "defaults:\n"
+        '  domain: "2"\n'
+        "questions:\n"
+        "  - id: q1\n"
+        "    objective: '2.1'\n"
+        "    tags: ['plain', \"1\"]\n"
+        '    stem: "Which command lists buckets?"\n'
+        "    choices:\n"
+        "      - text: '`aws s3 ls`'\n"
+        "        correct: true\n"
+        '      - text: "it\'s: a key"\n'
+    )
+    expected = (
+        "defaults:\n"
+        '  domain: "2"\n'
+        "questions:\n"
+        "  - id: q1\n"
+        "    objective: '2.1'\n"
+        '    tags: [plain, "1"]\n'
+        "    stem: Which command lists buckets?\n"
+        "    choices:\n"
+        "      - text: '`aws s3 ls`'\n"
+        "        correct: true\n"
+        '      - text: "it\'s: a key"\n'
+    )
+    out = format_text(source)
+    assert out == expected
+    assert _data(out) == _data(source)
+    # written from the models (import, assemble): double quotes where quotes are needed
+    (question,) = load(write("bank.yaml", out)).bank.questions
+    dumped = dump_questions([question])
+    assert '    domain: "2"\n    objective: "2.1"\n' in dumped
+    assert '      - text: "`aws s3 ls`"\n' in dumped

@@ -2,10 +2,11 @@
 
 :func:`format_text` lays a question file out canonically - top-level keys ``$schema``, ``form``,
 ``defaults``, ``questions``; question keys in :data:`qbank.core.model.FIELD_ORDER`; multi-line Markdown
-as ``|`` blocks; plain scalars where YAML allows them; 2-space indentation with ``- `` items
-indented under their key - and keeps comments (ruamel round trip: mappings are reordered in place
-with their comment attributes). JSON files get the same key order and a 2-space indent. The result
-is idempotent: formatting it again changes nothing.
+as ``|`` blocks; plain scalars where YAML allows them and the author's quotes where it needs quotes
+(double quotes for a string that had none, as in the README and the example banks); 2-space
+indentation with ``- `` items indented under their key - and keeps comments (ruamel round trip:
+mappings are reordered in place with their comment attributes). JSON files get the same key order
+and a 2-space indent. The result is idempotent: formatting it again changes nothing.
 
 :func:`apply_edits` changes located strings of a file the same way (``qbank check --fix`` uses it).
 Nothing here writes except :func:`write_results`, atomically.
@@ -26,12 +27,18 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, ScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    LiteralScalarString,
+    ScalarString,
+    SingleQuotedScalarString,
+)
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, Severity
 from qbank.core.model import FIELD_ORDER
 from qbank.io.fsutil import atomic_write
+from qbank.io.serialize import QuotingEmitter
 from qbank.io.source import SourceFile, diagnostic, discover, read_source
 
 __all__ = [
@@ -102,12 +109,29 @@ class FormatResult:
 # ---------------------------------------------------------------------------------------------- YAML
 
 
-def _yaml() -> YAML:
+class _CanonicalEmitter(QuotingEmitter):
+    """Keeps the author's quotes where YAML needs quotes and drops them where it does not."""
+
+    def choose_scalar_style(self) -> Any:
+        """Plain when a plain scalar reads back as the same string, else the quoting emitter's choice."""
+        event = self.event
+        if event.style in ("'", '"') and event.implicit[0] and event.value:
+            if self.analysis is None:
+                self.analysis = self.analyze_scalar(event.value)
+            analysis = self.analysis
+            plain = analysis.allow_flow_plain if self.flow_level else analysis.allow_block_plain
+            if plain and not analysis.multiline:
+                return ""
+        return super().choose_scalar_style()
+
+
+def _yaml(*, canonical: bool = True) -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Emitter = _CanonicalEmitter if canonical else QuotingEmitter
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
     yaml.allow_unicode = True
-    yaml.preserve_quotes = False
+    yaml.preserve_quotes = True
     return yaml
 
 
@@ -141,6 +165,8 @@ def _scalar(value: Any) -> Any:
         text = str(value)
         if "\n" in text.rstrip("\n") and _block_ok(text):
             return LiteralScalarString(text)
+        if isinstance(value, SingleQuotedScalarString | DoubleQuotedScalarString):
+            return value  # the emitter keeps the quotes only where YAML needs them
         return text if isinstance(value, ScalarString) else value
     return value
 
@@ -360,8 +386,7 @@ def _edited(value: str, edits: Sequence[Any]) -> str:
 
 
 def _apply_yaml(text: str, edits: dict[tuple[str | int, ...], list[Any]]) -> str:
-    yaml = _yaml()
-    yaml.preserve_quotes = True
+    yaml = _yaml(canonical=False)
     doc = yaml.load(text)
     for path, group in edits.items():
         found = _navigate(doc, path)

@@ -1,4 +1,4 @@
-"""Writing questions back out as FORMAT.md YAML, in the canonical key order.
+"""Writing questions back out as YAML (the format of ``docs/format.md``), in the canonical key order.
 
 Used by ``qbank assemble`` (forms), ``qbank import`` and ``qbank fmt``. Values equal to their
 defaults are left out, multi-line Markdown becomes a literal block scalar, and the output loads
@@ -14,11 +14,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.emitter import RoundTripEmitter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from qbank.core.model import FIELD_ORDER, Form, Pool, Question
 
-__all__ = ["dump_questions", "pool_to_data", "question_to_data", "to_yaml_value"]
+__all__ = ["QuotingEmitter", "dump_questions", "pool_to_data", "question_to_data", "to_yaml_value"]
 
 _FORM_ORDER = (
     "title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives", "stats",
@@ -82,8 +83,26 @@ def _needs_quotes(text: str) -> bool:
     return any(line != line.rstrip(" \t") for line in lines) or text.startswith(("\n", " ")) or "\t" in text
 
 
+class QuotingEmitter(RoundTripEmitter):
+    """Writes strings the way the README and the example banks do.
+
+    A string is plain where YAML allows it; one that needs quotes (``"2"``, ``"a: b"``) and has
+    no style of its own gets double quotes (single quotes when it holds a double quote and no
+    single one, so that nothing needs escaping). A style the document already has (quotes kept by
+    a round trip, a ``|`` block) is kept.
+    """
+
+    def choose_scalar_style(self) -> Any:
+        """ruamel's choice, with double quotes where it would pick single quotes on its own."""
+        style = super().choose_scalar_style()
+        if style == "'" and not self.event.style and '"' not in self.event.value:
+            return '"'
+        return style
+
+
 def _dumper() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Emitter = QuotingEmitter
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
     yaml.allow_unicode = True
