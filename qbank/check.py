@@ -8,7 +8,6 @@ from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
 from qbank.core.model import Bank
 from qbank.io.loader import PathArg, Progress, load
-from qbank.lint.engine import apply_suppressions, lint_diagnostics
 
 __all__ = ["CheckResult", "check"]
 
@@ -43,6 +42,8 @@ def check(
     Returns all diagnostics, filtered and re-graded by ``config`` (select, ignore, per-path
     ignores, severity overrides, profile), in file/line order.
     """
+    from qbank.lint.engine import apply_suppressions, lint_diagnostics  # not needed by CheckResult users
+
     config = config or Config()
     loaded = load(paths, config=config, jobs=jobs, progress=progress)
     diagnostics = list(loaded.diagnostics)

@@ -213,3 +213,39 @@ def test_example_banks_are_fmt_clean(capsys: pytest.CaptureFixture[str]) -> None
     code, _, err = run(capsys, "fmt", "--check", str(EXAMPLE_BANK), str(REPO / "examples"))
     assert code == 0, err
     assert "0 file(s) would be reformatted" in err
+
+
+HEAVY = ("numpy", "lxml", "rapidfuzz", "rich", "markdown_it", "nh3", "jsonschema")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Top-level packages a fresh interpreter has imported after running ``code``."""
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_import_qbank_loads_only_the_package() -> None:
+    loaded = _loaded_after("import qbank")
+    assert {m for m in loaded if m.startswith("qbank")} == {"qbank"}
+    assert not loaded & {*HEAVY, "pydantic", "ruamel", "click"}
+
+
+def test_version_and_validate_load_only_what_they_need(tmp_path: Path) -> None:
+    run_cli = "from qbank.cli import main\nimport contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n    main({})"
+    version = _loaded_after(run_cli.format(["--version"]))
+    assert not version & {*HEAVY, "pydantic", "ruamel"}
+    path = tmp_path / "a.yaml"
+    path.write_text("questions: []\n", encoding="utf-8")
+    validate = _loaded_after(run_cli.format(["validate", str(path)]))
+    assert "qbank.io.validation" in validate
+    assert not validate & {
+        *HEAVY,
+        "qbank.lint.engine",
+        "qbank.lint.rules",
+        "qbank.analysis",
+        "qbank.exporters",
+    }

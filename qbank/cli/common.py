@@ -6,18 +6,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from qbank import __version__
-from qbank.check import CheckResult
-from qbank.core.config import Config, ConfigError, find_config, load_config
 from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
-from qbank.core.model import Bank
 from qbank.io.fsutil import atomic_write
-from qbank.io.loader import load
-from qbank.report.reporters import REPORTERS, RunInfo, report
+
+if TYPE_CHECKING:  # the rest is imported where used, so that ``qbank --version`` loads almost nothing
+    from qbank.check import CheckResult
+    from qbank.core.config import Config
+    from qbank.core.model import Bank
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -50,6 +50,8 @@ def echo_err(message: str) -> None:
 
 def resolve_config(paths: Sequence[str], config_file: str | None) -> Config:
     """The configuration named by ``--config``, else the nearest one above the first path."""
+    from qbank.core.config import ConfigError, find_config, load_config
+
     if config_file is not None:
         path: Path | None = Path(config_file)
         if not path or not path.is_file():
@@ -119,6 +121,8 @@ def exit_code(diagnostics: Sequence[Diagnostic], *, fail_on: Severity) -> int:
 
 def report_options(func: F) -> F:
     """Options shared by every command that reports findings."""
+    from qbank.report.reporters import REPORTERS
+
     options = [
         click.option(
             "--format",
@@ -153,6 +157,8 @@ def report_options(func: F) -> F:
 
 def finish(result: CheckResult, *, fmt: str, output: str | None, strict: bool, quiet: bool) -> int:
     """Report a result and turn it into an exit code."""
+    from qbank.report.reporters import RunInfo, report
+
     fail_on = Severity.WARNING if strict else Severity.ERROR
     shown: list[Diagnostic] = result.diagnostics
     if quiet:
@@ -171,6 +177,8 @@ def load_with_blueprint(
     paths: Sequence[str], config_file: str | None, blueprint_file: str | None
 ) -> tuple[Bank, list[Diagnostic], Config]:
     """Load the bank; ``--blueprint`` overrides the configured or found one. No blueprint is a usage error."""
+    from qbank.io.loader import load
+
     config = resolve_config(paths, config_file)
     if blueprint_file is not None:
         if not Path(blueprint_file).is_file():

@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from lxml import etree
-
 from qbank.core.diagnostics import Diagnostic, Severity
 from qbank.lint.catalogue import describe
 
@@ -183,6 +181,8 @@ def report_sarif(diagnostics: Sequence[Diagnostic], info: RunInfo) -> str:
 
 def report_junit(diagnostics: Sequence[Diagnostic], info: RunInfo) -> str:
     """JUnit XML: one test case per failing finding, one passing case per clean file."""
+    from lxml import etree  # only this format needs it
+
     failing = [d for d in diagnostics if _fails(d, info)]
     failed_files = {d.path for d in failing}
     clean = [f for f in info.files if f not in failed_files]
