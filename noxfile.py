@@ -1,10 +1,10 @@
-"""Developer tasks: ``nox`` runs tests, lint, typecheck and the schema drift check."""
+"""Developer tasks: ``nox`` runs tests, lint, typecheck, the layer contract and the schema drift check."""
 
 from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck", "schemas"]
+nox.options.sessions = ["tests", "lint", "typecheck", "imports", "schemas"]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -31,6 +31,13 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session
+def imports(session: nox.Session) -> None:
+    """The import-linter contract in pyproject.toml: each layer imports only the layers below it."""
+    session.install("-e", ".", "import-linter")
+    session.run("lint-imports")
+
+
+@nox.session
 def schemas(session: nox.Session) -> None:
     """Fail when schemas/ no longer matches the models."""
     session.install("-e", ".")
@@ -41,4 +48,5 @@ def schemas(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks (print tables; slow)."""
     session.install("-e", ".", "check-jsonschema")
+    session.run("python", "benchmarks/startup.py")
     session.run("python", "benchmarks/validate.py", *session.posargs)

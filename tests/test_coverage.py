@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from blueprint_helpers import bank_of, make_blueprint, mr, per_objective, sc, write_bank
-from conftest import EXAMPLE_BANK, need_shared
+from conftest import DATA, EXAMPLE_BANK
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
@@ -82,7 +82,7 @@ def test_apportion_dva_c02_full_length_matches_the_derived_facts() -> None:
     loaded = qbank.load(DVA / "blueprint.yaml")
     blueprint = loaded.bank.blueprint
     assert blueprint is not None
-    facts = YAML(typ="safe").load(need_shared("domain", "dva-c02.blueprint.yaml").read_text(encoding="utf-8"))
+    facts = YAML(typ="safe").load((DATA / "dva-c02.blueprint.yaml").read_text(encoding="utf-8"))
     expected = {str(k): v for k, v in facts["derived"]["full_length_items_by_domain"].items()}
     assert blueprint.exam is not None
     seats = apportion(blueprint.exam.questions, {d.id: d.weight for d in blueprint.domains})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,19 +40,9 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
 
 
 @pytest.fixture(scope="session")
-def gift_pegjs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``node_modules`` holding gift-pegjs, installed once per session into a temporary folder."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node/npm not installed")
-    folder = tmp_path_factory.mktemp("gift-pegjs")
-    subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--silent", "gift-pegjs@^1"],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return folder / "node_modules"
+def gift_pegjs(node_consumers: Path) -> Path:
+    """``node_modules`` holding gift-pegjs (tests/node)."""
+    return node_consumers / "node_modules"
 
 
 def parse_gift(modules: Path, data: bytes, tmp_path: Path) -> list[dict[str, Any]]:

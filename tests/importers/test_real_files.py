@@ -12,6 +12,8 @@ import pytest
 from qbank.importers import import_bank
 from tests.conftest import need_shared
 
+pytestmark = pytest.mark.corpus
+
 
 def _codes(result: object) -> Counter[str]:
     return Counter(d.code for d in result.diagnostics)
@@ -120,7 +122,6 @@ def test_kananinirav_numbered_markdown() -> None:
     assert sum(bool(q.references) for q in result.questions) > 100
 
 
-@pytest.mark.corpus
 def test_linkedin_checkbox_markdown() -> None:
     root = need_shared("corpora", "linkedin-skill-assessments")
     files = sorted(p for p in root.rglob("*.md") if p.name != "README.md")

@@ -13,7 +13,7 @@ from qbank.core.model import Bank
 from qbank.exporters import EXPORTERS
 from qbank.exporters.base import ExportOutput
 
-from .support import SHARED, Schemas, load_bank
+from .support import XSD, Schemas, load_bank
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +30,8 @@ def full_exports(full_bank: Bank) -> dict[str, ExportOutput]:
 
 @pytest.fixture(scope="session")
 def schemas() -> Schemas:
-    """The official XSDs from ../shared/conformance/xsd, each compiled once per session."""
-    root = SHARED / "conformance" / "xsd"
-    if not root.is_dir():
-        pytest.skip(f"{root} not available")
-    return Schemas(root)
+    """The official XSDs kept under tests/data/xsd, each compiled once per session."""
+    return Schemas(XSD)
 
 
 @pytest.fixture

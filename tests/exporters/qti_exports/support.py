@@ -13,10 +13,11 @@ from qbank.io.loader import load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[3]
-SHARED = (REPO.parent / "shared").resolve()
 GOLDEN = REPO / "tests" / "exporters" / "golden"
+XSD = REPO / "tests" / "data" / "xsd"
+"""The official XSDs, kept as test data (provenance and terms: ``tests/data/xsd/README.md``)."""
 
-#: key -> entry schema under shared/conformance/xsd (same keys as validate_xml.py)
+#: key -> entry schema under tests/data/xsd
 SCHEMA_FILES = {
     "qti21": "qti21/imsqti_v2p1.xsd",
     "qti30": "qti30/imsqti_asiv3p0_sbacv1p0_v1p0.xsd",

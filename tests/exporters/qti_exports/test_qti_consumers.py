@@ -15,7 +15,7 @@ from lxml import etree
 
 from qbank.exporters.base import ExportOutput
 
-from .support import SHARED, Schemas
+from .support import Schemas
 
 SCHEMA_OF = {
     "http://www.imsglobal.org/xsd/imsqti_v2p1": "qti21",
@@ -59,20 +59,11 @@ def test_qti_convert_round_trip(
 
 
 @pytest.fixture(scope="session")
-def qti_components(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A working copy of shared/conformance/browser with its npm packages installed (once)."""
-    source = SHARED / "conformance" / "browser"
-    if not source.is_dir():
-        pytest.skip(f"{source} not available")
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None or not Path("/usr/bin/chromium").is_file():
-        pytest.skip("node, npm or /usr/bin/chromium is not installed")
-    work = tmp_path_factory.mktemp("qti-components") / "browser"
-    shutil.copytree(source, work)
-    subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund"], cwd=work, check=True, capture_output=True, timeout=300
-    )
-    return work
+def qti_components(node_consumers: Path) -> Path:
+    """tests/node (the harness and @citolab/qti-components) with its npm packages installed."""
+    if not Path("/usr/bin/chromium").is_file():
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
+    return node_consumers
 
 
 @pytest.mark.parametrize(
