@@ -31,3 +31,12 @@ def test_a_corpus_test_is_skipped_or_given_the_path() -> None:
     path = need_shared("corpora")  # skips with the reason when ../shared is absent
     assert path.is_dir()
 
+
+def test_the_format_is_cited_from_inside_the_repository() -> None:
+    """Code and docs point at docs/format.md, never at a FORMAT.md a clone does not have."""
+    from conftest import REPO
+
+    texts = [REPO / "README.md", *(REPO / "qbank").rglob("*.py"), *(REPO / "docs").rglob("*.md")]
+    citing = [p.relative_to(REPO).as_posix() for p in texts if "FORMAT.md" in p.read_text(encoding="utf-8")]
+    assert citing == []
+    assert (REPO / "docs" / "format.md").is_file()

@@ -3,7 +3,7 @@
 ``qbank.import_bank(["quiz.xml"], "moodle")`` reads files of another format into qbank questions,
 grouped by category or domain, with a located diagnostic for every item that was skipped
 (``QB910``), every detail that could not be carried (``QB911``) and every hostile input that was
-refused (``QB912``). :func:`write_import` writes the result as FORMAT.md YAML files, one per group,
+refused (``QB912``). :func:`write_import` writes the result as YAML files (docs/format.md), one per group,
 plus the extracted images, atomically and never over an existing file unless asked to.
 
 Untrusted input goes through :mod:`qbank.io.safe` (no XML entities, no zip slip or bombs).

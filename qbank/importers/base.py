@@ -39,7 +39,7 @@ MEDIA_FOLDER = "media"
 class Draft:
     """A question read from a source, before its id is settled and it is validated.
 
-    ``data`` holds FORMAT.md fields (everything but ``id``); ``source_id`` is the id the source
+    ``data`` holds docs/format.md fields (everything but ``id``); ``source_id`` is the id the source
     gives (Moodle ``idnumber``, QTI identifier ...), ``None`` when it has none; ``group`` is the
     category, domain or quiz the question belongs to (one output file per group); ``notes`` are
     ``(code, message)`` pairs for what could not be carried.
