@@ -425,3 +425,33 @@ def test_error_values_that_json_cannot_write_are_shown() -> None:
     from qbank.io.validation import _short
 
     assert _short({("a", "b"): "x"}) == "{('a', 'b'): 'x'}"
+
+
+def test_circular_alias_is_a_located_error(write: Write) -> None:
+    path = write(
+        "alias.yaml",
+        """
+        questions:
+          - id: q1
+            stem: x?
+            choices:
+              - text: a
+                correct: &x [*x]
+              - text: b
+        """,
+    )
+    [diag] = qbank.load(path).diagnostics
+    assert (diag.line, diag.col, diag.code) == (6, 9, "QB012")  # a list where a value belongs: at its key
+    assert "[[...]]" in diag.message
+
+
+def test_aliases_that_multiply_are_reported_in_bounded_text(write: Write) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    lines += ["questions:", "  - id: q1", "    stem: x?", "    tags: *i", "    type: essay"]
+    diags = qbank.load(write("laughs.yaml", "\n".join(lines) + "\n")).diagnostics
+    assert [d.code for d in diags].count("QB010") == 9  # the nine anchors are unknown top-level keys
+    tags = [d for d in diags if d.code == "QB012"]
+    assert tags
+    assert all(len(d.message) < 200 for d in tags)

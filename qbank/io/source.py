@@ -197,8 +197,12 @@ def _yaml_positions(root: Node | None) -> dict[DataPath, NodePosition]:
     line, col = root.start_mark.line + 1, root.start_mark.column + 1
     out[()] = NodePosition(line, col, line, col)
     stack: list[tuple[Node, DataPath]] = [(root, ())]
+    seen: set[int] = set()  # an alias is the anchored node again: its insides are placed once
     while stack:
         node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, MappingNode):
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
@@ -236,8 +240,12 @@ def _pos(value: Node, key: Node) -> NodePosition:
 def duplicate_keys(root: Node | None) -> Iterator[tuple[str, Node, Node]]:
     """Every (key, first key node, repeated key node) in a composed YAML tree."""
     stack: list[Node] = [root] if root is not None else []
+    seen: set[int] = set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, MappingNode):
             first: dict[str, Node] = {}
             for key_node, value_node in node.value:
@@ -525,8 +533,12 @@ def _line_of(sf: SourceFile, exc: MarkedYAMLError) -> str:
 def _has_collection_key(data: Any) -> bool:
     """Whether any mapping in the loaded data has a key that is itself a sequence or mapping."""
     stack = [data]
+    seen: set[int] = set()  # aliases share (and may contain) nodes: visit each one once
     while stack:
         value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
         if isinstance(value, dict):
             if any(isinstance(k, tuple) for k in value):
                 return True
@@ -544,8 +556,12 @@ def _collection_keys(sf: SourceFile) -> list[Diagnostic]:
         return []
     out: list[Diagnostic] = []
     stack: list[Node] = [root] if root is not None else []
+    seen: set[int] = set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, MappingNode):
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import reprlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -297,13 +298,39 @@ def _lower_first(text: str) -> str:
 
 
 def _short(value: Any) -> str:
-    try:
-        text = (
-            json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
-        )
-    except (TypeError, ValueError):  # keys json cannot write, circular data
+    """The offending value, shown in at most 60 characters (JSON-like for small plain data)."""
+    if isinstance(value, str):
         text = repr(value)
+    elif _small(value):
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):  # keys json cannot write
+            text = repr(value)
+    else:  # large, shared through aliases or circular: a bounded sketch
+        text = _SKETCH.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_SKETCH = reprlib.Repr()
+_SKETCH.maxlevel = 3
+_SKETCH.maxlist = _SKETCH.maxtuple = _SKETCH.maxdict = 4
+_SKETCH.maxstring = _SKETCH.maxother = 40
+
+
+def _small(value: Any, budget: int = 64) -> bool:
+    """Whether ``value`` is plain data of at most ``budget`` parts that nothing inside repeats."""
+    stack, seen, parts = [value], set(), 0
+    while stack:
+        item = stack.pop()
+        parts += 1
+        if parts > budget:
+            return False
+        if isinstance(item, dict | list | tuple):
+            if id(item) in seen:
+                return False
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return True
 
 
 # ------------------------------------------------------------------------------------------ JSON Schemas
