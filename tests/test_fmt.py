@@ -219,3 +219,12 @@ def test_quotes_only_where_yaml_needs_them_in_the_authors_style(write: Callable[
     dumped = dump_questions([question])
     assert '    domain: "2"\n    objective: "2.1"\n' in dumped
     assert '      - text: "`aws s3 ls`"\n' in dumped
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff", "\u2028", "\u2029", "\x85", "\x7f", "\r"])
+def test_text_yaml_cannot_hold_unescaped_stays_quoted(char: str) -> None:
+    source = f'questions:\n  - id: a\n    stem: "Line one.\\nLine {ord(char):04x}: \\u{ord(char):04x}"\n'
+    out = format_text(source)
+    assert "|" not in out
+    assert _data(out) == _data(source)
+    assert format_text(out) == out

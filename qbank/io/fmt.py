@@ -38,7 +38,7 @@ from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, Severity
 from qbank.core.model import FIELD_ORDER
 from qbank.io.fsutil import atomic_write
-from qbank.io.serialize import QuotingEmitter
+from qbank.io.serialize import NEEDS_ESCAPE, QuotingEmitter
 from qbank.io.source import SourceFile, diagnostic, discover, read_source
 
 __all__ = [
@@ -152,9 +152,7 @@ def _block_ok(text: str) -> bool:
         any(line != line.rstrip(" \t") for line in lines)
         or text.startswith((" ", "\n"))
         or "\t" in text
-        or "\r" in text
-        or any(ord(ch) < 32 and ch != "\n" for ch in text)
-        or "\ufeff" in text
+        or NEEDS_ESCAPE.search(text.replace("\n", " "))
     )
 
 

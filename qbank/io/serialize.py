@@ -19,7 +19,14 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from qbank.core.model import FIELD_ORDER, Form, Pool, Question
 
-__all__ = ["QuotingEmitter", "dump_questions", "pool_to_data", "question_to_data", "to_yaml_value"]
+__all__ = [
+    "NEEDS_ESCAPE",
+    "QuotingEmitter",
+    "dump_questions",
+    "pool_to_data",
+    "question_to_data",
+    "to_yaml_value",
+]
 
 _FORM_ORDER = (
     "title", "count", "time_limit", "seed", "blueprint", "passing_score", "domains", "objectives", "stats",
@@ -65,7 +72,7 @@ def to_yaml_value(value: Any) -> Any:
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str):
-        if _UNSAFE.search(value):
+        if NEEDS_ESCAPE.search(value):
             return DoubleQuotedScalarString(value)  # escapes what no other style can carry
         if "\n" in value and not _needs_quotes(value):
             return LiteralScalarString(value)
@@ -73,8 +80,9 @@ def to_yaml_value(value: Any) -> Any:
 
 
 _FLOW_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9 ._/+-]{0,28}[A-Za-z0-9]|[A-Za-z]")
-# characters YAML reads as line breaks (CR, NEL, LS, PS), or cannot hold unescaped
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+#: characters YAML reads as line breaks (CR, NEL, LS, PS), or cannot hold unescaped: a string with one
+#: is written double-quoted with escapes, never plain or as a ``|`` block
+NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 def _needs_quotes(text: str) -> bool:
