@@ -46,7 +46,7 @@ def test_example_bank_size_and_objectives() -> None:
 def test_example_bank_statuses_and_forms() -> None:
     said = claim(
         r"(\d+) are `approved` \(enough for (\w+) full-length (\d+)-question forms that share no question, "
-        r"every\s+objective at its share: `qbank assemble questions/ -n (\d+) --forms (\d+)`\); (\d+) are "
+        r"every\s+objective at its share: `qbank assemble questions/\S* -n (\d+) --forms (\d+)`\); (\d+) are "
         r"still in `review`"
     )
     approved, forms_word, length, count, forms, review = said.groups()

@@ -103,7 +103,10 @@ class QuotingEmitter(RoundTripEmitter):
     def choose_scalar_style(self) -> Any:
         """ruamel's choice, with double quotes where it would pick single quotes on its own."""
         style = super().choose_scalar_style()
-        if style == "'" and not self.event.style and '"' not in self.event.value:
+        value = self.event.value
+        # ruamel writes a null in a flow sequence as `null` only from its own "'" choice
+        null = not value and str(self.event.ctag) == "tag:yaml.org,2002:null"
+        if style == "'" and not self.event.style and not null and '"' not in value:
             return '"'
         return style
 

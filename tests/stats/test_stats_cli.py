@@ -145,7 +145,7 @@ def test_write_keeps_comments_and_check_reads_the_stored_figures(
     assert (
         "    stats:\n      n: 5\n      p: 0.4\n      discrimination: -0.06\n      omitted: 0.2\n"
         "      shares: [0.0, 0.4, 0.4]\n      pbis: [null, -0.06, -0.361]\n      source: responses.csv\n"
-        "      date: '2025-02-03'\n"
+        '      date: "2025-02-03"\n'
     ) in text
     code, out, _ = run(capsys, "check", str(bank), "--format", "text")
     assert code == 1

@@ -1,5 +1,5 @@
 // Render one QTI 3.0 item with @citolab/qti-components in headless Chromium and report how its MathML is laid out.
-// Run from a folder whose node_modules hold @citolab/qti-components and playwright-core (the test copies it there).
+// Run from tests/node (or its installed copy), whose node_modules hold @citolab/qti-components and playwright-core.
 // Usage: node qti_math.mjs --samples DIR --item /samples/items/x.xml --shot out.png [--page qti_math.html]
 // The page (under site/) loads the item with the package's own transform and renders it.
 // Prints JSON: {status, count, namespaces, frac: {num, den, box}, sqrt: {box, body}, text, blocked}.
