@@ -49,6 +49,11 @@ def test_example_bank_validates_against_the_published_schemas() -> None:
         assert errors == [], f"{path}: {errors[0].message}"
 
 
+def _cloze(gaps: dict[str, Any]) -> dict[str, Any]:
+    stem = " ".join(f"[[{name}]]" for name in gaps) or "no gaps"
+    return {"id": "a", "type": "cloze", "stem": stem, "gaps": gaps}
+
+
 DOCS = [
     (
         {"questions": [{"id": "a", "stem": "s", "choices": [{"text": "x", "correct": True}, {"text": "y"}]}]},
@@ -191,6 +196,17 @@ DOCS = [
     ({"pools": {"Bad Name": {"pick": 1}}, "questions": []}, False),
     ({"pools": {"p": {"pick": 1, "draw": 2}}, "questions": []}, False),
     ({"questions": [{"id": "a", "stem": "s", "type": "essay", "pool": "Not A Name"}]}, False),
+    ({"questions": [_cloze({"g": {"accept": ["x"], "case_sensitive": True, "points": 2}})]}, True),
+    ({"questions": [_cloze({"g": {"answer": 3, "tolerance": 0.5, "feedback": "f"}})]}, True),
+    ({"questions": [_cloze({"g": {"options": [{"text": "a", "correct": True}, {"text": "b"}]}})]}, True),
+    ({"questions": [_cloze({"g": {"accept": []}})]}, False),
+    ({"questions": [_cloze({"g": {"answer": 3, "tolerance": -1}})]}, False),
+    ({"questions": [_cloze({"g": {"options": [{"text": "a", "correct": True}]}})]}, False),
+    ({"questions": [_cloze({"g": {"points": 1}})]}, False),
+    ({"questions": [_cloze({"g": {"accept": ["x"], "answer": 1}})]}, False),
+    ({"questions": [_cloze({"g h": {"accept": ["x"]}})]}, False),
+    ({"questions": [_cloze({})]}, False),
+    ({"questions": [{**_cloze({"g": {"accept": ["x"]}}), "points": 0}]}, False),
 ]
 
 

@@ -349,7 +349,7 @@ def test_defaults_apply_and_question_wins(write: Write) -> None:
     assert (b.domain, b.tags, b.points) == ("2", ["other"], 3)
 
 
-def test_all_eight_types_load(write: Write) -> None:
+def test_all_nine_types_load(write: Write) -> None:
     path = write(
         "types.yaml",
         """
@@ -369,6 +369,7 @@ def test_all_eight_types_load(write: Write) -> None:
             distractors: ["3"]
           - {id: t7, type: ordering, stem: o, order: [a, b, c]}
           - {id: t8, type: essay, stem: e}
+          - {id: t9, type: cloze, stem: "c [[1]] d", gaps: {1: {accept: [x]}}}
         """,
     )
     result = qbank.load(path)
@@ -382,6 +383,7 @@ def test_all_eight_types_load(write: Write) -> None:
         "matching",
         "ordering",
         "essay",
+        "cloze",
     ]
 
 

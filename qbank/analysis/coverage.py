@@ -514,6 +514,7 @@ def _short_types(by_type: Mapping[str, int]) -> str:
         "matching": "match",
         "ordering": "order",
         "essay": "essay",
+        "cloze": "cloze",
     }
     return " ".join(f"{abbrev.get(k, k)}:{v}" for k, v in by_type.items()) or "-"
 

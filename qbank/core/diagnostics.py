@@ -119,7 +119,11 @@ FORMAT_CODES: dict[str, tuple[str, Severity, str]] = {
         "questions disagree on points.",
     ),
     # catalogue codes that validation itself enforces (the lint catalogue documents them too)
-    "QB101": ("single-exactly-one-key", Severity.ERROR, "A single_choice question has exactly one key."),
+    "QB101": (
+        "single-exactly-one-key",
+        Severity.ERROR,
+        "A single_choice question (or a drop-down gap) has exactly one key.",
+    ),
     "QB102": (
         "multiple-key-count",
         Severity.ERROR,
@@ -129,6 +133,11 @@ FORMAT_CODES: dict[str, tuple[str, Severity, str]] = {
         "duplicate-option",
         Severity.ERROR,
         "Two choices (or items, prompts, accepted answers) are the same.",
+    ),
+    "QB109": (
+        "cloze-gaps-match",
+        Severity.ERROR,
+        "Every gap of a cloze text is defined once and used once.",
     ),
     "QB804": ("duplicate-id", Severity.ERROR, "Question ids are unique across the bank."),
     # exports and imports

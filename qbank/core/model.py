@@ -9,6 +9,7 @@ key, distinct choices ...) raise errors whose type is a catalogue code such as `
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "DEFAULTABLE_FIELDS",
     "FIELD_ORDER",
+    "GAP_FIELD_ORDER",
+    "GAP_NAME_PATTERN",
     "MAX_VARIANTS",
     "QUESTION_TYPES",
     "TEMPLATE_FIELDS",
@@ -43,20 +46,26 @@ __all__ = [
     "Choice",
     "ChoiceQuestion",
     "ChoiceVariable",
+    "Cloze",
     "Defaults",
     "DerivedVariable",
     "Difficulty",
     "Domain",
+    "DropdownGap",
     "Essay",
     "Exam",
     "Form",
     "FormStatistics",
+    "Gap",
+    "GapOption",
+    "GapRef",
     "ItemStatistics",
     "LintSuppression",
     "MatchPair",
     "Matching",
     "MathSyntax",
     "MultipleResponse",
+    "NumberGap",
     "Numerical",
     "Objective",
     "Ordering",
@@ -69,10 +78,13 @@ __all__ = [
     "ShortAnswer",
     "SingleChoice",
     "Status",
+    "TextGap",
     "TrueFalse",
     "Variable",
     "Variant",
     "comparison_key",
+    "gap_key",
+    "gap_refs",
     "is_template",
     "question_adapter",
 ]
@@ -86,6 +98,7 @@ QuestionType = Literal[
     "matching",
     "ordering",
     "essay",
+    "cloze",
 ]
 Difficulty = Literal["easy", "medium", "hard"]
 #: How math is written in Markdown fields: ``$``/``$$`` and ``\\(``/``\\[`` (``dollars``), only the
@@ -394,6 +407,246 @@ class Essay(_Common):
     type: Literal["essay"]
 
 
+# ---------------------------------------------------------------------------------------------- cloze
+
+#: A gap name: letters, digits, ``_`` and ``-``, starting with a letter or digit (``[[1]]``, ``[[region]]``).
+GAP_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$"
+_GAP_MARKER = re.compile(r"\[\[([A-Za-z0-9][A-Za-z0-9_-]{0,49})\]\]")
+
+
+@dataclass(frozen=True, slots=True)
+class GapRef:
+    """A gap marker ``[[name]]`` in a cloze text: the gap's name and the marker's character offsets."""
+
+    name: str
+    start: int
+    end: int
+
+
+def gap_refs(text: str) -> list[GapRef]:
+    """Every gap marker of a cloze text, in text order.
+
+    A marker is ``[[name]]`` with a valid gap name; a backslash before it (``\\[[name]]``, Markdown's
+    own escape of ``[``) makes it literal text.
+    """
+    refs: list[GapRef] = []
+    for match in _GAP_MARKER.finditer(text):
+        slashes = 0
+        at = match.start() - 1
+        while at >= 0 and text[at] == "\\":
+            slashes += 1
+            at -= 1
+        if slashes % 2 == 0:
+            refs.append(GapRef(match.group(1), match.start(), match.end()))
+    return refs
+
+
+GapName = Annotated[str, Field(pattern=GAP_NAME_PATTERN)]
+
+
+class GapOption(_Strict):
+    """An option of a drop-down gap: plain text, since every format shows it inside a select box."""
+
+    text: Text
+    """The option as shown in the drop-down (plain text)."""
+    correct: bool = False
+    """Whether this option is the gap's key (exactly one is)."""
+    feedback: Markdown | None = None
+    """Shown to a learner who picked this option."""
+
+
+class _Gap(_Strict):
+    """What every gap has: its points and its feedback."""
+
+    points: float = Field(default=1.0, gt=0)
+    """What the gap is worth; the question scores the sum of its right gaps."""
+    feedback: Markdown | None = None
+    """Shown with the gap after answering, whatever the answer."""
+
+
+class TextGap(_Gap):
+    """A typed answer compared with a list of accepted answers."""
+
+    kind: ClassVar[str] = "text"
+    accept: list[Text] = Field(min_length=1)
+    """Accepted answers (plain text)."""
+    case_sensitive: bool = False
+
+    @field_validator("accept")
+    @classmethod
+    def _distinct_accept(cls, accept: list[str]) -> list[str]:
+        _check_distinct(accept, "accepted answer")
+        return accept
+
+
+class NumberGap(_Gap):
+    """A number, right within an absolute tolerance."""
+
+    kind: ClassVar[str] = "number"
+    answer: float
+    tolerance: float = Field(default=0.0, ge=0)
+    """Absolute: any number within ``answer`` +/- ``tolerance`` is right."""
+
+
+class DropdownGap(_Gap):
+    """A drop-down of plain-text options, exactly one of them correct."""
+
+    kind: ClassVar[str] = "dropdown"
+    options: list[GapOption] = Field(min_length=2, max_length=20)
+
+    @property
+    def key(self) -> int:
+        """0-based index of the correct option."""
+        return next(i for i, o in enumerate(self.options) if o.correct)
+
+    @field_validator("options")
+    @classmethod
+    def _one_key(cls, options: list[GapOption]) -> list[GapOption]:
+        _check_distinct([o.text for o in options], "option")
+        keys = sum(o.correct for o in options)
+        if keys != 1:
+            raise PydanticCustomError(
+                "QB101",
+                "a drop-down gap needs exactly one correct option, found {keys}",
+                {"keys": keys},
+            )
+        return options
+
+
+def _gap_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "options" in value:
+            return "dropdown"
+        if "answer" in value or "tolerance" in value:
+            return "number"
+        if "accept" in value or "case_sensitive" in value:
+            return "text"
+        return None
+    return getattr(value, "kind", None)
+
+
+Gap: TypeAlias = Annotated[
+    Union[  # noqa: UP007 -- tagged members need the Union spelling
+        Annotated[TextGap, Tag("text")],
+        Annotated[NumberGap, Tag("number")],
+        Annotated[DropdownGap, Tag("dropdown")],
+    ],
+    Discriminator(
+        _gap_tag,
+        custom_error_type="invalid_gap",
+        custom_error_message="a gap needs `accept` (a typed answer), `answer` (a number) or `options` (a drop-down)",
+    ),
+]
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+class Cloze(_Common):
+    """A text with gaps: typed answers, numbers and drop-downs, each scored on its own.
+
+    The stem holds the gaps as ``[[name]]`` markers; ``gaps`` defines each of them. The question is
+    worth the sum of its gaps' points and scores the points of every right gap (partial credit).
+    """
+
+    kind: ClassVar[str] = "cloze"
+    type: Literal["cloze"]
+    gaps: dict[GapName, Gap] = Field(min_length=1, json_schema_extra={"additionalProperties": False})
+    """Each gap of the stem by name: ``accept`` (typed answer), ``answer`` (number) or ``options``
+    (drop-down), with optional ``points`` (default 1) and ``feedback``."""
+    points: float = Field(default=1.0, gt=0, json_schema_extra=_drop_default)
+    """The sum of the gaps' points (computed when absent; when given it must equal that sum)."""
+
+    @field_validator("gaps", mode="before")
+    @classmethod
+    def _numbered_names(cls, gaps: Any) -> Any:
+        # YAML reads the keys of numbered gaps (``1:``) as integers
+        if isinstance(gaps, dict):
+            return {
+                str(k) if isinstance(k, int) and not isinstance(k, bool) else k: v for k, v in gaps.items()
+            }
+        return gaps
+
+    @model_validator(mode="before")
+    @classmethod
+    def _total_points(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "points" not in data and isinstance(data.get("gaps"), dict):
+            total = 0.0
+            for gap in data["gaps"].values():
+                points = gap.get("points", 1.0) if isinstance(gap, dict) else 1.0
+                if isinstance(points, bool) or not isinstance(points, int | float):
+                    return data  # the gap's own error is reported
+                total += points
+            return {**data, "points": float(total)}
+        return data
+
+    @model_validator(mode="after")
+    def _gaps_match_text(self) -> Cloze:
+        problems: list[tuple[str, tuple[str | int, ...], int | None]] = []
+        seen: set[str] = set()
+        for ref in gap_refs(self.stem):
+            if ref.name in seen:
+                problems.append((f"gap {ref.name!r} is used twice in the text", ("stem",), ref.start))
+            elif ref.name not in self.gaps:
+                problems.append(
+                    (f"gap {ref.name!r} is used in the text but not defined in `gaps`", ("stem",), ref.start)
+                )
+            seen.add(ref.name)
+        for name in self.gaps:
+            if name not in seen:
+                problems.append(
+                    (f"gap {name!r} is defined but the text has no [[{name}]]", ("gaps", name), None)
+                )
+        if problems:
+            message, at, offset = problems[0]
+            raise PydanticCustomError(
+                "QB109", message, {"at": at, "offset": offset, "more": tuple(problems[1:])}
+            )
+        total = sum(g.points for g in self.gaps.values())
+        if not math.isclose(self.points, total, rel_tol=1e-9, abs_tol=1e-9):
+            raise PydanticCustomError(
+                "QB012",
+                "a cloze question is worth the sum of its gaps' points ({total}); "
+                "leave `points` out or set it to that sum",
+                {"total": _number_text(round(total, 6)), "at": ("points",)},
+            )
+        return self
+
+    @property
+    def gap_order(self) -> list[str]:
+        """Gap names in the order the text uses them."""
+        return [ref.name for ref in gap_refs(self.stem)]
+
+    def filled(self, fill: Callable[[str, Gap], str] | None = None, *, upto: int | None = None) -> str:
+        """The stem with every gap marker replaced: by ``fill(name, gap)`` when given, else by the gap's key
+        (the first accepted answer, the number, the correct option); with ``upto``, only the text
+        before that offset."""
+        stem = self.stem if upto is None else self.stem[:upto]
+        out: list[str] = []
+        last = 0
+        for ref in gap_refs(stem):
+            gap = self.gaps[ref.name]
+            out.append(stem[last : ref.start])
+            out.append(fill(ref.name, gap) if fill is not None else gap_key(gap))
+            last = ref.end
+        out.append(stem[last:])
+        return "".join(out)
+
+
+def gap_key(gap: Gap) -> str:
+    """The key of a gap as text: its first accepted answer, its number, or its correct option."""
+    if isinstance(gap, TextGap):
+        return gap.accept[0]
+    if isinstance(gap, NumberGap):
+        return _number_text(gap.answer)
+    return gap.options[gap.key].text
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
 def _question_tag(value: Any) -> str:
     if isinstance(value, dict):
         tag = value.get("type", "single_choice")
@@ -411,25 +664,41 @@ Question: TypeAlias = Annotated[
         Annotated[Matching, Tag("matching")],
         Annotated[Ordering, Tag("ordering")],
         Annotated[Essay, Tag("essay")],
+        Annotated[Cloze, Tag("cloze")],
     ],
     Discriminator(
         _question_tag,
         custom_error_type="invalid_question_type",
-        custom_error_message="`type` must be one of the eight question types",
+        custom_error_message="`type` must be one of the nine question types",
     ),
 ]
 
 QUESTION_TYPES: dict[str, type[_Common]] = {
     m.kind: m
-    for m in (SingleChoice, MultipleResponse, TrueFalse, ShortAnswer, Numerical, Matching, Ordering, Essay)
+    for m in (
+        SingleChoice,
+        MultipleResponse,
+        TrueFalse,
+        ShortAnswer,
+        Numerical,
+        Matching,
+        Ordering,
+        Essay,
+        Cloze,
+    )
 }
 
 #: Canonical key order of a question (``qbank fmt`` and every writer use it).
 FIELD_ORDER: tuple[str, ...] = (
     "id", "type", "domain", "objective", "difficulty", "points", "shuffle", "status", "tags", "pool",
     "variables", "constraints", "variants", "seed",
-    "stem", "choices", "answer", "tolerance", "accept", "case_sensitive", "pairs", "distractors", "order",
+    "stem", "gaps", "choices", "answer", "tolerance", "accept", "case_sensitive", "pairs", "distractors", "order",
     "explanation", "references", "followups", "author", "source", "lint", "stats",
+)  # fmt: skip
+
+#: Canonical key order of a cloze gap.
+GAP_FIELD_ORDER: tuple[str, ...] = (
+    "accept", "case_sensitive", "answer", "tolerance", "options", "points", "feedback",
 )  # fmt: skip
 
 #: Fields a file's ``defaults:`` may set (not ``type``: the schema must validate each question alone).
@@ -648,7 +917,7 @@ TemplateQuestion: Any = Annotated[
     Discriminator(
         _question_tag,
         custom_error_type="invalid_question_type",
-        custom_error_message="`type` must be one of the eight question types",
+        custom_error_message="`type` must be one of the nine question types",
     ),
 ]
 

@@ -16,18 +16,33 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
-from qbank.core.model import ChoiceQuestion, Matching, Ordering, Question, ShortAnswer
+from qbank.core.model import (
+    ChoiceQuestion,
+    Cloze,
+    DropdownGap,
+    Matching,
+    Ordering,
+    Question,
+    ShortAnswer,
+    SingleChoice,
+    TextGap,
+    gap_refs,
+)
 from qbank.core.wordlists import STOP_WORDS
 
 __all__ = [
+    "BLANK",
     "FieldPath",
+    "OptionSet",
     "bare",
     "choice_fields",
     "fold",
     "mask_code",
     "norm",
+    "option_sets",
     "text_fields",
     "tokens",
     "word_re",
@@ -163,11 +178,74 @@ def word_re(entries: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?![\w'’])", re.I)
 
 
-def choice_fields(question: Question) -> Iterator[tuple[FieldPath, str]]:
-    """(data path, text) of every choice text of a choice question."""
+#: What a gap shows in a text read without its gaps (a cloze text as a lead-in, or as a stem to compare).
+BLANK = "___"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSet:
+    """Options a learner picks from: the choices of a choice question, or a drop-down gap's options.
+
+    Option rules (QB3xx) and cue rules (QB4xx) judge each set the same way, wherever it sits.
+    """
+
+    where: FieldPath
+    """Data path of the list: ``("choices",)`` or ``("gaps", name, "options")``."""
+    texts: tuple[str, ...]
+    keys: tuple[int, ...]
+    """0-based indexes of the correct options."""
+    single: bool
+    """Exactly one key (single choice, drop-down)."""
+    stem: str
+    """The whole question the options answer (a cloze text with every gap blank)."""
+    lead: str
+    """The text the options complete: the stem, or a cloze text up to the gap."""
+    gap: str | None = None
+    """The gap's name for a drop-down."""
+
+    def path(self, index: int) -> FieldPath:
+        """Data path of option ``index``'s text."""
+        return (*self.where, index, "text")
+
+    def label(self, index: int) -> str:
+        """How findings name option ``index`` (``choice 2``, ``option 2 of gap 'type'``)."""
+        return f"choice {index + 1}" if self.gap is None else f"option {index + 1} of gap {self.gap!r}"
+
+
+def option_sets(question: Question) -> Iterator[OptionSet]:
+    """The option sets of a question: its choices, or each drop-down gap of a cloze text in text order."""
     if isinstance(question, ChoiceQuestion):
-        for index, choice in enumerate(question.choices):
-            yield ("choices", index, "text"), choice.text
+        yield OptionSet(
+            ("choices",),
+            tuple(c.text for c in question.choices),
+            tuple(question.keys),
+            isinstance(question, SingleChoice),
+            question.stem,
+            question.stem,
+        )
+    elif isinstance(question, Cloze):
+        blank = question.filled(lambda name, gap: BLANK)
+        for ref in gap_refs(question.stem):
+            gap = question.gaps[ref.name]
+            if isinstance(gap, DropdownGap):
+                before = question.filled(lambda name, g: BLANK, upto=ref.start)
+                yield OptionSet(
+                    ("gaps", ref.name, "options"),
+                    tuple(o.text for o in gap.options),
+                    (gap.key,),
+                    True,
+                    blank,
+                    before,
+                    ref.name,
+                )
+
+
+def choice_fields(question: Question) -> Iterator[tuple[FieldPath, str]]:
+    """(data path, text) of every option text: the choices of a choice question, the options of
+    every drop-down gap of a cloze question."""
+    for options in option_sets(question):
+        for index, text in enumerate(options.texts):
+            yield options.path(index), text
 
 
 def text_fields(question: Question, *, feedback: bool = True) -> Iterator[tuple[FieldPath, str]]:
@@ -190,5 +268,18 @@ def text_fields(question: Question, *, feedback: bool = True) -> Iterator[tuple[
     elif isinstance(question, Ordering):
         for index, text in enumerate(question.order):
             yield ("order", index), text
+    elif isinstance(question, Cloze):
+        for name in question.gap_order:
+            gap = question.gaps[name]
+            if isinstance(gap, TextGap):
+                for index, text in enumerate(gap.accept):
+                    yield ("gaps", name, "accept", index), text
+            elif isinstance(gap, DropdownGap):
+                for index, option in enumerate(gap.options):
+                    yield ("gaps", name, "options", index, "text"), option.text
+                    if feedback and option.feedback is not None:
+                        yield ("gaps", name, "options", index, "feedback"), option.feedback
+            if feedback and gap.feedback is not None:
+                yield ("gaps", name, "feedback"), gap.feedback
     if question.explanation is not None:
         yield ("explanation",), question.explanation

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from qbank.core.diagnostics import Diagnostic, Severity
 from qbank.core.markup import image_sources, is_local_image
-from qbank.core.model import Bank, Question
+from qbank.core.model import Bank, Cloze, Question
 from qbank.io.source import DataPath, SourceFile, diagnostic
 
 __all__ = [
@@ -98,6 +98,14 @@ def markdown_fields(question: Question) -> list[tuple[DataPath, str]]:
             out.append((("choices", index, "feedback"), choice.feedback))
     for index, pair in enumerate(getattr(question, "pairs", []) or []):
         out.append((("pairs", index, "prompt"), pair.prompt))
+    if isinstance(question, Cloze):
+        for name in question.gap_order:
+            gap = question.gaps[name]
+            for index, option in enumerate(getattr(gap, "options", [])):
+                if option.feedback:
+                    out.append((("gaps", name, "options", index, "feedback"), option.feedback))
+            if gap.feedback:
+                out.append((("gaps", name, "feedback"), gap.feedback))
     if question.explanation:
         out.append((("explanation",), question.explanation))
     return out

@@ -36,7 +36,7 @@ from ruamel.yaml.scalarstring import (
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, Severity
-from qbank.core.model import FIELD_ORDER
+from qbank.core.model import FIELD_ORDER, GAP_FIELD_ORDER
 from qbank.io.fsutil import atomic_write
 from qbank.io.serialize import NEEDS_ESCAPE, QuotingEmitter
 from qbank.io.source import SourceFile, diagnostic, discover, read_source
@@ -227,6 +227,14 @@ def format_data(doc: CommentedMap) -> None:
                     for item in items:
                         if isinstance(item, CommentedMap):
                             _reorder(item, order)
+            gaps = question.get("gaps")
+            if isinstance(gaps, CommentedMap):
+                for gap in gaps.values():
+                    if isinstance(gap, CommentedMap):
+                        _reorder(gap, GAP_FIELD_ORDER)
+                        for option in gap.get("options") or ():
+                            if isinstance(option, CommentedMap):
+                                _reorder(option, CHOICE_ORDER)
             if isinstance(question.get("lint"), CommentedMap):
                 _reorder(question["lint"], LINT_ORDER)
             if isinstance(question.get("stats"), CommentedMap):
@@ -277,6 +285,13 @@ def _ordered(mapping: dict[str, Any], order: Sequence[str]) -> dict[str, Any]:
     return {k: mapping[k] for k in sorted(keys, key=lambda k: (rank.get(k, len(rank)), keys.index(k)))}
 
 
+def _ordered_gap(gap: dict[str, Any]) -> dict[str, Any]:
+    gap = _ordered(gap, GAP_FIELD_ORDER)
+    if isinstance(gap.get("options"), list):
+        gap["options"] = [_ordered(o, CHOICE_ORDER) if isinstance(o, dict) else o for o in gap["options"]]
+    return gap
+
+
 def _format_json_data(doc: dict[str, Any]) -> dict[str, Any]:
     doc = _ordered(doc, TOP_ORDER)
     if isinstance(doc.get("form"), dict):
@@ -296,6 +311,11 @@ def _format_json_data(doc: dict[str, Any]) -> dict[str, Any]:
                         question[name] = [
                             _ordered(i, order) if isinstance(i, dict) else i for i in question[name]
                         ]
+                if isinstance(question.get("gaps"), dict):
+                    question["gaps"] = {
+                        name: _ordered_gap(gap) if isinstance(gap, dict) else gap
+                        for name, gap in question["gaps"].items()
+                    }
                 if isinstance(question.get("lint"), dict):
                     question["lint"] = _ordered(question["lint"], LINT_ORDER)
                 if isinstance(question.get("stats"), dict):

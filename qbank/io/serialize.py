@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import RoundTripEmitter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from qbank.core.model import FIELD_ORDER, Form, Pool, Question
+from qbank.core.model import FIELD_ORDER, GAP_FIELD_ORDER, Cloze, Form, Pool, Question
 
 __all__ = [
     "NEEDS_ESCAPE",
@@ -39,11 +39,22 @@ def question_to_data(question: Question) -> dict[str, Any]:
     data = question.model_dump(mode="json", exclude_defaults=True, by_alias=True)
     if question.kind != "single_choice":
         data["type"] = question.kind
+    if isinstance(question, Cloze):
+        data.pop("points", None)  # always the sum of the gaps' points
+        gaps = data.get("gaps", {})
+        for name, gap in gaps.items():
+            _whole_numbers(gap)
+            gaps[name] = {key: gap[key] for key in GAP_FIELD_ORDER if key in gap}
+    _whole_numbers(data)
+    return {key: data[key] for key in FIELD_ORDER if key in data}
+
+
+def _whole_numbers(data: dict[str, Any]) -> None:
+    """``points``, ``answer`` and ``tolerance`` written as integers when they are whole."""
     for name in ("points", "answer", "tolerance"):
         value = data.get(name)
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             data[name] = int(value)
-    return {key: data[key] for key in FIELD_ORDER if key in data}
 
 
 def pool_to_data(pool: Pool) -> dict[str, Any]:

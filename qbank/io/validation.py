@@ -24,11 +24,15 @@ from qbank.core.model import (
     TEMPLATE_TYPES,
     Blueprint,
     BlueprintFile,
+    Cloze,
     Defaults,
+    DropdownGap,
     Form,
+    NumberGap,
     Origin,
     Pool,
     Question,
+    TextGap,
     Variant,
     is_template,
     question_adapter,
@@ -44,6 +48,10 @@ __all__ = [
 ]
 
 _TOP_LEVEL = ("$schema", "form", "defaults", "pools", "questions")
+_GAP_FIELDS = {
+    kind: tuple(model.model_fields)
+    for kind, model in (("text", TextGap), ("number", NumberGap), ("dropdown", DropdownGap))
+}
 _ALL_FIELDS = sorted(
     {name for model in TEMPLATE_TYPES.values() for name in model.model_fields}
     | {
@@ -60,6 +68,7 @@ _ALL_FIELDS = sorted(
         "choice",
         "expr",
     }
+    | {name for fields in _GAP_FIELDS.values() for name in fields}
 )
 _VARIABLE_TAGS = ("range", "choice", "expr")
 
@@ -127,7 +136,10 @@ def validate_question_file(sf: SourceFile) -> tuple[list[Question], list[Diagnos
             problems.append(sf.diag("QB012", f"question {index + 1} must be a mapping of fields", base))
             continue
         qid = raw.get("id") if isinstance(raw.get("id"), str) else None
-        inherited = {k for k in defaults if k not in raw}
+        # a cloze question is worth the sum of its gaps' points: a file's default points do not apply
+        inherited = {
+            k for k in defaults if k not in raw and not (k == "points" and raw.get("type") == Cloze.kind)
+        }
         merged = {**{k: defaults[k] for k in inherited}, **raw} if inherited else raw
         if is_template(raw):
             variants, template_problems = _validate_template(sf, index, merged, qid, inherited)
@@ -236,6 +248,11 @@ def _errors(
             loc = loc[1:]  # the discriminator tag pydantic inserts
         if len(loc) >= 3 and loc[0] == "variables" and loc[2] in _VARIABLE_TAGS:
             loc = [*loc[:2], *loc[3:]]  # the tag of the variable kind
+        if len(loc) >= 3 and loc[0] == "gaps" and loc[2] in _GAP_FIELDS:
+            gap_kind: str | None = str(loc[2])
+            loc = [*loc[:2], *loc[3:]]  # the gap's discriminator tag
+        else:
+            gap_kind = None
         where: DataPath = (*base, *loc)
         if loc and loc[0] in inherited:
             where = ("defaults", *loc)
@@ -245,13 +262,43 @@ def _errors(
         if kind.startswith("QB"):
             at = ctx.get("at")
             if isinstance(at, int):
-                where = (*where, at) + (("text",) if loc and loc[-1] == "choices" else ())
+                where = (*where, at) + (("text",) if loc and loc[-1] in ("choices", "options") else ())
             elif isinstance(at, tuple):
                 where = (*where, *at)
-            out.append(sf.diag(kind, err["msg"], where, key=_is_container(sf, where), question_id=qid))
+            offset = ctx.get("offset")
+            out.append(
+                sf.diag(
+                    kind,
+                    err["msg"],
+                    where,
+                    key=offset is None and _is_container(sf, where),
+                    question_id=qid,
+                    offset=offset,
+                )
+            )
+            for message, more_at, more_offset in ctx.get("more", ()):
+                spot = (*base, *loc, *more_at)
+                out.append(
+                    sf.diag(
+                        kind,
+                        message,
+                        spot,
+                        key=more_offset is None and _is_container(sf, spot),
+                        question_id=qid,
+                        offset=more_offset,
+                    )
+                )
         elif kind == "extra_forbidden":
             name = str(loc[-1])
-            if model in QUESTION_TYPES and len(loc) == 1:
+            if gap_kind is not None and len(loc) == 3:
+                owners = [k for k, fields in _GAP_FIELDS.items() if name in fields]
+                hint = (
+                    f": `{name}` belongs to {' and '.join(owners)} gaps"
+                    if owners
+                    else _suggest(name, _GAP_FIELDS[gap_kind])
+                )
+                msg = f"unknown field {name!r} for a {gap_kind} gap{hint}"
+            elif model in QUESTION_TYPES and len(loc) == 1:
                 owners = [t for t, m in QUESTION_TYPES.items() if name in m.model_fields]
                 if owners:
                     hint = f": `{name}` belongs to {', '.join(owners)} questions"
@@ -264,6 +311,14 @@ def _errors(
         elif kind == "missing":
             parent = where[:-1]
             out.append(sf.diag("QB011", f"missing required field {field!r}", parent, question_id=qid))
+        elif kind == "invalid_gap":
+            if isinstance(err["input"], dict):
+                out.append(
+                    sf.diag("QB011", f"gap {loc[-1]!r}: {err['msg']}", where, key=True, question_id=qid)
+                )
+            else:
+                message = f"gap {loc[-1]!r} must be a mapping: {err['msg']} (got {_short(err['input'])})"
+                out.append(sf.diag("QB012", message, where, question_id=qid))
         elif kind == "invalid_question_type":
             found = err["input"].get("type") if isinstance(err["input"], dict) else None
             out.append(

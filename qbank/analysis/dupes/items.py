@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from qbank.core.model import (
     ChoiceQuestion,
+    Cloze,
     Essay,
     Matching,
     Numerical,
@@ -21,8 +22,9 @@ from qbank.core.model import (
     Question,
     ShortAnswer,
     TrueFalse,
+    gap_key,
 )
-from qbank.core.text import bare
+from qbank.core.text import BLANK, bare
 
 CHOICE = 0  # the family id of choice questions in ``Prepared.family_id``
 
@@ -122,6 +124,12 @@ def _item(question: Question, location: Location | None) -> DupItem:
             tuple(c.text for c in question.choices if c.correct),
             location,
         )
+    if isinstance(question, Cloze):
+        # the text with its gaps left blank is what is asked; the gaps' keys, in text order, are the
+        # key, so the same text keyed differently in one gap is a key conflict
+        gap_keys = tuple(gap_key(question.gaps[name]) for name in question.gap_order)
+        blanked = question.filled(lambda name, gap: BLANK)
+        return DupItem(question.id, blanked, "cloze", (), gap_keys, location, True)
     if isinstance(question, TrueFalse):
         keys: tuple[str, ...] = ("true" if question.answer else "false",)
     elif isinstance(question, Numerical):

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from pydantic import Field
 
 from qbank.core.diagnostics import Severity
-from qbank.core.model import ChoiceQuestion, Question, SingleChoice
-from qbank.core.text import mask_code, norm, word_re, word_stem, word_stems, words
+from qbank.core.model import Question, SingleChoice
+from qbank.core.text import OptionSet, mask_code, norm, option_sets, word_re, word_stem, word_stems, words
 from qbank.core.wordlists import (
     A_WORDS,
     ABSOLUTE_TERMS,
@@ -78,28 +78,27 @@ class LongestOptionIsKey(Rule):
     Options = LongestOptions
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
         opts = ctx.options
         assert isinstance(opts, LongestOptions)
-        texts = [c.text for c in question.choices]
-        if all(len(words(t)) < opts.min_words for t in texts):
-            return
-        lengths = [len(norm(t)) for t in texts]
-        keys = set(question.keys)
-        distractor_max = max(n for i, n in enumerate(lengths) if i not in keys)
-        if isinstance(question, SingleChoice):
-            (key,) = keys
-            if lengths[key] > distractor_max and lengths[key] >= opts.ratio * max(distractor_max, 1):
-                yield Finding(
-                    f"the key is the longest choice ({lengths[key]} characters, longest distractor "
-                    f"{distractor_max})",
-                    question,
-                    ("choices", key, "text"),
-                )
-        elif all(lengths[k] > distractor_max for k in keys):
-            first = min(keys)
-            yield Finding("every key is longer than every distractor", question, ("choices", first, "text"))
+        for options in option_sets(question):
+            texts = options.texts
+            if all(len(words(t)) < opts.min_words for t in texts):
+                continue
+            lengths = [len(norm(t)) for t in texts]
+            keys = set(options.keys)
+            distractor_max = max(n for i, n in enumerate(lengths) if i not in keys)
+            if options.single:
+                (key,) = keys
+                if lengths[key] > distractor_max and lengths[key] >= opts.ratio * max(distractor_max, 1):
+                    noun = "choice" if options.gap is None else "option"
+                    yield Finding(
+                        f"the key is the longest {noun} ({lengths[key]} characters, longest distractor "
+                        f"{distractor_max})",
+                        question,
+                        options.path(key),
+                    )
+            elif all(lengths[k] > distractor_max for k in keys):
+                yield Finding("every key is longer than every distractor", question, options.path(min(keys)))
 
 
 _ARTICLE_END = re.compile(r"(?<![\w'’])(a|an)\s*(?:_{2,}|\.\.\.|…)?\s*[:.]?\s*$", re.I)
@@ -152,8 +151,6 @@ class GrammaticalCueArticle(Rule):
     severity = Severity.WARNING
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
         if isinstance(question, SingleChoice):
             plural = _PLURAL_ASK.search(mask_code(question.stem))
             if plural:
@@ -163,26 +160,35 @@ class GrammaticalCueArticle(Rule):
                     ("stem",),
                     offset=plural.start(),
                 )
-        start, end = lead_in(question.stem)
-        match = _ARTICLE_END.search(mask_code(question.stem)[start:end])
+        for options in option_sets(question):
+            yield from self._article(question, options)
+
+    @staticmethod
+    def _article(question: Question, options: OptionSet) -> Iterable[Finding]:
+        if options.gap is None:
+            start, end = lead_in(options.lead)
+        else:
+            start, end = 0, len(options.lead)  # the words right before the gap
+        match = _ARTICLE_END.search(mask_code(options.lead)[start:end])
         if match is None:
             return
         article = match.group(1).lower()
         fits: list[bool | None] = []
-        for choice in question.choices:
-            first = _FIRST_WORD.search(choice.text.lstrip("*_`\"' "))
+        for text in options.texts:
+            first = _FIRST_WORD.search(text.lstrip("*_`\"' "))
             if first is None or first.group(0).lower() in ("a", "an", "the"):
                 fits.append(None)
                 continue
             fits.append(vowel_sound(first.group(0)) == (article == "an"))
         if True not in fits:
             return
+        where = "stem" if options.gap is None else "text"
         for index, fit in enumerate(fits):
             if fit is False:
                 yield Finding(
-                    f"choice {index + 1} does not follow the stem's article {article!r}",
+                    f"{options.label(index)} does not follow the {where}'s article {article!r}",
                     question,
-                    ("choices", index, "text"),
+                    options.path(index),
                 )
 
 
@@ -224,30 +230,31 @@ class StemKeyWordRepeat(Rule):
     Options = ClangOptions
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
         opts = ctx.options
         assert isinstance(opts, ClangOptions)
         ignore = frozenset(word_stem(w) for w in opts.ignore_words)
-        stem_words = {w for w in word_stems(question.stem) if len(w) >= opts.min_length} - ignore
-        if not stem_words:
-            return
-        keys = set(question.keys)
-        distractor_words: set[str] = set()
-        for i, choice in enumerate(question.choices):
-            if i not in keys:
-                distractor_words |= word_stems(choice.text)
-        for k in sorted(keys):
-            shared = (stem_words & word_stems(question.choices[k].text)) - distractor_words
-            if shared:
-                yield Finding(
-                    "the key repeats stem word"
-                    + ("s " if len(shared) > 1 else " ")
-                    + ", ".join(repr(w) for w in sorted(shared))
-                    + " that no distractor uses",
-                    question,
-                    ("choices", k, "text"),
-                )
+        for options in option_sets(question):
+            stem_words = {w for w in word_stems(options.stem) if len(w) >= opts.min_length} - ignore
+            if not stem_words:
+                continue
+            keys = set(options.keys)
+            distractor_words: set[str] = set()
+            for i, text in enumerate(options.texts):
+                if i not in keys:
+                    distractor_words |= word_stems(text)
+            for k in sorted(keys):
+                shared = (stem_words & word_stems(options.texts[k])) - distractor_words
+                if shared:
+                    yield Finding(
+                        "the key repeats "
+                        + ("stem" if options.gap is None else "text")
+                        + " word"
+                        + ("s " if len(shared) > 1 else " ")
+                        + ", ".join(repr(w) for w in sorted(shared))
+                        + " that no distractor uses",
+                        question,
+                        options.path(k),
+                    )
 
 
 class AbsoluteOptions(RuleOptions):
@@ -285,26 +292,25 @@ class AbsoluteTermsInDistractors(Rule):
     Options = AbsoluteOptions
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
         opts = ctx.options
         assert isinstance(opts, AbsoluteOptions)
         pattern = word_re(opts.words)
-        keys = set(question.keys)
-        key_absolute = any(pattern.search(mask_code(question.choices[k].text)) for k in keys)
-        for i, choice in enumerate(question.choices):
-            if i in keys or is_aota_or_nota(choice.text):
-                continue
-            match = pattern.search(mask_code(choice.text))
-            if match:
-                yield Finding(
-                    f"absolute term {match.group(0)!r} in a distractor"
-                    + (" (a key uses one too)" if key_absolute else ""),
-                    question,
-                    ("choices", i, "text"),
-                    offset=match.start(),
-                    severity=Severity.INFO if key_absolute else None,
-                )
+        for options in option_sets(question):
+            keys = set(options.keys)
+            key_absolute = any(pattern.search(mask_code(options.texts[k])) for k in keys)
+            for i, text in enumerate(options.texts):
+                if i in keys or is_aota_or_nota(text):
+                    continue
+                match = pattern.search(mask_code(text))
+                if match:
+                    yield Finding(
+                        f"absolute term {match.group(0)!r} in a distractor"
+                        + (" (a key uses one too)" if key_absolute else ""),
+                        question,
+                        options.path(i),
+                        offset=match.start(),
+                        severity=Severity.INFO if key_absolute else None,
+                    )
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -349,24 +355,26 @@ class ConvergenceCue(Rule):
     Options = ConvergenceOptions
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, SingleChoice) or len(question.choices) < 3:
-            return
         opts = ctx.options
         assert isinstance(opts, ConvergenceOptions)
-        sets = [word_stems(c.text) for c in question.choices]
-        if sum(1 for s in sets if len(s) >= 2) < 3:
-            return
-        n = len(sets)
-        means = [sum(_jaccard(sets[i], sets[j]) for j in range(n) if j != i) / (n - 1) for i in range(n)]
-        (key,) = question.keys
-        others = max(m for i, m in enumerate(means) if i != key)
-        if means[key] > 0 and means[key] - others >= opts.margin:
-            yield Finding(
-                f"the key shares the most words with the other choices (mean overlap {means[key]:.2f} "
-                f"vs {others:.2f})",
-                question,
-                ("choices", key, "text"),
-            )
+        for options in option_sets(question):
+            if not options.single or len(options.texts) < 3:
+                continue
+            sets = [word_stems(t) for t in options.texts]
+            if sum(1 for s in sets if len(s) >= 2) < 3:
+                continue
+            n = len(sets)
+            means = [sum(_jaccard(sets[i], sets[j]) for j in range(n) if j != i) / (n - 1) for i in range(n)]
+            (key,) = options.keys
+            others = max(m for i, m in enumerate(means) if i != key)
+            if means[key] > 0 and means[key] - others >= opts.margin:
+                noun = "choices" if options.gap is None else "options"
+                yield Finding(
+                    f"the key shares the most words with the other {noun} (mean overlap {means[key]:.2f} "
+                    f"vs {others:.2f})",
+                    question,
+                    options.path(key),
+                )
 
 
 _ANTONYMS: dict[str, str] = {}
@@ -426,26 +434,27 @@ class OppositePairCue(Rule):
     severity = Severity.INFO
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, SingleChoice) or len(question.choices) < 3:
-            return
-        lists = [words(c.text) for c in question.choices]
-        pairs = [
-            (i, j)
-            for j in range(len(lists))
-            for i in range(j)
-            if lists[i] and lists[j] and _opposite(lists[i], lists[j])
-        ]
-        if len(pairs) != 1:
-            return
-        (key,) = question.keys
-        i, j = pairs[0]
-        if key in (i, j):
-            other = j if key == i else i
-            yield Finding(
-                f"the key and choice {other + 1} form the only opposite pair",
-                question,
-                ("choices", key, "text"),
-            )
+        for options in option_sets(question):
+            if not options.single or len(options.texts) < 3:
+                continue
+            lists = [words(t) for t in options.texts]
+            pairs = [
+                (i, j)
+                for j in range(len(lists))
+                for i in range(j)
+                if lists[i] and lists[j] and _opposite(lists[i], lists[j])
+            ]
+            if len(pairs) != 1:
+                continue
+            (key,) = options.keys
+            i, j = pairs[0]
+            if key in (i, j):
+                other = j if key == i else i
+                yield Finding(
+                    f"the key and {options.label(other)} form the only opposite pair",
+                    question,
+                    options.path(key),
+                )
 
 
 class HedgeOptions(RuleOptions):
@@ -483,20 +492,19 @@ class HedgedKeyCue(Rule):
     Options = HedgeOptions
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
         opts = ctx.options
         assert isinstance(opts, HedgeOptions)
         pattern = word_re(opts.words)
-        keys = set(question.keys)
-        if any(pattern.search(mask_code(c.text)) for i, c in enumerate(question.choices) if i not in keys):
-            return
-        for k in sorted(keys):
-            match = pattern.search(mask_code(question.choices[k].text))
-            if match:
-                yield Finding(
-                    f"the key is hedged ({match.group(0)!r}) and no distractor is",
-                    question,
-                    ("choices", k, "text"),
-                    offset=match.start(),
-                )
+        for options in option_sets(question):
+            keys = set(options.keys)
+            if any(pattern.search(mask_code(t)) for i, t in enumerate(options.texts) if i not in keys):
+                continue
+            for k in sorted(keys):
+                match = pattern.search(mask_code(options.texts[k]))
+                if match:
+                    yield Finding(
+                        f"the key is hedged ({match.group(0)!r}) and no distractor is",
+                        question,
+                        options.path(k),
+                        offset=match.start(),
+                    )

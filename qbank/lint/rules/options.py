@@ -13,7 +13,7 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Question
-from qbank.core.text import choice_fields, mask_code, norm, words
+from qbank.core.text import OptionSet, choice_fields, mask_code, norm, option_sets, words
 from qbank.core.wordlists import IMPERATIVE_VERBS, NEGATORS, ORDINALS, UNITS
 from qbank.lint.rules.base import Finding, Rule, RuleContext
 from qbank.lint.rules.text import RuleOptions
@@ -239,10 +239,11 @@ class PositionalReferenceUnderShuffle(Rule):
     severity = Severity.ERROR
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not question.shuffle or not isinstance(question, ChoiceQuestion):
+        if not question.shuffle:
             return
-        for where, text in [(("stem",), question.stem), *choice_fields(question)]:
-            if where[0] == "choices" and (
+        stem = [(("stem",), question.stem)] if isinstance(question, ChoiceQuestion) else []
+        for where, text in [*stem, *choice_fields(question)]:
+            if where[0] != "stem" and (
                 is_aota_or_nota(text) or (len(words(text)) <= 8 and _COMBINATION.match(text))
             ):
                 continue
@@ -296,27 +297,27 @@ class OptionLengthHeterogeneous(Rule):
     Options = LengthOptions
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion) or len(question.choices) < 3:
-            return
         opts = ctx.options
         assert isinstance(opts, LengthOptions)
-        texts = [c.text for c in question.choices]
-        if all(len(words(t)) < opts.min_words for t in texts):
-            return
-        lengths = [len(norm(t)) for t in texts]
-        median = statistics.median(lengths)
-        mean = statistics.fmean(lengths)
-        if median <= 0 or mean <= 0:
-            return
-        ratio = max(lengths) / median
-        cv = statistics.pstdev(lengths) / mean
-        if ratio > opts.max_median_ratio or cv > opts.max_cv:
-            longest = lengths.index(max(lengths))
-            yield Finding(
-                f"choice lengths vary (longest/median {ratio:.1f}, variation {cv:.2f})",
-                question,
-                ("choices", longest, "text"),
-            )
+        for options in option_sets(question):
+            texts = options.texts
+            if len(texts) < 3 or all(len(words(t)) < opts.min_words for t in texts):
+                continue
+            lengths = [len(norm(t)) for t in texts]
+            median = statistics.median(lengths)
+            mean = statistics.fmean(lengths)
+            if median <= 0 or mean <= 0:
+                continue
+            ratio = max(lengths) / median
+            cv = statistics.pstdev(lengths) / mean
+            if ratio > opts.max_median_ratio or cv > opts.max_cv:
+                longest = lengths.index(max(lengths))
+                noun = "choice" if options.gap is None else f"option (gap {options.gap!r})"
+                yield Finding(
+                    f"{noun} lengths vary (longest/median {ratio:.1f}, variation {cv:.2f})",
+                    question,
+                    options.path(longest),
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,9 +368,13 @@ class OptionsNotParallel(Rule):
     severity = Severity.INFO
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion) or len(question.choices) < 3:
-            return
-        forms = [_form(c.text) for c in question.choices]
+        for options in option_sets(question):
+            if len(options.texts) >= 3:
+                yield from self._check(question, options)
+
+    @staticmethod
+    def _check(question: Question, options: OptionSet) -> Iterable[Finding]:
+        forms = [_form(t) for t in options.texts]
         for feature, (yes, no) in (
             ("period", ("ends with a period", "does not end with a period")),
             ("upper", ("starts with a capital", "does not start with a capital")),
@@ -383,9 +388,9 @@ class OptionsNotParallel(Rule):
                 if known.count(value) == 1 and known.count(not value) >= 2:
                     odd = values.index(value)
                     yield Finding(
-                        f"choice {odd + 1} is the only one that {yes if value else no}",
+                        f"{options.label(odd)} is the only one that {yes if value else no}",
                         question,
-                        ("choices", odd, "text"),
+                        options.path(odd),
                     )
                     return
 
@@ -436,9 +441,12 @@ class NumericOptionsUnorderedOrInconsistent(Rule):
     severity = Severity.INFO
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
-        parsed = [_parse_number(c.text) for c in question.choices]
+        for options in option_sets(question):
+            yield from self._check(question, options)
+
+    @staticmethod
+    def _check(question: Question, options: OptionSet) -> Iterable[Finding]:
+        parsed = [_parse_number(t) for t in options.texts]
         if any(p is None for p in parsed):
             return
         numbers = [p for p in parsed if p is not None]
@@ -449,15 +457,13 @@ class NumericOptionsUnorderedOrInconsistent(Rule):
             yield Finding(
                 "numeric choices mix units (" + ", ".join(sorted(u or "none" for u in units)) + ")",
                 question,
-                ("choices", odd, "text"),
+                options.path(odd),
             )
             return
         decimals = [p[1] for p in numbers]
         if len(set(decimals)) > 1:
             odd = next(i for i, d in enumerate(decimals) if d != decimals[0])
-            yield Finding(
-                "numeric choices use different numbers of decimals", question, ("choices", odd, "text")
-            )
+            yield Finding("numeric choices use different numbers of decimals", question, options.path(odd))
         values = [p[0] for p in numbers]
         if not question.shuffle and values != sorted(values) and values != sorted(values, reverse=True):
             steps = [b - a for a, b in itertools.pairwise(values)]
@@ -466,7 +472,7 @@ class NumericOptionsUnorderedOrInconsistent(Rule):
             yield Finding(
                 "numeric choices are not in ascending or descending order",
                 question,
-                ("choices", odd, "text"),
+                options.path(odd),
             )
 
 
@@ -549,23 +555,22 @@ class OverlappingRanges(Rule):
     severity = Severity.WARNING
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
-        intervals = [_interval(c.text) for c in question.choices]
-        if sum(i is not None for i in intervals) < 2:
-            return
-        for j, b in enumerate(intervals):
-            if b is None:
+        for options in option_sets(question):
+            intervals = [_interval(t) for t in options.texts]
+            if sum(i is not None for i in intervals) < 2:
                 continue
-            for i in range(j):
-                a = intervals[i]
-                if a is not None and a.overlaps(b):
-                    yield Finding(
-                        f"the range of choice {j + 1} overlaps choice {i + 1}",
-                        question,
-                        ("choices", j, "text"),
-                    )
-                    break
+            for j, b in enumerate(intervals):
+                if b is None:
+                    continue
+                for i in range(j):
+                    a = intervals[i]
+                    if a is not None and a.overlaps(b):
+                        yield Finding(
+                            f"the range of {options.label(j)} overlaps {options.label(i)}",
+                            question,
+                            options.path(j),
+                        )
+                        break
 
 
 _ARTICLES = frozenset({"a", "an", "the"})
@@ -599,22 +604,24 @@ class RepeatedOptionLeadIn(Rule):
     severity = Severity.INFO
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
-        lists = [words(c.text) for c in question.choices]
-        shortest = min(len(ws) for ws in lists)
-        prefix = 0
-        while prefix < shortest and all(ws[prefix] == lists[0][prefix] for ws in lists):
-            prefix += 1
-        if prefix == shortest:
-            prefix -= 1  # a choice that is entirely the shared prefix leaves nothing to move
-        shared = lists[0][:prefix]
-        if len(shared) >= 2 and any(w not in _ARTICLES for w in shared):
-            yield Finding(
-                f"every choice starts with {' '.join(shared)!r}; move it to the stem",
-                question,
-                ("choices",),
-            )
+        for options in option_sets(question):
+            lists = [words(t) for t in options.texts]
+            shortest = min(len(ws) for ws in lists)
+            prefix = 0
+            while prefix < shortest and all(ws[prefix] == lists[0][prefix] for ws in lists):
+                prefix += 1
+            if prefix == shortest:
+                prefix -= 1  # an option that is entirely the shared prefix leaves nothing to move
+            shared = lists[0][:prefix]
+            if len(shared) >= 2 and any(w not in _ARTICLES for w in shared):
+                noun, home = (
+                    ("choice", "stem") if options.gap is None else (f"option of gap {options.gap!r}", "text")
+                )
+                yield Finding(
+                    f"every {noun} starts with {' '.join(shared)!r}; move it to the {home}",
+                    question,
+                    options.where,
+                )
 
 
 _NEGATOR = re.compile(r"(?<![\w'’])(?:" + "|".join(NEGATORS) + r")(?![\w'’])|\b\w+n['’]t\b", re.I)

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from qbank.core.diagnostics import Severity
-from qbank.core.model import ChoiceQuestion, MultipleResponse, Question
+from qbank.core.model import ChoiceQuestion, Cloze, MultipleResponse, Question
 from qbank.core.text import choice_fields, mask_code, tokens, word_re, words
 from qbank.core.wordlists import NEGATIVE_LEAD_WORDS, NEGATORS, VAGUE_TERMS
 from qbank.lint.rules.base import Finding, Rule, RuleContext
@@ -197,7 +197,8 @@ class StemTerminalPunctuation(Rule):
         "(Select N.)" are skipped) and reports it when it ends with neither ``?`` (question format)
         nor ``:``, ``___`` or ``...`` (completion format); a sentence starting with a question word
         that ends with ``.`` is reported too. Stems with a blank anywhere (``___``, ``\\_``,
-        ``[...]``) and statements answered by True/False choices are not judged.
+        ``[...]``), cloze texts (their gaps are the blanks) and statements answered by True/False
+        choices are not judged.
 
     Why it matters
         The lead-in should be a clear question that can be answered with the options covered
@@ -221,7 +222,7 @@ class StemTerminalPunctuation(Rule):
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
         stem = question.stem
-        if _BLANK.search(stem) or _true_false_choices(question):
+        if isinstance(question, Cloze) or _BLANK.search(stem) or _true_false_choices(question):
             return
         start, end = lead_in(stem)
         sentence = stem[start:end].rstrip()

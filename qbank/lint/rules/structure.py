@@ -12,13 +12,14 @@ from rapidfuzz import fuzz
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, MultipleResponse, Question, SingleChoice
-from qbank.core.text import mask_code, norm, text_fields, word_stem
+from qbank.core.text import OptionSet, mask_code, norm, option_sets, text_fields, word_stem
 from qbank.core.wordlists import NUMBER_WORDS
 from qbank.lint.rules.base import Finding, Rule, RuleContext
 from qbank.lint.rules.text import RuleOptions
 
 __all__ = [
     "SELECT_RE",
+    "ClozeGapsMatch",
     "DuplicateId",
     "DuplicateOption",
     "EmptyText",
@@ -49,12 +50,13 @@ def select_count(stem: str) -> tuple[int, int] | None:
 
 
 class SingleExactlyOneKey(Rule):
-    """A single_choice question has exactly one correct choice.
+    """A single_choice question (or a drop-down gap) has exactly one correct choice.
 
     What it does
         Reports a ``single_choice`` question with no choice marked ``correct: true`` or with more
-        than one. The check is part of validation: such a question is rejected while loading, with
-        this code, and never reaches the other rules.
+        than one, and the same for the options of a drop-down gap of a ``cloze`` question. The check
+        is part of validation: such a question is rejected while loading, with this code, and never
+        reaches the other rules.
 
     Why it matters
         A question without a key cannot be scored; a question with two keys is miskeyed, and a
@@ -172,6 +174,43 @@ class SelectCountMismatch(Rule):
                 ("stem",),
                 offset=offset,
             )
+
+
+class ClozeGapsMatch(Rule):
+    """Every gap of a cloze text is defined once and used once.
+
+    What it does
+        Reports a ``[[name]]`` marker in a ``cloze`` stem that has no entry in ``gaps`` (at the
+        marker), a marker used twice (at the second one), and an entry of ``gaps`` that the stem
+        never uses (at its key). The check is part of validation: such a question is rejected while
+        loading, with this code.
+
+    Why it matters
+        A marker without a definition cannot be shown or scored, and a defined gap that the text
+        never shows can never be answered: the learner could not reach full marks. Both usually
+        mean a gap was renamed in one place only.
+
+    Example
+        ```yaml
+        - id: q5
+          type: cloze
+          stem: Amazon SQS keeps a message hidden for the [[timeout]] after a consumer receives it.
+          gaps:
+            visibility:
+              options:
+                - {text: visibility timeout, correct: true}
+                - {text: retention period}
+        ```
+
+    Use instead
+        Use the same name in the text and in ``gaps`` (``[[visibility]]``), once each; write
+        ``\\[[`` for literal double brackets in a cloze text.
+    """
+
+    code = "QB109"
+    name = "cloze-gaps-match"
+    severity = Severity.ERROR
+    enforced_by = "validation"
 
 
 class OptionCountOptions(RuleOptions):
@@ -342,17 +381,18 @@ class NearDuplicateOptions(Rule):
     Options = NearDuplicateOptionsOptions
 
     def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        if not isinstance(question, ChoiceQuestion):
-            return
         opts = ctx.options
         assert isinstance(opts, NearDuplicateOptionsOptions)
-        code = ["`" in c.text for c in question.choices]
-        shapes = [
-            "" if is_code else _shape(c.text) for c, is_code in zip(question.choices, code, strict=True)
-        ]
-        items = [
-            None if is_code else _items(c.text) for c, is_code in zip(question.choices, code, strict=True)
-        ]
+        for options in option_sets(question):
+            yield from self._check(question, options, opts)
+
+    @staticmethod
+    def _check(
+        question: Question, options: OptionSet, opts: NearDuplicateOptionsOptions
+    ) -> Iterable[Finding]:
+        code = ["`" in t for t in options.texts]
+        shapes = ["" if is_code else _shape(t) for t, is_code in zip(options.texts, code, strict=True)]
+        items = [None if is_code else _items(t) for t, is_code in zip(options.texts, code, strict=True)]
         for j in range(1, len(shapes)):
             b = shapes[j]
             if not b or _NUMERIC.match(b):
@@ -363,12 +403,14 @@ class NearDuplicateOptions(Rule):
                     continue
                 score = fuzz.ratio(a, b, score_cutoff=opts.ratio)
                 if score:
-                    message = f"choice {j + 1} is nearly identical to choice {i + 1} (similarity {score:.0f})"
+                    message = f"{options.label(j)} is nearly identical to {options.label(i)} (similarity {score:.0f})"
                 elif opts.reordered_items and items[i] is not None and items[i] == items[j]:
-                    message = f"choice {j + 1} lists the same items as choice {i + 1} in another order"
+                    message = (
+                        f"{options.label(j)} lists the same items as {options.label(i)} in another order"
+                    )
                 else:
                     continue
-                yield Finding(message, question, ("choices", j, "text"))
+                yield Finding(message, question, options.path(j))
                 break
 
 
