@@ -305,3 +305,30 @@ def test_coverage_and_assembly_count_cloze_questions() -> None:
     result = assemble(bank, count=2, seed=1)
     assert result.ok
     assert sorted(q.id for q in result.forms[0].questions) == ["a", "b"]
+
+
+def test_rendered_once_with_a_placeholder_per_gap() -> None:
+    from lxml import html as lxml_html
+
+    from qbank.core.cloze import fill_gaps, misplaced_gaps, place_gaps, render_cloze
+    from qbank.core.model import Bank
+    from qbank.exporters import EXPORTERS
+
+    q = cloze(
+        "Use **[[a]]** in `cmd [[b]]` and ![alt [[c]]](https://example.com/x.png).",
+        {"a": {"accept": ["x"]}, "b": {"answer": 1}, "c": {"accept": ["y"]}},
+    )
+    text = render_cloze(q)
+    assert text.names == ("a", "b", "c")
+    assert fill_gaps(text.rendered.html, lambda i: f"<{text.names[i]}>") == (
+        '<p>Use <strong><a></strong> in <code>cmd <b></code> and <img src="https://example.com/x.png" alt="alt ___">.</p>'
+    )
+    assert misplaced_gaps(text) == ["c"]
+    holder = lxml_html.fragment_fromstring(text.rendered.html, create_parent="div")
+    placed = place_gaps(holder, lambda i: lxml_html.Element("input", name=text.names[i]))
+    # a gap inside an image's alt text cannot hold an input: it shows as a blank there
+    assert placed == {0, 1}
+    assert [i.get("name") for i in holder.iter("input")] == ["a", "b"]
+    assert holder.find(".//img").get("alt") == "alt ___"
+    out = EXPORTERS["qti21"].export(Bank(questions=[q]))
+    assert [(d.code, "gap 'c'" in d.message) for d in out.diagnostics] == [("QB902", True)]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 from urllib.parse import unquote
 
+from qbank.core.cloze import ClozeText, misplaced_gaps
 from qbank.core.diagnostics import Diagnostic, Severity
 from qbank.core.markup import image_sources, is_local_image
 from qbank.core.model import Bank, Cloze, Question
@@ -24,6 +25,7 @@ __all__ = [
     "form_diagnostic",
     "markdown_fields",
     "metadata_not_carried",
+    "misplaced_gap_notes",
     "question_diagnostic",
     "question_media",
     "unique_questions",
@@ -109,6 +111,20 @@ def markdown_fields(question: Question) -> list[tuple[DataPath, str]]:
     if question.explanation:
         out.append((("explanation",), question.explanation))
     return out
+
+
+def misplaced_gap_notes(question: Cloze, text: ClozeText) -> list[Diagnostic]:
+    """A ``QB902`` for each gap written where no input can go (an image's alt text, a link target)."""
+    return [
+        question_diagnostic(
+            question,
+            "QB902",
+            f"gap {name!r} sits inside an image's alt text or a link target, where no input can go: "
+            "it shows as ___ and cannot be answered",
+            ("stem",),
+        )
+        for name in misplaced_gaps(text)
+    ]
 
 
 def form_diagnostic(bank: Bank, code: str, message: str, field: str) -> Diagnostic:

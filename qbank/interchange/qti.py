@@ -6,6 +6,9 @@
 * test sections: one per blueprint domain titled ``Domain <id>: <title>``, plus ``General``;
   :func:`section_title` writes the title, :func:`section_domain` reads the domain back;
 * the general feedback (explanation, references, follow-ups) has the identifier ``general_fb``;
+* cloze gaps: the response of gap ``name`` is ``GAP_<name>`` (:func:`gap_identifier`, read back by
+  :func:`gap_name`); a drop-down option is ``<response>.<letter>`` and a gap's own feedback
+  ``<response>.feedback``;
 * QTI 3.0 names are the QTI 2.1 names in kebab case (elements prefixed ``qti-``):
   :func:`qti3_name` and :func:`qti2_name` convert between them;
 * content-package resource types of items and tests.
@@ -15,14 +18,19 @@ from __future__ import annotations
 
 import re
 
-from qbank.core.model import QUESTION_ID_PATTERN
+from qbank.core.model import GAP_NAME_PATTERN, QUESTION_ID_PATTERN
 
 __all__ = [
+    "GAP_PREFIX",
     "GENERAL_FEEDBACK_ID",
     "GENERAL_SECTION_TITLE",
     "ID_PREFIX",
     "ITEM_RESOURCE_TYPE",
     "TEST_RESOURCE_TYPES",
+    "gap_feedback_identifier",
+    "gap_identifier",
+    "gap_name",
+    "gap_option_identifier",
     "pool_name",
     "pool_section_identifier",
     "qti2_name",
@@ -47,7 +55,11 @@ ITEM_RESOURCE_TYPE = "imsqti_item_xml"
 TEST_RESOURCE_TYPES = ("imsqti_test_xml", "imsqti_assessment_xml")
 """Manifest resource types of a test, before the version (qbank writes the first)."""
 
+GAP_PREFIX = "GAP_"
+"""Put before a gap's name to make the identifier of its response (gap names may start with a digit)."""
+
 _QUESTION_ID = re.compile(QUESTION_ID_PATTERN)
+_GAP_NAME = re.compile(GAP_NAME_PATTERN)
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -87,6 +99,30 @@ def question_id(identifier: str, title: str | None) -> str:
     if re.match(rf"^{ID_PREFIX}[0-9]", identifier) and _QUESTION_ID.match(identifier[len(ID_PREFIX) :]):
         return identifier[len(ID_PREFIX) :]
     return identifier
+
+
+def gap_identifier(name: str) -> str:
+    """The response identifier of a cloze gap (``1`` -> ``GAP_1``; QTI identifiers and Canvas blank
+    names must not start with a digit)."""
+    return f"{GAP_PREFIX}{name}"
+
+
+def gap_name(identifier: str) -> str:
+    """The gap name behind a response identifier, undoing :func:`gap_identifier` (other tools'
+    identifiers are kept when they are valid gap names, else ``""``)."""
+    if identifier.startswith(GAP_PREFIX) and _GAP_NAME.match(identifier[len(GAP_PREFIX) :]):
+        return identifier[len(GAP_PREFIX) :]
+    return identifier if _GAP_NAME.match(identifier) else ""
+
+
+def gap_option_identifier(gap: str, index: int) -> str:
+    """The identifier of option ``index`` (0-based) of the drop-down whose response is ``gap``."""
+    return f"{gap}.{chr(ord('A') + index)}"
+
+
+def gap_feedback_identifier(gap: str) -> str:
+    """The identifier of the feedback of the gap whose response is ``gap``."""
+    return f"{gap}.feedback"
 
 
 def section_title(domain_id: str, domain_title: str | None) -> str:

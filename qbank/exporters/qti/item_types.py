@@ -4,8 +4,8 @@ Scoring: ``SCORE`` runs from 0 to the question's ``points``. Choice, true/false 
 score all or nothing; multiple response scores ``points / keys`` per key picked and subtracts as
 much per distractor picked (never below 0); matching scores ``points / pairs`` per right pair;
 short answer maps every accepted text to ``points``; numerical compares with an absolute
-tolerance; essays are scored by a person. Per-choice feedback is a modal feedback shown when that
-choice was picked.
+tolerance; essays are scored by a person; a cloze item adds the points of each right gap. Per-choice
+feedback is a modal feedback shown when that choice was picked.
 
 A new question type is one more class here and one more entry in :data:`ITEM_TYPES`.
 """
@@ -17,19 +17,26 @@ from typing import Any
 
 from lxml import etree
 
+from qbank.core.cloze import place_gaps, render_cloze
 from qbank.core.markup import render_inline
 from qbank.core.model import (
+    Cloze,
+    DropdownGap,
     Essay,
     Matching,
     MultipleResponse,
+    NumberGap,
     Numerical,
     Ordering,
     ShortAnswer,
     SingleChoice,
+    TextGap,
     TrueFalse,
 )
+from qbank.exporters.base import misplaced_gap_notes
 from qbank.exporters.qti.dialect import format_number
 from qbank.exporters.qti.writer import RESPONSE, ItemWriter, QtiItemType, ResponseFeedback, choice_identifier
+from qbank.interchange.qti import gap_feedback_identifier, gap_identifier, gap_option_identifier
 
 __all__ = ["ITEM_TYPES", "match_targets"]
 
@@ -224,6 +231,118 @@ class EssayItem(QtiItemType[Essay]):
         w.sub(body, "extendedTextInteraction", responseIdentifier=RESPONSE, expectedLines="10")
 
 
+class ClozeItem(QtiItemType[Cloze]):
+    """Each gap an inline interaction where its marker is in the text, with a response of its own.
+
+    A typed gap is a ``textEntryInteraction`` (string, right when it matches an accepted answer,
+    with or without case), a number gap a ``textEntryInteraction`` (float, right within the
+    tolerance), a drop-down an ``inlineChoiceInteraction``. ``SCORE`` adds the points of every
+    right gap. A drop-down option's feedback shows when it was picked, a gap's own feedback always.
+    """
+
+    def declare(self, w: ItemWriter, q: Cloze) -> None:
+        for name in q.gap_order:
+            gap, ident = q.gaps[name], gap_identifier(name)
+            if isinstance(gap, TextGap):
+                decl = w.declare("single", "string", ident)
+                w.values(decl, "correctResponse", [gap.accept[0]])
+                for entry in w.mapping(decl, gap.points, [(text, gap.points) for text in gap.accept]):
+                    entry.set(w.dialect.attr("caseSensitive"), "true" if gap.case_sensitive else "false")
+            elif isinstance(gap, NumberGap):
+                decl = w.declare("single", "float", ident)
+                w.values(decl, "correctResponse", [format_number(gap.answer)])
+            else:
+                decl = w.declare("single", "identifier", ident)
+                w.values(decl, "correctResponse", [gap_option_identifier(ident, gap.key)])
+
+    def body(self, w: ItemWriter, q: Cloze, body: etree._Element) -> None:
+        text = render_cloze(q)
+        holder = w.sub(body, "div")
+        w.content(holder, text.rendered, ("stem",))
+        place_gaps(holder, lambda i: self._interaction(w, q, text.names[i]))
+        w.diagnostics.extend(misplaced_gap_notes(q, text))
+
+    @staticmethod
+    def _interaction(w: ItemWriter, q: Cloze, name: str) -> etree._Element:
+        gap, ident = q.gaps[name], gap_identifier(name)
+        holder = etree.Element("holder")  # detached: place_gaps puts the interaction in the text
+        if isinstance(gap, DropdownGap):
+            inter = w.sub(
+                holder,
+                "inlineChoiceInteraction",
+                responseIdentifier=ident,
+                shuffle="true" if q.shuffle else "false",
+            )
+            for i, option in enumerate(gap.options):
+                el = w.sub(inter, "inlineChoice", option.text, identifier=gap_option_identifier(ident, i))
+                if q.shuffle and _POSITIONAL.search(option.text):
+                    el.set(w.dialect.attr("fixed"), "true")
+            return inter
+        length = max(len(t) for t in gap.accept) if isinstance(gap, TextGap) else 8
+        return w.sub(
+            holder, "textEntryInteraction", responseIdentifier=ident, expectedLength=str(max(length, 4))
+        )
+
+    def score(self, w: ItemWriter, q: Cloze, rp: etree._Element) -> None:
+        for name in q.gap_order:
+            gap, ident = q.gaps[name], gap_identifier(name)
+            # only an answered gap is compared: some players fail on a string operator given NULL
+            answered = w.sub(w.sub(rp, "responseCondition"), "responseIf")
+            w.sub(w.sub(w.sub(answered, "not"), "isNull"), "variable", identifier=ident)
+            branch = w.sub(w.sub(answered, "responseCondition"), "responseIf")
+            if isinstance(gap, TextGap):
+                either = w.sub(branch, "or")
+                for text in gap.accept:
+                    match = w.sub(
+                        either, "stringMatch", caseSensitive="true" if gap.case_sensitive else "false"
+                    )
+                    w.sub(match, "variable", identifier=ident)
+                    w.base_value(match, "string", text)
+            elif isinstance(gap, NumberGap):
+                equal = w.sub(
+                    branch, "equal", toleranceMode="absolute", tolerance=format_number(gap.tolerance)
+                )
+                w.sub(equal, "variable", identifier=ident)
+                w.sub(equal, "correct", identifier=ident)
+            else:
+                match = w.sub(branch, "match")
+                w.sub(match, "variable", identifier=ident)
+                w.sub(match, "correct", identifier=ident)
+            total = w.sub(w.sub(branch, "setOutcomeValue", identifier="SCORE"), "sum")
+            w.sub(total, "variable", identifier="SCORE")
+            w.base_value(total, "float", format_number(gap.points))
+
+    def response_feedback(self, q: Cloze) -> list[ResponseFeedback]:
+        out: list[ResponseFeedback] = []
+        for name in q.gap_order:
+            gap, ident = q.gaps[name], gap_identifier(name)
+            if isinstance(gap, DropdownGap):
+                out.extend(
+                    ResponseFeedback(
+                        gap_option_identifier(ident, i), o.feedback, ("gaps", name, "options", i, "feedback")
+                    )
+                    for i, o in enumerate(gap.options)
+                    if o.feedback
+                )
+            if gap.feedback:
+                out.append(
+                    ResponseFeedback(gap_feedback_identifier(ident), gap.feedback, ("gaps", name, "feedback"))
+                )
+        return out
+
+    def show_feedback(self, w: ItemWriter, q: Cloze, rp: etree._Element) -> None:
+        # FEEDBACK gains the option picked in each drop-down that has option feedback, and every gap's
+        # own feedback
+        for name in q.gap_order:
+            gap, ident = q.gaps[name], gap_identifier(name)
+            if isinstance(gap, DropdownGap) and any(o.feedback for o in gap.options):
+                branch = w.sub(w.sub(rp, "responseCondition"), "responseIf")
+                w.sub(w.sub(w.sub(branch, "not"), "isNull"), "variable", identifier=ident)
+                w.add_feedback(branch, "variable", ident)
+            if gap.feedback:
+                w.add_feedback(rp, "baseValue", gap_feedback_identifier(ident))
+
+
 #: Question kind -> how it is written as a QTI item.
 ITEM_TYPES: dict[str, QtiItemType[Any]] = {
     SingleChoice.kind: SingleChoiceItem(),
@@ -234,4 +353,5 @@ ITEM_TYPES: dict[str, QtiItemType[Any]] = {
     Matching.kind: MatchingItem(),
     Ordering.kind: OrderingItem(),
     Essay.kind: EssayItem(),
+    Cloze.kind: ClozeItem(),
 }

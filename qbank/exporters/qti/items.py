@@ -17,7 +17,7 @@ from qbank.core.markup import render
 from qbank.core.model import Question
 from qbank.exporters.qti.dialect import XML_LANG, Dialect, format_number
 from qbank.exporters.qti.item_types import ITEM_TYPES
-from qbank.exporters.qti.writer import RESPONSE, ItemWriter, QtiItemType
+from qbank.exporters.qti.writer import ItemWriter, QtiItemType
 from qbank.interchange.feedback import PLAIN_HEADINGS, general_feedback
 from qbank.interchange.qti import GENERAL_FEEDBACK_ID, qti_identifier
 
@@ -80,12 +80,7 @@ def build_item(
         w.base_value(multiple, "identifier", GENERAL_FEEDBACK_ID)
     kind.score(w, q, rp)
     if responses:
-        # FEEDBACK gains the response's values: the feedback of each picked choice shows
-        branch = w.sub(w.sub(rp, "responseCondition"), "responseIf")
-        w.sub(w.sub(w.sub(branch, "not"), "isNull"), "variable", identifier=RESPONSE)
-        multiple = w.sub(w.sub(branch, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
-        w.sub(multiple, "variable", identifier="FEEDBACK")
-        w.sub(multiple, "variable", identifier=RESPONSE)
+        kind.show_feedback(w, q, rp)
     if len(rp) == 0:
         item.remove(rp)
 

@@ -113,6 +113,15 @@ class ItemWriter:
 
     # -- response processing
 
+    def add_feedback(self, parent: etree._Element, kind: str, value: str) -> None:
+        """``FEEDBACK`` gains a value: a ``variable`` (a response) or an identifier ``baseValue``."""
+        multiple = self.sub(self.sub(parent, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
+        self.sub(multiple, "variable", identifier="FEEDBACK")
+        if kind == "variable":
+            self.sub(multiple, "variable", identifier=value)
+        else:
+            self.base_value(multiple, "identifier", value)
+
     def base_value(self, parent: etree._Element, base_type: str, value: str) -> None:
         """A ``baseValue`` of the given type."""
         self.sub(parent, "baseValue", value, baseType=base_type)
@@ -162,8 +171,9 @@ class QtiItemType(Generic[Q]):
     """How one question type is written as a QTI item.
 
     :func:`~qbank.exporters.qti.items.build_item` calls, in document order: :meth:`declare`,
-    :meth:`body` (by default the stem, then :meth:`interaction`), :meth:`score`, and writes a
-    modal feedback for each of :meth:`response_feedback`.
+    :meth:`body` (by default the stem, then :meth:`interaction`), :meth:`score`,
+    :meth:`show_feedback` when there is :meth:`response_feedback`, and writes a modal feedback
+    for each of :meth:`response_feedback`.
     """
 
     def declare(self, w: ItemWriter, q: Q) -> None:
@@ -185,3 +195,10 @@ class QtiItemType(Generic[Q]):
     def response_feedback(self, q: Q) -> list[ResponseFeedback]:
         """Feedback tied to response values (none by default)."""
         return []
+
+    def show_feedback(self, w: ItemWriter, q: Q, rp: etree._Element) -> None:
+        """Write the response processing that adds the values of :meth:`response_feedback` to
+        ``FEEDBACK``: by default the response's value, when there is a response."""
+        branch = w.sub(w.sub(rp, "responseCondition"), "responseIf")
+        w.sub(w.sub(w.sub(branch, "not"), "isNull"), "variable", identifier=RESPONSE)
+        w.add_feedback(branch, "variable", RESPONSE)

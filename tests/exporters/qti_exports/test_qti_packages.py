@@ -364,7 +364,7 @@ def test_every_question_type_has_a_qti_item_type() -> None:
     from qbank.core.model import QUESTION_TYPES
     from qbank.exporters.qti.item_types import ITEM_TYPES
 
-    assert sorted(ITEM_TYPES) == sorted(set(QUESTION_TYPES) - {"cloze"})
+    assert sorted(ITEM_TYPES) == sorted(QUESTION_TYPES)
 
 
 def test_canvas_item_types_match_canvas_question_types() -> None:
