@@ -6,20 +6,30 @@ usual, so Markdown (code spans, fenced code, tables, emphasis, links) keeps work
 the placeholder is plain text to the renderer and the sanitiser. An exporter then puts its own form
 of each gap where the placeholder is: a string (:func:`fill_gaps`: Moodle's embedded answers,
 Canvas's ``[blank]``, a GIFT answer block) or an element (:func:`place_gaps`: QTI interactions,
-the practice page's inputs).
+the practice page's inputs). Importers go the other way: they put placeholders where a source's
+gaps are, convert the text to Markdown, and turn the placeholders into markers
+(:func:`markers_for_placeholders`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from qbank.core.markup import Rendered, render
 from qbank.core.model import Cloze, Gap, gap_refs
 
-__all__ = ["GAP_PLACEHOLDER", "ClozeText", "fill_gaps", "misplaced_gaps", "place_gaps", "render_cloze"]
+__all__ = [
+    "GAP_PLACEHOLDER",
+    "ClozeText",
+    "fill_gaps",
+    "markers_for_placeholders",
+    "misplaced_gaps",
+    "place_gaps",
+    "render_cloze",
+]
 
 #: Where gap ``i`` (0-based, in text order) sits in a rendered cloze text.
 GAP_PLACEHOLDER = "\ue000{index}\ue001"
@@ -111,3 +121,9 @@ def place_gaps(root: Any, make: Callable[[int], Any]) -> set[int]:
             if "\ue000" in value:
                 el.set(key, _PLACEHOLDER.sub("___", value))
     return placed
+
+
+def markers_for_placeholders(markdown: str, names: Sequence[str]) -> str:
+    """Importers: Markdown converted from a source whose gaps were put in as placeholders, with
+    placeholder ``i`` written as the marker ``[[names[i]]]``."""
+    return _PLACEHOLDER.sub(lambda m: f"[[{names[int(m.group(1))]}]]", markdown)

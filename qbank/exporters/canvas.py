@@ -18,6 +18,8 @@ from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     ChoiceQuestion,
+    Cloze,
+    DropdownGap,
     Matching,
     Question,
 )
@@ -178,6 +180,13 @@ def _manifest(plan: TestPlan, media: MediaStore) -> etree._Element:
     return manifest
 
 
+def _has_options(q: Question) -> bool:
+    """Whether Canvas's quiz-wide answer shuffling applies to the question."""
+    if isinstance(q, Cloze):
+        return any(isinstance(g, DropdownGap) for g in q.gaps.values())
+    return isinstance(q, ChoiceQuestion | Matching)
+
+
 def build_canvas_package(bank: Bank, questions: Sequence[Question]) -> tuple[bytes, list[Diagnostic], int]:
     """The zipped Canvas package, what it could not carry and how many questions it holds."""
     notes: list[Diagnostic] = []
@@ -203,7 +212,7 @@ def build_canvas_package(bank: Bank, questions: Sequence[Question]) -> tuple[byt
         notes += item_notes
         items[q.id] = item
     assessment, points = _assessment(plan, items, notes)
-    shuffle = all(q.shuffle for q in questions if isinstance(q, ChoiceQuestion | Matching) and q.id in items)
+    shuffle = all(q.shuffle for q in questions if _has_options(q) and q.id in items)
     quiz_id = plan.identifier
     files: dict[str, bytes] = {
         "imsmanifest.xml": xml_bytes(_manifest(plan, media)),

@@ -16,25 +16,29 @@ from typing import Any, Generic, TypeVar
 from lxml import etree
 from lxml import html as lxml_html
 
+from qbank.core.cloze import fill_gaps, render_cloze
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.markup import Rendered, render, render_inline
 from qbank.core.model import (
+    Cloze,
+    DropdownGap,
     Essay,
     Matching,
     MultipleResponse,
+    NumberGap,
     Numerical,
     Question,
     ShortAnswer,
     SingleChoice,
     TrueFalse,
 )
-from qbank.exporters.base import question_diagnostic
+from qbank.exporters.base import misplaced_gap_notes, question_diagnostic
 from qbank.exporters.qti.dialect import format_number
 from qbank.exporters.qti.item_types import match_targets
 from qbank.exporters.qti.writer import choice_identifier
-from qbank.interchange.canvas import QUESTION_TYPES, choice_feedback_id
+from qbank.interchange.canvas import DROPDOWNS_TYPE, QUESTION_TYPES, blank_response, choice_feedback_id
 from qbank.interchange.feedback import PLAIN_HEADINGS, general_feedback
-from qbank.interchange.qti import GENERAL_FEEDBACK_ID, qti_identifier
+from qbank.interchange.qti import GENERAL_FEEDBACK_ID, gap_identifier, gap_option_identifier, qti_identifier
 
 __all__ = ["ITEM_TYPES", "QTI12", "CanvasItem", "CanvasItemType", "build_item", "metadata_field", "qti12_sub"]
 
@@ -129,6 +133,14 @@ class CanvasItem:
 
 class CanvasItemType(Generic[Q]):
     """How one question type is written as a Canvas item."""
+
+    def question_type(self, q: Q) -> str:
+        """Canvas's ``question_type`` of the item."""
+        return QUESTION_TYPES[q.kind]
+
+    def stem(self, w: CanvasItem, q: Q) -> str:
+        """The HTML of the stem."""
+        return w.html(render(q.stem))
 
     def metadata(self, q: Q) -> list[tuple[str, str]]:
         """Item metadata after ``question_type`` and ``points_possible``."""
@@ -236,6 +248,106 @@ class _MatchingItem(CanvasItemType[Matching]):
             w.set_score(cond, share, action="Add")
 
 
+class _ClozeItem(CanvasItemType[Cloze]):
+    """Blanks ``[GAP_<name>]`` in the text, one ``response_lid`` each; a right blank adds its share.
+
+    Canvas has one kind of blank per question: ``multiple_dropdowns_question`` when every gap is a
+    drop-down (its options are the labels), else ``fill_in_multiple_blanks_question``, whose labels
+    are the accepted answers. There a drop-down accepts its correct option typed in and a number
+    gap its number as written; each such change is reported (QB902) at the gap.
+    """
+
+    def question_type(self, q: Cloze) -> str:
+        return DROPDOWNS_TYPE if _all_dropdowns(q) else QUESTION_TYPES[q.kind]
+
+    def stem(self, w: CanvasItem, q: Cloze) -> str:
+        text = render_cloze(q)
+        w.notes.extend(misplaced_gap_notes(q, text))
+        return fill_gaps(w.html(text.rendered), lambda i: f"[{gap_identifier(text.names[i])}]")
+
+    def write(self, w: CanvasItem, q: Cloze) -> None:
+        dropdowns = _all_dropdowns(q)
+        total = sum(g.points for g in q.gaps.values())
+        if len({g.points for g in q.gaps.values()}) > 1:
+            w.notes.append(
+                question_diagnostic(
+                    q,
+                    "QB902",
+                    "Canvas scores every blank of a question equally: gap points are not carried",
+                    ("gaps",),
+                )
+            )
+        for name in q.gap_order:
+            gap, blank = q.gaps[name], gap_identifier(name)
+            lid = _sub(w.presentation, "response_lid", ident=blank_response(blank))
+            _sub(_sub(lid, "material"), "mattext", blank)
+            labels = _sub(lid, "render_choice")
+            keys = self._labels(w, q, name, labels, dropdowns)
+            # every blank is scored: processing continues after a right one
+            cond, var = w.condition(cont=True)
+            for key in keys:
+                w.equals(var, key, blank_response(blank))
+            w.set_score(cond, 100 * gap.points / total, action="Add")
+            if gap.feedback:
+                w.notes.append(
+                    question_diagnostic(
+                        q,
+                        "QB902",
+                        "Canvas has no feedback for a blank: the gap's feedback is not carried",
+                        ("gaps", name, "feedback"),
+                    )
+                )
+
+    @staticmethod
+    def _labels(w: CanvasItem, q: Cloze, name: str, labels: etree._Element, dropdowns: bool) -> list[str]:
+        """Write the labels of one blank; return the identifiers that are right."""
+        gap, blank = q.gaps[name], gap_identifier(name)
+
+        def label(index: int, text: str) -> str:
+            ident = gap_option_identifier(blank, index)
+            el = _sub(_sub(_sub(labels, "response_label", ident=ident), "material"), "mattext", text)
+            el.set("texttype", "text/plain")
+            return ident
+
+        def lost(message: str, *where: str | int) -> None:
+            w.notes.append(question_diagnostic(q, "QB902", message, ("gaps", name, *where)))
+
+        if isinstance(gap, DropdownGap) and dropdowns:
+            for i, option in enumerate(gap.options):
+                ident = label(i, option.text)
+                if option.feedback:
+                    cond, var = w.condition(cont=True)
+                    w.equals(var, ident, blank_response(blank))
+                    w.show_feedback(cond, choice_feedback_id(ident), w.html(render(option.feedback)))
+            return [gap_option_identifier(blank, gap.key)]
+        if isinstance(gap, DropdownGap):
+            lost(
+                "Canvas has one kind of blank per question: this drop-down is a fill-in blank that "
+                "accepts its correct option typed in",
+                "options",
+            )
+            return [label(0, gap.options[gap.key].text)]
+        if isinstance(gap, NumberGap):
+            if gap.tolerance:
+                lost(
+                    "a Canvas fill-in blank compares text: only the exact number is accepted, not the tolerance",
+                    "tolerance",
+                )
+            else:
+                lost("a Canvas fill-in blank compares text: the number is accepted only as written", "answer")
+            return [label(0, format_number(gap.answer))]
+        if gap.case_sensitive:
+            lost(
+                "Canvas compares blanks without regard to case: case_sensitive is not carried",
+                "case_sensitive",
+            )
+        return [label(i, text) for i, text in enumerate(gap.accept)]
+
+
+def _all_dropdowns(q: Cloze) -> bool:
+    return all(isinstance(g, DropdownGap) for g in q.gaps.values())
+
+
 #: Question kind -> how it is written as a Canvas item (ordering has no Classic Quizzes type).
 ITEM_TYPES: dict[str, CanvasItemType[Any]] = {
     SingleChoice.kind: _ChoiceItem(),
@@ -245,6 +357,7 @@ ITEM_TYPES: dict[str, CanvasItemType[Any]] = {
     Numerical.kind: _NumericalItem(),
     Matching.kind: _MatchingItem(),
     Essay.kind: _EssayItem(),
+    Cloze.kind: _ClozeItem(),
 }
 
 
@@ -260,7 +373,7 @@ def build_item(q: Question, rewrite: dict[str, str]) -> tuple[etree._Element, li
     kind = ITEM_TYPES[q.kind]
     item = etree.Element(f"{{{QTI12}}}item", ident=qti_identifier(q.id), title=q.id)
     meta = _sub(_sub(item, "itemmetadata"), "qtimetadata")
-    metadata_field(meta, "question_type", QUESTION_TYPES[q.kind])
+    metadata_field(meta, "question_type", kind.question_type(q))
     metadata_field(meta, "points_possible", format_number(q.points))
     for label, entry in kind.metadata(q):
         metadata_field(meta, label, entry)
@@ -268,7 +381,7 @@ def build_item(q: Question, rewrite: dict[str, str]) -> tuple[etree._Element, li
     presentation = _sub(item, "presentation")
     processing = etree.Element(f"{{{QTI12}}}resprocessing")
     w = CanvasItem(q, rewrite, presentation, processing)
-    w.material(presentation, w.html(render(q.stem)))
+    w.material(presentation, kind.stem(w, q))
     outcomes = _sub(processing, "outcomes")
     _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
     general = general_feedback(q, PLAIN_HEADINGS)

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any, ClassVar, Protocol
 
 from qbank.core.diagnostics import Diagnostic
-from qbank.core.model import Blueprint, Pool
+from qbank.core.model import GAP_NAME_PATTERN, Blueprint, Pool
 from qbank.importers.html2md import Converted, html_to_markdown
 from qbank.io.source import diagnostic
 
@@ -27,6 +27,7 @@ __all__ = [
     "number",
     "parse_or_report",
     "plain",
+    "settle_gap_names",
     "slugify",
     "text_content",
 ]
@@ -122,6 +123,7 @@ class Importer(Protocol):
 
 
 _NOT_ID = re.compile(r"[^a-z0-9._-]+")
+_GAP_NAME = re.compile(GAP_NAME_PATTERN)
 
 
 def normalize_id(raw: str) -> str:
@@ -178,6 +180,24 @@ def unique(values: Iterable[str]) -> list[str]:
         if v not in seen:
             seen.add(v)
             out.append(v)
+    return out
+
+
+def settle_gap_names(candidates: Iterable[str]) -> list[str]:
+    """Gap names for a source's gaps, in text order: a candidate that is a valid, unused gap name is
+    kept; any other gap is named by its position (``1``, ``2`` ...), skipping names already taken."""
+    wanted = list(candidates)
+    kept = [c if _GAP_NAME.match(c) else "" for c in wanted]
+    used = {c for c in kept if c}
+    out: list[str] = []
+    seen: set[str] = set()
+    for position, name in enumerate(kept, start=1):
+        if not name or name in seen:
+            name = str(position)
+            while name in used or name in seen:
+                name = f"{name}_"
+        seen.add(name)
+        out.append(name)
     return out
 
 

@@ -5,7 +5,10 @@ comes from Canvas's ``question_type`` metadata when present, otherwise from the 
 (``response_lid`` single/multiple, several ``response_lid`` = matching, ``response_str`` = short
 answer, numerical with ``fibtype="Decimal"``, essay when nothing is scored), which also reads
 Respondus and similar exports. Keys are the answers the highest-scoring condition accepts (a
-condition that sets the score when every score is 0). ``general_fb`` / ``..._ALL`` feedback is the
+condition that sets the score when every score is 0). Fill-in-multiple-blanks and
+multiple-dropdowns items become cloze questions: each ``[blank]`` of the text a gap (named after
+the blank), its labels the accepted answers or the drop-down's options, its share of the score the
+gap's points. ``general_fb`` / ``..._ALL`` feedback is the
 explanation, ``<answer>_fb`` or feedback linked from one answer's condition is that choice's feedback;
 right/wrong feedback has no qbank field and is reported (QB911). Question-group sections titled
 ``Domain <id>: ...`` give the domain. Images under ``$IMS-CC-FILEBASE$`` are extracted to ``media/``.
@@ -16,12 +19,14 @@ from __future__ import annotations
 import copy
 import posixpath
 import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from lxml import etree
 
-from qbank.core.model import Pool
+from qbank.core.cloze import GAP_PLACEHOLDER, markers_for_placeholders
+from qbank.core.model import Pool, gap_refs
 from qbank.importers import register
 from qbank.importers.base import (
     Draft,
@@ -31,11 +36,14 @@ from qbank.importers.base import (
     number,
     parse_or_report,
     plain,
+    settle_gap_names,
     text_content,
+    unique,
 )
 from qbank.importers.html2md import html_to_markdown
 from qbank.importers.qti import is_zip, normalize_qti
 from qbank.interchange.canvas import (
+    DROPDOWNS_TYPE,
     FILEBASE,
     MEDIA_FOLDER,
     QTI12_RESOURCE_TYPE,
@@ -45,12 +53,14 @@ from qbank.interchange.canvas import (
 )
 from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.markdown import escape_markdown
-from qbank.interchange.qti import GENERAL_FEEDBACK_ID, pool_name, question_id, section_domain
+from qbank.interchange.qti import GENERAL_FEEDBACK_ID, gap_name, pool_name, question_id, section_domain
 from qbank.io.safe import UnsafeInput, ZipContents, read_zip
 
 __all__ = ["CanvasImporter"]
 
-_SUPPORTED = set(QUESTION_TYPES.values())
+_SUPPORTED = {*QUESTION_TYPES.values(), DROPDOWNS_TYPE}
+#: Canvas types whose text holds ``[blank]`` gaps: cloze questions.
+_BLANKS = {QUESTION_TYPES["cloze"], DROPDOWNS_TYPE}
 
 
 class _Reader:
@@ -62,8 +72,14 @@ class _Reader:
         self.contents = contents
         self.ctx = ctx
 
-    def material(self, parent: etree._Element | None, draft: Draft, what: str) -> str:
-        """Markdown of the first ``material`` under ``parent``."""
+    def material(
+        self,
+        parent: etree._Element | None,
+        draft: Draft,
+        what: str,
+        html_hook: Callable[[str], str] | None = None,
+    ) -> str:
+        """Markdown of the first ``material`` under ``parent`` (``html_hook`` rewrites its HTML first)."""
         if parent is None:
             return ""
         mat = parent if parent.tag == "material" else parent.find(".//material")
@@ -75,6 +91,8 @@ class _Reader:
                 draft.lost(f"{what}: matimage is not carried")
                 continue
             text = text_el.text or ""
+            if html_hook is not None:
+                text = html_hook(text)
             if (text_el.get("texttype") or "text/plain").lower() == "text/html":
                 text = self.images(text, draft)
                 converted = html_to_markdown(text)
@@ -254,15 +272,19 @@ class CanvasImporter:
         for child in presentation:
             if child.tag in {"material", "flow", "flow_mat"}:
                 stem_holder.append(copy.deepcopy(child))
-        draft.data["stem"] = "\n\n".join(
-            t for t in (reader.material(m, draft, "stem") for m in stem_holder) if t
-        )
+        if qtype not in _BLANKS:
+            draft.data["stem"] = "\n\n".join(
+                t for t in (reader.material(m, draft, "stem") for m in stem_holder) if t
+            )
         conditions = self._conditions(item)
         feedback = self._feedback_texts(item, reader, draft)
         lids = presentation.findall(".//response_lid")
         strs = presentation.findall(".//response_str")
         problem: str | None
-        if qtype == "matching_question" or (not qtype and len(lids) > 1):
+        points = number(meta.get("points_possible") or meta.get("respondusapi_qpoints"))
+        if qtype in _BLANKS:
+            problem = self._cloze(stem_holder, lids, qtype, conditions, feedback, reader, draft, points)
+        elif qtype == "matching_question" or (not qtype and len(lids) > 1):
             problem = self._matching(lids, conditions, reader, draft)
         elif lids:
             problem = self._choice(lids[0], qtype, conditions, feedback, reader, draft)
@@ -273,8 +295,9 @@ class CanvasImporter:
         if problem:
             ctx.skip(f"not imported: {problem}", reader.where, line)
             return None
-        points = number(meta.get("points_possible") or meta.get("respondusapi_qpoints"))
-        if points is not None and points > 0:
+        if qtype in _BLANKS:
+            pass  # a cloze question is worth the sum of its gaps' points, set from the blanks
+        elif points is not None and points > 0:
             draft.data["points"] = points
         elif points is not None:
             draft.lost(f"points {points:g} are not a positive number; points left at 1")
@@ -379,6 +402,90 @@ class CanvasImporter:
         elif multiple:
             draft.lost("a multiple-answer item with one key is imported as single_choice")
         return None
+
+    def _cloze(
+        self,
+        stem_holder: etree._Element,
+        lids: list[etree._Element],
+        qtype: str,
+        conditions: list[dict[str, Any]],
+        feedback: dict[str, str],
+        reader: _Reader,
+        draft: Draft,
+        points: float | None,
+    ) -> str | None:
+        """A fill-in-multiple-blanks or multiple-dropdowns item: ``[blank]`` in the text, a
+        ``response_lid`` per blank (its labels: the accepted answers, or the drop-down's options)."""
+        blanks = [lid.get("ident", "").removeprefix("response_") for lid in lids]
+        if not blanks:
+            return "the item has no blanks (response_lid)"
+        names = settle_gap_names(gap_name(b) for b in blanks)
+        order = {b: i for i, b in enumerate(blanks)}
+        at = re.compile(
+            r"\[(" + "|".join(re.escape(b) for b in sorted(blanks, key=len, reverse=True)) + r")\]"
+        )
+
+        def placeholders(text: str) -> str:
+            return at.sub(lambda m: GAP_PLACEHOLDER.format(index=order[m.group(1)]), text)
+
+        stem = "\n\n".join(
+            t for t in (reader.material(m, draft, "stem", placeholders) for m in stem_holder) if t
+        )
+        stem = markers_for_placeholders(stem, names)
+        used = [ref.name for ref in gap_refs(stem)]
+        missing = [b for b, n in zip(blanks, names, strict=True) if n not in used]
+        if missing:
+            return f"the text has no [{missing[0]}] for its blank"
+        shares = [self._share(conditions, lid.get("ident", "")) for lid in lids]
+        total = points if points is not None and points > 0 else float(len(lids))
+        if None in shares or not sum(s for s in shares if s is not None):
+            gap_points = [total / len(lids)] * len(lids)
+        else:
+            whole = sum(s for s in shares if s is not None)
+            gap_points = [round(total * (s or 0.0) / whole, 9) for s in shares]
+        gaps: dict[str, dict[str, Any]] = {}
+        for lid, name, share_points in zip(lids, names, gap_points, strict=True):
+            labels = lid.findall(".//response_label")
+            idents = [lab.get("ident", "") for lab in labels]
+            texts = [plain(text_content(lab)) for lab in labels]
+            gap: dict[str, Any]
+            if qtype == DROPDOWNS_TYPE:
+                keys = self._keys(conditions, lid.get("ident", ""))
+                options: list[dict[str, Any]] = []
+                for ident, text in zip(idents, texts, strict=True):
+                    option: dict[str, Any] = {"text": text, "correct": ident in keys[:1]}
+                    comment = feedback.pop(choice_feedback_id(ident), "")
+                    if comment:
+                        option["feedback"] = comment
+                    options.append(option)
+                if len(keys) > 1:
+                    draft.lost(f"blank {name!r}: {len(keys)} options are scored; only the first is the key")
+                if not keys:
+                    return f"no option of blank {name!r} is scored as correct"
+                gap = {"options": options}
+            else:
+                accept = unique(t for t in texts if t)
+                if not accept:
+                    return f"blank {name!r} has no answer"
+                for ident in idents:
+                    if feedback.pop(choice_feedback_id(ident), ""):
+                        draft.lost(f"blank {name!r}: feedback on an answer has no qbank field; not imported")
+                gap = {"accept": accept}
+            if share_points > 0:
+                gap["points"] = share_points
+            gaps[name] = gap
+        draft.data.update(type="cloze", stem=stem, gaps=gaps)
+        return None
+
+    @staticmethod
+    def _share(conditions: list[dict[str, Any]], respident: str) -> float | None:
+        """The score a right answer to one blank adds (``None`` when no condition scores it)."""
+        scores = [
+            c["score"]
+            for c in conditions
+            if c["score"] is not None and c["score"] > 0 and any(r == respident for r, _ in c["equals"])
+        ]
+        return max(scores) if scores else None
 
     @staticmethod
     def _per_answer(link: str, conditions: list[dict[str, Any]]) -> bool:

@@ -6,17 +6,23 @@
   question groups (random draws) are sections inside it;
 * images live under ``web_resources/`` and are referred to as ``$IMS-CC-FILEBASE$/<path>``;
 * a choice's feedback is the item feedback ``<choice>_fb``; the general feedback is ``general_fb``
-  (:data:`qbank.interchange.qti.GENERAL_FEEDBACK_ID`).
+  (:data:`qbank.interchange.qti.GENERAL_FEEDBACK_ID`);
+* a cloze question is a ``fill_in_multiple_blanks_question`` (or a ``multiple_dropdowns_question``
+  when every gap is a drop-down, :data:`DROPDOWNS_TYPE`): the text holds ``[<blank>]`` where a gap
+  is, each blank is a ``response_lid`` named ``response_<blank>`` (:func:`blank_response`), and a
+  blank is the gap's QTI response identifier (:func:`qbank.interchange.qti.gap_identifier`).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "DROPDOWNS_TYPE",
     "FILEBASE",
     "MEDIA_FOLDER",
     "QTI12_RESOURCE_TYPE",
     "QUESTION_TYPES",
     "ROOT_SECTION",
+    "blank_response",
     "choice_feedback_id",
 ]
 
@@ -29,7 +35,11 @@ QUESTION_TYPES: dict[str, str] = {
     "numerical": "numerical_question",
     "matching": "matching_question",
     "essay": "essay_question",
+    "cloze": "fill_in_multiple_blanks_question",
 }
+
+DROPDOWNS_TYPE = "multiple_dropdowns_question"
+"""The Canvas type of a cloze question whose gaps are all drop-downs."""
 
 FILEBASE = "$IMS-CC-FILEBASE$/"
 """How quiz text refers to the package's ``web_resources`` folder."""
@@ -39,6 +49,11 @@ QTI12_RESOURCE_TYPE = "imsqti_xmlv1p2"
 """Manifest resource type of the quiz (QTI 1.2) file."""
 ROOT_SECTION = "root_section"
 """``ident`` of the section that holds a quiz's items and question groups."""
+
+
+def blank_response(blank: str) -> str:
+    """The ``response_lid`` identifier of a fill-in or drop-down blank."""
+    return f"response_{blank}"
 
 
 def choice_feedback_id(choice_ident: str) -> str:

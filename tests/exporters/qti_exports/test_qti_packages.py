@@ -373,7 +373,7 @@ def test_canvas_item_types_match_canvas_question_types() -> None:
     from qbank.interchange.canvas import QUESTION_TYPES as CANVAS_TYPES
 
     # every kind but ordering has a Classic Quizzes type, and the importer reads the same names
-    assert sorted(ITEM_TYPES) == sorted(CANVAS_TYPES) == sorted(set(QUESTION_TYPES) - {"ordering", "cloze"})
+    assert sorted(ITEM_TYPES) == sorted(CANVAS_TYPES) == sorted(set(QUESTION_TYPES) - {"ordering"})
 
 
 def test_canvas_keeps_text_escaped_next_to_a_packaged_image() -> None:

@@ -1,0 +1,83 @@
+"""Cloze questions read back: each format's export of the cloze fixture bank imports with the same gaps.
+
+What a format cannot hold comes back changed in a known way (gap names become positions, a Canvas
+fill-in question makes every gap a typed answer); the comparison states each change.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qbank.core.model import Bank, Cloze, DropdownGap, NumberGap, TextGap, gap_key
+from qbank.exporters import EXPORTERS, export
+from qbank.importers import import_bank
+from qbank.io.loader import load
+
+CLOZE = Path(__file__).parents[1] / "exporters" / "cloze"
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    result = load(CLOZE, jobs=1)
+    assert result.ok, result.diagnostics
+    return result.bank
+
+
+def read_back(bank: Bank, exporter: str, importer: str) -> dict[str, Cloze]:
+    out = export(bank, exporter)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"bank{EXPORTERS[exporter].suffix}"
+        path.write_bytes(out.data)
+        result = import_bank(path, importer)
+    assert not result.failed, result.diagnostics
+    assert [d for d in result.diagnostics if d.code == "QB910"] == []
+    got: dict[str, Cloze] = {}
+    for q in result.questions:
+        assert isinstance(q, Cloze)
+        got[q.id] = q
+    return got
+
+
+def gaps_of(question: Cloze) -> list[tuple[str, Any]]:
+    """(kind, key data) of each gap in text order."""
+    out: list[tuple[str, Any]] = []
+    for name in question.gap_order:
+        gap = question.gaps[name]
+        if isinstance(gap, TextGap):
+            out.append(("text", tuple(gap.accept)))
+        elif isinstance(gap, NumberGap):
+            out.append(("number", (gap.answer, gap.tolerance)))
+        else:
+            assert isinstance(gap, DropdownGap)
+            out.append(("dropdown", tuple((o.text, o.correct) for o in gap.options)))
+    return out
+
+
+def test_canvas_blanks_and_dropdowns_come_back(bank: Bank) -> None:
+    got = read_back(bank, "canvas", "canvas")
+    assert set(got) == {q.id for q in bank}
+    for question in bank:
+        assert isinstance(question, Cloze)
+        back = got[question.id]
+        assert back.gap_order == question.gap_order  # GAP_<name> blanks keep the names
+        assert [back.gaps[n].points for n in back.gap_order] == pytest.approx(
+            [question.gaps[n].points for n in question.gap_order]
+        )
+        dropdowns = all(isinstance(g, DropdownGap) for g in question.gaps.values())
+        if dropdowns:
+            assert gaps_of(back) == gaps_of(question)
+            assert [o.feedback for g in back.gaps.values() for o in getattr(g, "options", [])] == [
+                o.feedback for g in question.gaps.values() for o in getattr(g, "options", [])
+            ]
+        else:
+            # a fill-in question: every gap is typed; a drop-down accepts its key, a number its value
+            expected = [
+                ("text", tuple(g.accept) if isinstance(g, TextGap) else (gap_key(g),))
+                for g in (question.gaps[n] for n in question.gap_order)
+            ]
+            assert gaps_of(back) == expected
+        assert back.stem == question.stem.rstrip("\n").replace("```sh", "```")
