@@ -21,19 +21,23 @@ from urllib.parse import quote
 from lxml import etree
 from lxml import html as lxml_html
 
+from qbank.core.cloze import fill_gaps, render_cloze
 from qbank.core.diagnostics import Diagnostic, Severity
 from qbank.core.markup import plain_math, render, render_inline, renders_math
 from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     ChoiceQuestion,
+    Cloze,
     Essay,
     Matching,
     MultipleResponse,
+    NumberGap,
     Numerical,
     Ordering,
     Question,
     ShortAnswer,
+    TextGap,
     TrueFalse,
 )
 from qbank.core.pools import PoolGroup, pool_groups, with_pool_points
@@ -42,17 +46,23 @@ from qbank.exporters.base import (
     ExportOutput,
     Media,
     exportable_questions,
+    misplaced_gap_notes,
     question_diagnostic,
     question_media,
 )
 from qbank.interchange.feedback import BOLD_HEADINGS, general_feedback
 from qbank.interchange.moodle import (
+    CLOZE_CATCH_ALL,
     PLUGINFILE,
     category_names,
     category_order,
     category_path,
     category_segment,
     choice_grades,
+    cloze_escape,
+    cloze_gap,
+    cloze_html,
+    cloze_text,
     escape_wildcards,
     format_grade,
     format_number,
@@ -76,6 +86,7 @@ _QTYPE: dict[str, str] = {
     "matching": "matching",
     "ordering": "ordering",
     "essay": "essay",
+    "cloze": "cloze",
 }
 
 
@@ -153,7 +164,7 @@ class MoodleXmlExporter:
     """Moodle XML question file (``--to moodle``)."""
 
     name: ClassVar[str] = "moodle"
-    description: ClassVar[str] = "Moodle XML question bank file (all 8 types, categories, images)"
+    description: ClassVar[str] = "Moodle XML question bank file (all 9 types, categories, images)"
     suffix: ClassVar[str] = ".xml"
 
     @renders_math(MathTarget.TEX)
@@ -224,12 +235,15 @@ class MoodleXmlExporter:
         ctx = _Context(question, {m.src: m for m in images}, diagnostics)
         element = _sub(quiz, "question", type=_QTYPE[question.type])
         _sub(_sub(element, "name"), "text", question.id)
-        self._html(element, "questiontext", render(question.stem).html, ctx, ("stem",))
+        if isinstance(question, Cloze):
+            marks = self._cloze_text(element, question, ctx)
+        else:
+            self._html(element, "questiontext", render(question.stem).html, ctx, ("stem",))
         feedback = general_feedback(question, BOLD_HEADINGS)
         self._html(
             element, "generalfeedback", render(feedback).html if feedback else "", ctx, ("explanation",)
         )
-        _sub(element, "defaultgrade", f"{question.points:.7f}")
+        _sub(element, "defaultgrade", f"{marks if isinstance(question, Cloze) else question.points:.7f}")
         penalty = {"true_false": "1.0000000", "essay": "0.0000000"}.get(question.type, _PENALTY)
         _sub(element, "penalty", penalty)
         _sub(element, "hidden", "0")
@@ -249,6 +263,8 @@ class MoodleXmlExporter:
             self._ordering(element, question, ctx)
         elif isinstance(question, Essay):
             self._essay(element)
+        elif isinstance(question, Cloze):
+            self._combined_feedback(element)
 
         tags = question_tags(question)
         if tags:
@@ -432,6 +448,75 @@ class MoodleXmlExporter:
             )
             _sub(_sub(answer, "feedback", format="html"), "text")
 
+    def _cloze_text(self, element: etree._Element, question: Cloze, ctx: _Context) -> float:
+        """The question text with an embedded answer per gap; returns the marks Moodle gives it."""
+        text = render_cloze(question)
+        ctx.diagnostics.extend(misplaced_gap_notes(question, text))
+        stem_html, files = self._embed(ctx.clean(text.rendered.html, ("stem",)), ctx)
+        marks = _gap_marks(question, ctx)
+        gaps: list[str] = []
+        for name, mark in zip(text.names, marks, strict=True):
+            gap_html, gap_files = self._cloze_gap(question, name, mark, ctx)
+            gaps.append(gap_html)
+            files += gap_files
+        body = fill_gaps(cloze_text(stem_html), lambda i: gaps[i])
+        holder = _sub(element, "questiontext", format="html")
+        _set_text(_sub(holder, "text"), body)
+        for name, data in sorted(dict(files).items()):
+            _sub(holder, "file", data, name=name, path="/", encoding="base64")
+        return float(sum(marks))
+
+    def _cloze_gap(
+        self, question: Cloze, name: str, mark: int, ctx: _Context
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """One gap as Moodle's embedded answer, and the image files its feedback shows.
+
+        The case-sensitive and shuffled types are written by their short names (``SAC``, ``MCS``),
+        which Moodle reads the same and readers that take type names of letters only understand.
+        """
+        gap = question.gaps[name]
+        files: list[tuple[str, str]] = []
+
+        def feedback(markdown: str | None, where: DataPath) -> str | None:
+            if not markdown:
+                return None
+            fragment, found = self._embed(ctx.clean(render_inline(markdown).html, where), ctx)
+            files.extend(found)
+            return cloze_html(fragment)
+
+        own = feedback(gap.feedback, ("gaps", name, "feedback"))
+        alternatives: list[tuple[bool, str, str | None]]
+        if isinstance(gap, TextGap):
+            kind = "SAC" if gap.case_sensitive else "SHORTANSWER"
+            alternatives = [(True, cloze_escape(escape_wildcards(t)), own) for t in gap.accept]
+            if own:
+                alternatives.append((False, CLOZE_CATCH_ALL, own))
+        elif isinstance(gap, NumberGap):
+            kind = "NUMERICAL"
+            value = f"{format_number(gap.answer)}:{format_number(gap.tolerance)}"
+            alternatives = [(True, value, own)] + ([(False, CLOZE_CATCH_ALL, own)] if own else [])
+        else:
+            kind = "MCS" if question.shuffle else "MULTICHOICE"
+            if own and any(o.feedback for o in gap.options):
+                ctx.diagnostics.append(
+                    question_diagnostic(
+                        question,
+                        "QB902",
+                        "Moodle has feedback per option only: the gap's feedback shows for the options "
+                        "without their own",
+                        ("gaps", name, "feedback"),
+                    )
+                )
+            alternatives = [
+                (
+                    o.correct,
+                    cloze_escape(o.text, html_value=True),
+                    feedback(o.feedback, ("gaps", name, "options", i, "feedback")) or own,
+                )
+                for i, o in enumerate(gap.options)
+            ]
+        return cloze_gap(mark, kind, alternatives), files
+
     @staticmethod
     def _essay(element: etree._Element) -> None:
         _sub(element, "responseformat", "editor")
@@ -443,6 +528,33 @@ class MoodleXmlExporter:
         _sub(element, "filetypeslist")
         _sub(_sub(element, "graderinfo", format="html"), "text")
         _sub(_sub(element, "responsetemplate", format="html"), "text")
+
+
+def _gap_marks(question: Cloze, ctx: _Context) -> list[int]:
+    """Whole marks per gap in text order (Moodle's embedded answers take whole numbers).
+
+    Gap points that are not whole numbers are scaled by the smallest factor up to 100 that makes
+    them whole (so 0.5 and 1 become 1 and 2), else rounded; either change is reported.
+    """
+    points = [question.gaps[name].points for name in question.gap_order]
+    for factor in range(1, 101):
+        scaled = [p * factor for p in points]
+        if all(abs(v - round(v)) < 1e-9 for v in scaled):
+            break
+    else:
+        factor, scaled = 1, [max(1.0, float(round(p))) for p in points]
+    marks = [round(v) for v in scaled]
+    if factor != 1 or marks != points:
+        ctx.diagnostics.append(
+            question_diagnostic(
+                question,
+                "QB902",
+                "Moodle gives each embedded answer whole marks: the gaps are worth "
+                f"{', '.join(map(str, marks))} (the question {sum(marks)} instead of {format_number(question.points)})",
+                ("gaps",),
+            )
+        )
+    return marks
 
 
 register(MoodleXmlExporter())

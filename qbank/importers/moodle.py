@@ -7,27 +7,48 @@
 * tags come back as tags, except ``difficulty-<level>``, which sets ``difficulty``.
 * ``@@PLUGINFILE@@`` images are decoded from their base64 ``<file>`` into ``media/``.
 * HTML becomes Markdown; grades, hints, combined feedback and other Moodle-only settings that
-  qbank cannot hold are reported (QB911); types qbank lacks (cloze, calculated, drag and drop,
+  qbank cannot hold are reported (QB911); types qbank lacks (calculated, drag and drop,
   description) are skipped (QB910).
+* cloze (``cloze`` / ``multianswer``): each embedded answer of the text becomes a gap named by its
+  position (``[[1]]``, ``[[2]]`` ...): short answers a typed gap (``_C`` types case-sensitive),
+  numerical a number gap, drop-downs and their vertical and horizontal forms a drop-down gap; its
+  marks are the gap's points; feedback on every alternative of a typed or number gap (or on every
+  option) is the gap's feedback. Multiple-response gaps have no qbank form (QB910).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote
 
 from lxml import etree
 
+from qbank.core.cloze import GAP_PLACEHOLDER, markers_for_placeholders
 from qbank.importers import register
-from qbank.importers.base import Draft, ImportContext, line_of, number, parse_or_report, plain
+from qbank.importers.base import (
+    Draft,
+    ImportContext,
+    line_of,
+    number,
+    parse_or_report,
+    plain,
+    settle_gap_names,
+    unique,
+)
 from qbank.importers.html2md import html_to_markdown
 from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.markdown import escape_markdown
 from qbank.interchange.moodle import (
+    CLOZE_CATCH_ALL,
+    CLOZE_GAP,
     PLUGINFILE,
     category_fields,
+    cloze_alternatives,
+    cloze_unescape,
     has_wildcard,
     on_grade_list,
     response_keys,
@@ -41,8 +62,6 @@ __all__ = ["MoodleXmlImporter"]
 _MAX_BASE64 = 70 * 1024 * 1024
 _UNSUPPORTED = {
     "description": "a description (text only) item has no qbank type",
-    "cloze": "cloze (embedded answers) questions have no qbank type",
-    "multianswer": "cloze (embedded answers) questions have no qbank type",
     "calculated": "calculated questions have no qbank type",
     "calculatedsimple": "calculated questions have no qbank type",
     "calculatedmulti": "calculated questions have no qbank type",
@@ -82,11 +101,15 @@ class _Question:
         self.draft = draft
         self.ctx = ctx
 
-    def rich(self, field_el: etree._Element | None, what: str) -> str:
-        """Markdown of a text-bearing element, its images extracted."""
+    def rich(
+        self, field_el: etree._Element | None, what: str, hook: Callable[[str], str] | None = None
+    ) -> str:
+        """Markdown of a text-bearing element, its images extracted (``hook`` rewrites the text first)."""
         if field_el is None:
             return ""
         text = _text_of(field_el)
+        if hook is not None:
+            text = hook(text)
         fmt = (field_el.get("format") or "html").lower()
         files = self.files(field_el, what)
         for name, src in files.items():
@@ -183,13 +206,15 @@ class MoodleXmlImporter:
         el, draft, data = q.el, q.draft, q.draft.data
         idnumber = plain(el.findtext("idnumber"))
         draft.source_id = idnumber or None
-        stem = q.rich(el.find("questiontext"), "stem")
-        data["stem"] = stem
+        if data.get("type") != "cloze":  # a cloze question's text is read with its gaps
+            data["stem"] = q.rich(el.find("questiontext"), "stem")
         general = q.rich(el.find("generalfeedback"), "general feedback")
         if general:
             data.update(general_feedback_fields(general))
         grade = number(el.findtext("defaultgrade"))
-        if grade is not None and grade > 0:
+        if data.get("type") == "cloze":
+            pass  # worth the sum of its gaps' marks, as in Moodle
+        elif grade is not None and grade > 0:
             data["points"] = grade
         elif grade is not None:
             draft.lost(f"default mark {grade:g} is not a positive number; points left at 1")
@@ -361,12 +386,148 @@ class MoodleXmlImporter:
             q.draft.lost("a partial selection of items is not carried (all items are used)")
         return None if len(items) >= 2 else f"an ordering question needs at least 2 items, found {len(items)}"
 
+    def _cloze(self, q: _Question) -> str | None:
+        found: list[re.Match[str]] = []
+
+        def placeholders(text: str) -> str:
+            def one(match: re.Match[str]) -> str:
+                found.append(match)
+                return GAP_PLACEHOLDER.format(index=len(found) - 1)
+
+            return CLOZE_GAP.sub(one, text)
+
+        stem = q.rich(q.el.find("questiontext"), "stem", placeholders)
+        if not found:
+            return "the cloze text has no embedded answer"
+        names = settle_gap_names("" for _ in found)
+        gaps: dict[str, dict[str, Any]] = {}
+        shuffled: set[bool] = set()
+        for name, match in zip(names, found, strict=True):
+            gap = _cloze_gap(match, name, q, shuffled)
+            if isinstance(gap, str):
+                return gap
+            gaps[name] = gap
+        if len(shuffled) > 1:
+            q.draft.lost("some drop-downs are shuffled and some are not: every drop-down is shuffled")
+        if shuffled:
+            q.draft.data["shuffle"] = any(shuffled)
+        q.draft.data.update(type="cloze", stem=markers_for_placeholders(stem, names), gaps=gaps)
+        return None
+
+    _multianswer = _cloze
+
     def _essay(self, q: _Question) -> str | None:
         q.draft.data["type"] = "essay"
         for tag in ("graderinfo", "responsetemplate"):
             if _text_of(q.el.find(tag)):
                 q.draft.lost(f"{tag} has no qbank field; not imported")
         return None
+
+
+_NUMBER = re.compile(
+    r"^(-?(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?)(?::(-?(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?))?$"
+)
+_TEXT_TYPES = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
+_CASE_TYPES = {"SHORTANSWER_C", "SAC", "MWC"}
+_NUMBER_TYPES = {"NUMERICAL", "NM"}
+_SHUFFLED_TYPES = {"MULTICHOICE_S", "MCS", "MULTICHOICE_VS", "MCVS", "MULTICHOICE_HS", "MCHS"}
+_LAYOUT_TYPES = {
+    "MULTICHOICE_V",
+    "MCV",
+    "MULTICHOICE_H",
+    "MCH",
+    "MULTICHOICE_VS",
+    "MCVS",
+    "MULTICHOICE_HS",
+    "MCHS",
+}
+
+
+def _cloze_gap(match: re.Match[str], name: str, q: _Question, shuffled: set[bool]) -> dict[str, Any] | str:
+    """One embedded answer as a gap (or why it cannot be one)."""
+    marks, kind, body = match.group(1), match.group(2), match.group(3)
+    alternatives = cloze_alternatives(body)
+    gap: dict[str, Any] = {}
+
+    def feedback(raw: str | None, what: str) -> str:
+        return q.ctx.markdown(cloze_unescape(raw), q.draft, what) if raw and raw.strip() else ""
+
+    if kind.startswith(("MULTIRESPONSE", "MR")):
+        return f"gap {name} is a multiple-response embedded answer, which has no qbank form"
+    if kind in _TEXT_TYPES or kind in _NUMBER_TYPES:
+        rights = [
+            (a, f) for fraction, a, f in alternatives if fraction >= 1 - 1e-9 and a.strip() != CLOZE_CATCH_ALL
+        ]
+        others = [(a, f) for fraction, a, f in alternatives if (a, f) not in rights]
+        notes = {
+            feedback(f, f"gap {name} feedback")
+            for _, f in rights + [o for o in others if o[0].strip() == CLOZE_CATCH_ALL]
+        }
+        for answer, _ in others:
+            if answer.strip() != CLOZE_CATCH_ALL:
+                q.draft.lost(f"gap {name}: answer {cloze_unescape(answer)!r} below 100% is not carried")
+        if kind in _NUMBER_TYPES:
+            parsed = [_NUMBER.match(a.strip()) for a, _ in rights]
+            numbers = [m for m in parsed if m is not None]
+            if not numbers:
+                return f"gap {name} has no numeric answer worth 100%"
+            if len(numbers) > 1:
+                q.draft.lost(f"gap {name}: {len(numbers) - 1} further numeric answers are not carried")
+            first = numbers[0]
+            gap["answer"] = float(first.group(1).replace(",", "."))
+            if first.group(2):
+                gap["tolerance"] = abs(float(first.group(2).replace(",", ".")))
+        else:
+            accept = unique(unescape_wildcards(cloze_unescape(a)).strip() for a, _ in rights)
+            accept = [a for a in accept if a]
+            if not accept:
+                return f"gap {name} has no answer worth 100%"
+            for answer in accept:
+                if has_wildcard(answer):
+                    q.draft.lost(
+                        f"gap {name}: answer {answer!r} uses Moodle's * wildcard, compared literally"
+                    )
+            gap["accept"] = accept
+            if kind in _CASE_TYPES:
+                gap["case_sensitive"] = True
+        if len(notes) == 1 and "" not in notes:
+            gap["feedback"] = notes.pop()  # the same on every answer: the gap's own feedback
+        elif notes - {""}:
+            q.draft.lost(f"gap {name}: feedback that differs between answers is not carried")
+    else:
+        options: list[dict[str, Any]] = []
+        for index, (fraction, answer, raw_feedback) in enumerate(alternatives):
+            option: dict[str, Any] = {"text": plain(_html_text(cloze_unescape(answer)))}
+            if fraction >= 1 - 1e-9:
+                option["correct"] = True
+            elif fraction > 1e-9:
+                q.draft.lost(f"gap {name}: option {index + 1} worth {fraction * 100:g}% is not carried")
+            text = feedback(raw_feedback, f"gap {name} option {index + 1} feedback")
+            if text:
+                option["feedback"] = text
+            options.append(option)
+        keys = [o for o in options if o.get("correct")]
+        if not keys:
+            return f"no option of gap {name} is worth 100%"
+        for extra in keys[1:]:
+            del extra["correct"]
+        if len(keys) > 1:
+            q.draft.lost(f"gap {name}: {len(keys)} options are worth 100%; only the first is the key")
+        shared = {o.get("feedback") for o in options}
+        if len(options) > 1 and len(shared) == 1 and None not in shared:
+            gap["feedback"] = shared.pop()
+            for option in options:
+                del option["feedback"]
+        if kind in _LAYOUT_TYPES:
+            q.draft.lost(f"gap {name}: shown as radio buttons in Moodle, a drop-down here")
+        shuffled.add(kind in _SHUFFLED_TYPES)
+        gap["options"] = options
+    if marks and marks != "1":
+        if int(marks) > 0:
+            gap["points"] = float(int(marks))
+        else:
+            q.draft.lost(f"gap {name} is worth 0 marks in Moodle; it is worth 1 point here")
+    return gap
 
 
 def _html_text(text: str) -> str:

@@ -10,11 +10,17 @@
 * tags: the question's tags, then ``difficulty-<level>`` (:func:`question_tags`,
   :func:`tag_difficulty`);
 * short answers: ``*`` is Moodle's wildcard, so a literal asterisk is written ``\\*``;
-* images: ``@@PLUGINFILE@@/<name>`` refers to a file attached to the text.
+* images: ``@@PLUGINFILE@@/<name>`` refers to a file attached to the text;
+* cloze ("embedded answers", ``multianswer``): each gap is ``{marks:TYPE:alternatives}`` in the
+  question text (:func:`cloze_gap`); an alternative is ``=answer`` (right) or ``%0%answer``, with
+  ``#feedback``; text is entity-encoded where Moodle's syntax would read it
+  (:func:`cloze_escape`, undone by :func:`cloze_unescape`), and :data:`CLOZE_GAP` finds the gaps
+  the way Moodle does.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -23,6 +29,8 @@ from fractions import Fraction
 from qbank.core.model import Bank, Blueprint, ChoiceQuestion, Question, SingleChoice
 
 __all__ = [
+    "CLOZE_CATCH_ALL",
+    "CLOZE_GAP",
     "GRADE_TOLERANCE",
     "MOODLE_GRADES",
     "PLUGINFILE",
@@ -33,6 +41,12 @@ __all__ = [
     "category_path",
     "category_segment",
     "choice_grades",
+    "cloze_alternatives",
+    "cloze_escape",
+    "cloze_gap",
+    "cloze_html",
+    "cloze_text",
+    "cloze_unescape",
     "escape_wildcards",
     "format_grade",
     "format_number",
@@ -246,3 +260,89 @@ def unescape_wildcards(text: str) -> str:
 def has_wildcard(text: str) -> bool:
     """Whether a Moodle short answer uses the ``*`` wildcard (an unescaped asterisk)."""
     return re.search(r"(?<!\\)\*", text) is not None
+
+
+# ---------------------------------------------------------------------------------------------- cloze
+
+CLOZE_CATCH_ALL = "*"
+"""The wildcard answer (any other response) that carries a gap's own feedback."""
+
+_FRACTION = r"=|%(-?[0-9]+(?:[.,][0-9]*)?)%"
+_ANSWER = r".+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)"
+_FEEDBACK = r".*?(?<!\\)(?=[~}]|$)"
+_ALTERNATIVE = f"(?:{_FRACTION})?(?:{_ANSWER})(?:#(?:{_FEEDBACK}))?"
+_ALTERNATIVE_PARTS = re.compile(f"~?({_FRACTION})?({_ANSWER})(?:#({_FEEDBACK}))?", re.S)
+_TYPES = (
+    "NUMERICAL|NM|MULTICHOICE_VS|MCVS|MULTICHOICE_HS|MCHS|MULTICHOICE_S|MCS|MULTICHOICE_V|MCV|"
+    "MULTICHOICE_H|MCH|MULTICHOICE|MC|SHORTANSWER_C|SAC|MWC|SHORTANSWER|SA|MW|"
+    "MULTIRESPONSE_HS|MRHS|MULTIRESPONSE_S|MRS|MULTIRESPONSE_H|MRH|MULTIRESPONSE|MR"
+)
+CLOZE_GAP = re.compile(rf"\{{([0-9]*):({_TYPES}):({_ALTERNATIVE}(?:~{_ALTERNATIVE})*)\}}", re.S)
+"""An embedded answer as Moodle's ``qtype_multianswer`` reads it: marks, type, alternatives."""
+
+#: Characters Moodle's embedded-answer syntax reads, written as character references.
+_CLOZE_SPECIAL = {"{": "&#123;", "}": "&#125;", "~": "&#126;", "#": "&#35;", "\\": "&#92;"}
+
+
+def cloze_text(text_html: str) -> str:
+    """HTML outside the gaps of a cloze question, with ``{`` and ``}`` as character references, so
+    that no text of the question is read as an embedded answer."""
+    return text_html.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def cloze_html(fragment: str) -> str:
+    """An HTML feedback written inside an embedded answer: the syntax characters ``{ } ~ \\`` as
+    character references (valid anywhere in HTML, decoded by Moodle after splitting the gap)."""
+    return "".join(_CLOZE_SPECIAL.get(ch, ch) if ch != "#" else ch for ch in fragment)
+
+
+def cloze_escape(text: str, *, html_value: bool = False) -> str:
+    """Text of an alternative (an answer, an option or a feedback) written inside an embedded answer.
+
+    Moodle decodes character references in an alternative after splitting the gap, so HTML-special
+    characters and the syntax characters ``{ } ~ # \\`` are written as references. A drop-down
+    option is stored as HTML (``html_value``): its text is escaped once more, so it shows as written.
+    """
+    if html_value:
+        text = html.escape(text, quote=False)
+    escaped = html.escape(text, quote=False).replace('"', "&quot;")
+    return "".join(_CLOZE_SPECIAL.get(ch, ch) for ch in escaped)
+
+
+def cloze_unescape(text: str) -> str:
+    """Undo :func:`cloze_escape` (and Moodle's own ``\\}`` / ``\\#`` escapes) for an answer or feedback."""
+    return html.unescape(text).replace("\\}", "}").replace("\\#", "#")
+
+
+def cloze_gap(marks: int, kind: str, alternatives: Sequence[tuple[bool, str, str | None]]) -> str:
+    """An embedded answer: ``{marks:kind:=right#feedback~%0%wrong#feedback}``; texts already escaped."""
+    parts = [
+        f"{'=' if right else '%0%'}{text}" + (f"#{feedback}" if feedback else "")
+        for right, text, feedback in alternatives
+    ]
+    return "{" + f"{marks}:{kind}:" + "~".join(parts) + "}"
+
+
+def cloze_alternatives(body: str) -> list[tuple[float, str, str | None]]:
+    """(fraction of the marks, raw answer, raw feedback) of each alternative of an embedded answer."""
+    out: list[tuple[float, str, str | None]] = []
+    rest = body
+    while rest:
+        match = _ALTERNATIVE_PARTS.match(rest)
+        if match is None or not match.group(0):
+            break
+        fraction_text, percent, answer, feedback = (
+            match.group(1),
+            match.group(2),
+            match.group(3),
+            match.group(4),
+        )
+        if fraction_text == "=":
+            fraction = 1.0
+        elif percent is not None:
+            fraction = float(percent.replace(",", ".")) / 100
+        else:
+            fraction = 0.0
+        out.append((fraction, answer, feedback))
+        rest = rest[match.end() :]
+    return out

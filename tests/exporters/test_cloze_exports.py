@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from qbank.core.markup import render_inline
 from qbank.core.model import Bank, Cloze, DropdownGap, NumberGap, TextGap
 from qbank.exporters import EXPORTERS
 from qbank.exporters.base import ExportOutput
@@ -128,3 +130,98 @@ def test_canvas_cloze_package_is_schema_valid(exports: Exports) -> None:
     quiz = next(n for n in files if n.endswith(".xml") and "/" in n and "meta" not in n)
     assert schemas.errors("qti12", files[quiz]) == []
     assert schemas.errors("imscp", files["imsmanifest.xml"]) == []
+
+
+# ---------------------------------------------------------------------------------------------- Moodle
+
+
+def _moodle_questions(out: ExportOutput) -> dict[str, etree._Element]:
+    root = etree.fromstring(out.data)
+    return {q.findtext("name/text") or "": q for q in root.iter("question") if q.get("type") != "category"}
+
+
+def _syntax_free(question: Cloze) -> bool:
+    """No text of the question holds a character of Moodle's embedded-answer syntax."""
+    texts = [question.stem]
+    for gap in question.gaps.values():
+        texts.append(gap.feedback or "")
+        texts += getattr(gap, "accept", [])
+        texts += [o.text + (o.feedback or "") for o in getattr(gap, "options", [])]
+    return not any(ch in t for t in texts for ch in "{}~#")
+
+
+def test_moodle_cloze_read_back_by_moodle_xml_parser(bank: Bank, exports: Exports) -> None:
+    from moodle_xml_parser.parser import parse_bytes
+
+    out = exports["moodle"]
+    parsed = {c.name: c for c in parse_bytes(out.data)["cloze"]}
+    assert set(parsed) == {q.id for q in bank}
+    # moodle-xml-parser decodes character references before it splits a gap (Moodle splits first),
+    # so it is compared on the questions whose texts hold none of the syntax characters
+    checked = 0
+    for question in bank:
+        assert isinstance(question, Cloze)
+        if not _syntax_free(question):
+            continue
+        checked += 1
+        read = parsed[question.id]
+        assert len(read.gaps) == len(question.gap_order)
+        for name, gap_read in zip(question.gap_order, read.gaps, strict=True):
+            gap = question.gaps[name]
+            assert gap_read.sub_grade == gap.points or question.id == "s3-two-blanks"  # whole marks
+            right = [o.answer for o in gap_read.options if o.score == 100]
+            if isinstance(gap, DropdownGap):
+                assert gap_read.sub_type in {"MULTICHOICE", "MCS"}
+                assert [o.answer for o in gap_read.options] == [html.escape(o.text) for o in gap.options]
+                assert right == [html.escape(gap.options[gap.key].text)]
+                assert [o.feedback for o in gap_read.options] == [
+                    render_inline(o.feedback).html if o.feedback else None for o in gap.options
+                ]
+            elif isinstance(gap, NumberGap):
+                assert gap_read.sub_type == "NUMERICAL"
+                assert right == [f"{gap.answer:g}:{gap.tolerance:g}"]
+            else:
+                assert isinstance(gap, TextGap)
+                assert gap_read.sub_type == ("SAC" if gap.case_sensitive else "SHORTANSWER")
+                assert right == gap.accept
+    assert checked == 6
+
+
+def test_moodle_cloze_question_elements(bank: Bank, exports: Exports) -> None:
+    questions = _moodle_questions(exports["moodle"])
+    lam = questions["lambda-invoke-async"]
+    assert lam.get("type") == "cloze"
+    assert lam.findtext("defaultgrade") == "4.0000000"  # Moodle's mark: the sum of the gaps'
+    text = lam.findtext("questiontext/text") or ""
+    assert "{1:MCS:=Event#" in text  # shuffled drop-down, option feedback
+    assert "{2:NUMERICAL:=202:0#202 means <em>Accepted</em>.~%0%*#202 means <em>Accepted</em>.}" in text
+    assert "{1:SAC:=orders~=orders-fn}" in text
+    iam = questions["iam-deny-delete"].findtext("questiontext/text") or ""
+    assert "{1:MULTICHOICE:%0%Allow~=Deny}" in iam  # not shuffled
+    # syntax characters inside a feedback are character references, so Moodle splits the gap right
+    assert "a &#35; or &#126; would be a typo" not in iam
+    assert "a # or &#126; would be a typo" in iam
+    s3 = notes(exports["moodle"], "s3-two-blanks")
+    assert [(code, line) for code, line, _ in s3] == [("QB902", 94)]
+    assert "worth 2, 1" in s3[0][2]
+
+
+def test_moodle_cloze_escapes_text_that_would_read_as_a_gap() -> None:
+    from qbank.core.model import question_adapter
+
+    q = question_adapter().validate_python(
+        {
+            "id": "esc",
+            "type": "cloze",
+            "stem": "Literal `{1:SA:=x}` and the gap [[g]].",
+            "gaps": {"g": {"accept": ["a}b~c#d*e"], "feedback": "Use ~ and } with care."}},
+        }
+    )
+    out = EXPORTERS["moodle"].export(Bank(questions=[q]))
+    text = _moodle_questions(out)["esc"].findtext("questiontext/text") or ""
+    from qbank.interchange.moodle import CLOZE_GAP, cloze_alternatives, cloze_unescape
+
+    (gap,) = CLOZE_GAP.findall(text)  # the literal one in the code span is not a gap
+    alternatives = cloze_alternatives(gap[2])
+    assert [(f, cloze_unescape(a)) for f, a, _ in alternatives] == [(1.0, "a}b~c#d\\*e"), (0.0, "*")]
+    assert cloze_unescape(alternatives[0][2] or "") == "Use ~ and } with care."

@@ -81,3 +81,64 @@ def test_canvas_blanks_and_dropdowns_come_back(bank: Bank) -> None:
             ]
             assert gaps_of(back) == expected
         assert back.stem == question.stem.rstrip("\n").replace("```sh", "```")
+
+
+def numbered(question: Cloze) -> str:
+    """The stem with gaps renamed by position, as formats without gap names give it back."""
+    names = {name: str(i) for i, name in enumerate(question.gap_order, start=1)}
+    return question.filled(lambda name, gap: f"[[{names[name]}]]")
+
+
+def test_moodle_embedded_answers_come_back(bank: Bank) -> None:
+    got = read_back(bank, "moodle", "moodle")
+    assert set(got) == {q.id for q in bank}
+    for question in bank:
+        assert isinstance(question, Cloze)
+        back = got[question.id]
+        assert back.stem == numbered(question).rstrip("\n").replace("```sh", "```")
+        assert gaps_of(back) == gaps_of(question)
+        originals = [question.gaps[n] for n in question.gap_order]
+        returned = [back.gaps[n] for n in back.gap_order]
+        assert [g.feedback for g in returned] == [g.feedback for g in originals]
+        assert [getattr(g, "case_sensitive", None) for g in returned] == [
+            getattr(g, "case_sensitive", None) for g in originals
+        ]
+        options = [[o.feedback for o in getattr(g, "options", [])] for g in returned]
+        assert options == [[o.feedback for o in getattr(g, "options", [])] for g in originals]
+        if any(isinstance(g, DropdownGap) for g in originals):
+            assert back.shuffle == question.shuffle
+        if question.id == "s3-two-blanks":
+            assert [g.points for g in returned] == [2, 1]  # whole marks in Moodle
+        else:
+            assert [g.points for g in returned] == [g.points for g in originals]
+
+
+def test_moodle_cloze_from_moodle_syntax() -> None:
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multianswer">
+    <name><text>m1</text></name>
+    <questiontext format="html"><text><![CDATA[<p>Capital of France: {2:MCV:~Lyon#No~=Paris#Yes~%50%Marseille}.
+    Spell it: {:SA:=Paris~%50%paris~*#Not quite}. Pick: {1:MULTIRESPONSE:=a~=b~c}</p>]]></text></questiontext>
+  </question>
+  <question type="cloze">
+    <name><text>m2</text></name>
+    <questiontext format="html"><text><![CDATA[<p>{1:NM:=3.5:0.1#ok~*#close?} and {3:SHORTANSWER_C:=Ab\\}c~%0%*#hint}</p>]]></text></questiontext>
+  </question>
+</quiz>"""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cloze.xml"
+        path.write_text(xml, encoding="utf-8")
+        result = import_bank(path, "moodle")
+    assert [(d.code, "multiple-response" in d.message) for d in result.diagnostics if d.code == "QB910"] == [
+        ("QB910", True)
+    ]
+    (q,) = result.questions
+    assert isinstance(q, Cloze)
+    assert q.stem == "[[1]] and [[2]]"
+    number, text = q.gaps["1"], q.gaps["2"]
+    assert isinstance(number, NumberGap)
+    assert (number.answer, number.tolerance, number.points) == (3.5, 0.1, 1)
+    assert number.feedback is None  # the answers' feedback differ: not a gap feedback
+    assert isinstance(text, TextGap)
+    assert (text.accept, text.case_sensitive, text.points, text.feedback) == (["Ab}c"], True, 3, None)
