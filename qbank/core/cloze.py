@@ -1,7 +1,7 @@
 """Cloze texts for exporters: the stem rendered once, each gap a placeholder every format fills its own way.
 
 :func:`render_cloze` replaces every ``[[name]]`` marker of a cloze stem by a placeholder made of
-private-use characters (``U+E000``, the gap's position, ``U+E001``) and renders the Markdown as
+private-use characters (``U+E100``, the gap's position, ``U+E101``) and renders the Markdown as
 usual, so Markdown (code spans, fenced code, tables, emphasis, links) keeps working around the gaps:
 the placeholder is plain text to the renderer and the sanitiser. An exporter then puts its own form
 of each gap where the placeholder is: a string (:func:`fill_gaps`: Moodle's embedded answers,
@@ -32,8 +32,8 @@ __all__ = [
 ]
 
 #: Where gap ``i`` (0-based, in text order) sits in a rendered cloze text.
-GAP_PLACEHOLDER = "\ue000{index}\ue001"
-_PLACEHOLDER = re.compile("\ue000([0-9]+)\ue001")
+GAP_PLACEHOLDER = "\ue100{index}\ue101"
+_PLACEHOLDER = re.compile("\ue100([0-9]+)\ue101")
 _TAG = re.compile(r"(<[^>]*>)")
 
 
@@ -99,7 +99,7 @@ def place_gaps(root: Any, make: Callable[[int], Any]) -> set[int]:
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             continue
-        if el.text and "\ue000" in el.text:
+        if el.text and "\ue100" in el.text:
             pieces = _PLACEHOLDER.split(el.text)
             el.text = pieces[0]
             for k, i in enumerate(range(1, len(pieces), 2)):
@@ -107,7 +107,7 @@ def place_gaps(root: Any, make: Callable[[int], Any]) -> set[int]:
                 new.tail = pieces[i + 1]
                 el.insert(k, new)
                 placed.add(int(pieces[i]))
-        if el is not root and el.tail and "\ue000" in el.tail:
+        if el is not root and el.tail and "\ue100" in el.tail:
             pieces = _PLACEHOLDER.split(el.tail)
             el.tail = pieces[0]
             parent = el.getparent()
@@ -118,7 +118,7 @@ def place_gaps(root: Any, make: Callable[[int], Any]) -> set[int]:
                 parent.insert(at + 1 + k, new)
                 placed.add(int(pieces[i]))
         for key, value in el.attrib.items():
-            if "\ue000" in value:
+            if "\ue100" in value:
                 el.set(key, _PLACEHOLDER.sub("___", value))
     return placed
 

@@ -2,7 +2,9 @@
 
 Every type GIFT can carry is written: single choice (``=`` / ``~``), multiple response (weighted
 ``~%w%`` answers summing to 100), true/false, short answer, numerical (``#answer:tolerance``),
-matching (``->``) and essay (``{}``). Ordering has no GIFT form and is reported (QB901). Texts are
+matching (``->``), essay (``{}``) and a cloze question with one gap (the "missing word" format: the
+answer block where the gap is). Ordering, and cloze questions with more gaps, have no GIFT form and
+are reported (QB901). Texts are
 the same sanitised HTML as the Moodle XML export, marked ``[html]`` and escaped for GIFT; each
 question is preceded by a comment with its ``[id:...]`` and ``[tag:...]`` tokens and grouped under
 ``$CATEGORY:`` lines. See ``exporters/gift/README.md``.
@@ -10,22 +12,28 @@ question is preceded by a comment with its ``[id:...]`` and ``[tag:...]`` tokens
 
 from __future__ import annotations
 
+import html
 from fractions import Fraction
 from typing import ClassVar
 
+from qbank.core.cloze import fill_gaps, render_cloze
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.markup import plain_math, render, render_inline, renders_math
 from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     ChoiceQuestion,
+    Cloze,
+    DropdownGap,
     Essay,
     Matching,
     MultipleResponse,
+    NumberGap,
     Numerical,
     Ordering,
     Question,
     ShortAnswer,
+    TextGap,
     TrueFalse,
 )
 from qbank.exporters import register
@@ -33,6 +41,7 @@ from qbank.exporters.base import (
     ExportOutput,
     exportable_questions,
     metadata_not_carried,
+    misplaced_gap_notes,
     question_diagnostic,
     question_media,
 )
@@ -61,7 +70,7 @@ class GiftExporter:
     """GIFT text file (``--to gift``)."""
 
     name: ClassVar[str] = "gift"
-    description: ClassVar[str] = "Moodle GIFT text (no ordering, no images)"
+    description: ClassVar[str] = "Moodle GIFT text (no ordering, one-gap cloze only, no images)"
     suffix: ClassVar[str] = ".gift.txt"
 
     @renders_math(MathTarget.TEX)
@@ -79,6 +88,17 @@ class GiftExporter:
                         "QB901",
                         "GIFT has no ordering question type; question not exported",
                         ("type",),
+                    )
+                )
+                continue
+            if isinstance(question, Cloze) and len(question.gaps) > 1:
+                diagnostics.append(
+                    question_diagnostic(
+                        question,
+                        "QB901",
+                        f"GIFT holds one gap per question (the missing-word format); a cloze question "
+                        f"with {len(question.gaps)} gaps is not exported",
+                        ("gaps",),
                     )
                 )
                 continue
@@ -127,7 +147,31 @@ class GiftExporter:
             lines.append("}")
         elif isinstance(question, Essay):
             lines.append(f"{head}{{{tail}}}")
+        elif isinstance(question, Cloze):
+            lines.append(self._missing_word(question, tail, diagnostics))
         return "\n".join(lines)
+
+    @staticmethod
+    def _missing_word(question: Cloze, tail: str, diagnostics: list[Diagnostic]) -> str:
+        """A one-gap cloze question as a missing-word question: the answer block where the gap is."""
+        text = render_cloze(question)
+        diagnostics.extend(misplaced_gap_notes(question, text))
+        (name,) = text.names
+        gap = question.gaps[name]
+        if isinstance(gap, DropdownGap):
+            answers = [
+                ("=" if o.correct else "~")
+                + gift_escape(html.escape(o.text, quote=False))
+                + (f"#{_html(o.feedback)}" if o.feedback else "")
+                for o in gap.options
+            ]
+            block = " ".join(answers)
+        elif isinstance(gap, NumberGap):
+            block = f"#{format_number(gap.answer)}:{format_number(gap.tolerance)}"
+        else:
+            block = " ".join(f"={gift_escape(t)}" for t in gap.accept)
+        body = fill_gaps(gift_escape(text.rendered.html), lambda i: f"{{{block}{tail}}}")
+        return f"::{gift_escape(question.id)}::[html]{body}"
 
     @staticmethod
     def _choices(question: ChoiceQuestion) -> list[str]:
@@ -157,6 +201,24 @@ class GiftExporter:
             lost("GIFT cannot carry shuffle: false; set answer shuffling in Moodle", "shuffle")
         if isinstance(question, ShortAnswer) and question.case_sensitive:
             lost("GIFT cannot carry case_sensitive; Moodle imports it case-insensitive", "case_sensitive")
+        if isinstance(question, Cloze) and len(question.gaps) == 1:
+            ((name, gap),) = question.gaps.items()
+            if isinstance(gap, DropdownGap) and not question.shuffle:
+                lost("GIFT cannot carry shuffle: false; set answer shuffling in Moodle", "shuffle")
+            if isinstance(gap, TextGap) and gap.case_sensitive:
+                lost(
+                    "GIFT cannot carry case_sensitive; Moodle imports it case-insensitive",
+                    "gaps",
+                    name,
+                    "case_sensitive",
+                )
+            if gap.feedback:
+                lost(
+                    "GIFT has no feedback for a gap as a whole; the gap's feedback is not exported",
+                    "gaps",
+                    name,
+                    "feedback",
+                )
         dropped = [name for name in ("author", "source") if getattr(question, name)]
         if dropped:
             lost(f"GIFT has no field for {' and '.join(dropped)}; not exported", dropped[0])

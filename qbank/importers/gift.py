@@ -4,7 +4,8 @@ Questions are paragraphs separated by blank lines. The answer block (between the
 ``{`` and ``}``) decides the type the way Moodle does: ``#`` numerical, ``~`` multiple choice
 (multiple response when no answer is marked ``=``), ``=`` with ``->`` matching, ``T``/``F`` true/
 false, ``{}`` essay, anything else short answer. Text after the block makes a "missing word"
-question (the stem gets ``_____``). ``[html]`` texts become Markdown; ``[plain]`` and ``[moodle]``
+question: with single-answer choices, a short answer or a number it is a cloze question whose one gap
+(``[[1]]``) is where the block was; other missing-word questions show ``_____`` there. ``[html]`` texts become Markdown; ``[plain]`` and ``[moodle]``
 texts are escaped; ``[markdown]`` is kept. ``::name::`` is the question name, not an id: ids come
 from ``[id:...]`` comment tokens or the stem.
 """
@@ -14,8 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from lxml import html as lxml_html
+
+from qbank.core.cloze import GAP_PLACEHOLDER, markers_for_placeholders
 from qbank.importers import register
-from qbank.importers.base import Draft, ImportContext, plain
+from qbank.importers.base import Draft, ImportContext, plain, text_content
 from qbank.importers.html2md import html_to_markdown
 from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.gift import CATEGORY, GENERAL_FEEDBACK, comment_tokens, protect, restore
@@ -28,6 +32,8 @@ __all__ = ["GiftImporter"]
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^\s*%(-?[0-9]+(?:\.[0-9]*)?)%")
 _TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+#: The name of the gap of a missing-word question.
+MISSING_WORD_GAP = "1"
 
 
 class _Texts:
@@ -60,6 +66,28 @@ class _Texts:
     def literal(self, text: str) -> str:
         _, body = self.split_format(text)
         return " ".join(restore(body).split())
+
+    def plain(self, text: str) -> str:
+        """Plain text (HTML texts decoded), whitespace collapsed: a drop-down option."""
+        fmt, body = self.split_format(text)
+        body = restore(body)
+        if body.strip() and (fmt == "html" or (fmt == "moodle" and "<" in body)):
+            body = text_content(lxml_html.fragment_fromstring(body, create_parent="div"))
+        return " ".join(body.split())
+
+    def markdown_with_gap(self, before: str, after: str) -> str:
+        """Markdown of a missing-word question's text, the answer block as the gap ``[[1]]``."""
+        fmt, head = self.split_format(before)
+        body = (restore(head) + GAP_PLACEHOLDER.format(index=0) + restore(after)).strip()
+        if fmt == "markdown":
+            markdown = body
+        elif fmt == "plain" or (fmt == "moodle" and "<" not in body):
+            markdown = escape_markdown(body)
+        else:
+            converted = html_to_markdown(body)
+            self.ctx.note_lost(converted, self.draft, "stem")
+            markdown = converted.markdown
+        return markers_for_placeholders(markdown, [MISSING_WORD_GAP])
 
 
 def _split_answers(block: str) -> list[tuple[str, str]]:
@@ -167,9 +195,6 @@ class GiftImporter:
         before, answer_block, after = text[:start], text[start + 1 : end], text[end + 1 :]
         data = draft.data
         data["stem"] = texts.markdown(before, "stem")
-        if after.strip():
-            data["stem"] = f"{data['stem']} _____ {texts.markdown(after, 'stem')}".strip()
-            draft.lost("missing-word question: the answer position is shown as _____ in the stem")
         general_at = answer_block.rfind(GENERAL_FEEDBACK)
         if general_at >= 0:
             general = texts.markdown(answer_block[general_at + len(GENERAL_FEEDBACK) :], "general feedback")
@@ -177,6 +202,19 @@ class GiftImporter:
             if general:
                 data.update(general_feedback_fields(general))
         block = answer_block.strip()
+        problem = self._answers(block, draft, texts)
+        if problem or not after.strip():
+            return problem
+        if data.get("type") in {"single_choice", "short_answer", "numerical"}:
+            self._missing_word(before, after, block, draft, texts)
+        else:
+            data["stem"] = f"{data['stem']} _____ {texts.markdown(after, 'stem')}".strip()
+            draft.lost("missing-word question: the answer position is shown as _____ in the stem")
+        return None
+
+    def _answers(self, block: str, draft: Draft, texts: _Texts) -> str | None:
+        """Read the answer block into the draft's type and answers (or say why it cannot be)."""
+        data = draft.data
         if block.startswith("#"):
             return self._numerical(block[1:], draft)
         if "~" in block:
@@ -193,6 +231,31 @@ class GiftImporter:
             data["type"] = "essay"
             return None
         return self._short(block, draft, texts)
+
+    @staticmethod
+    def _missing_word(before: str, after: str, block: str, draft: Draft, texts: _Texts) -> None:
+        """A missing-word question (single-answer choices, short answer or number) as a cloze question
+        with one gap, ``[[1]]``, where the answer block is."""
+        data = draft.data
+        kind = data.pop("type")
+        gap: dict[str, Any]
+        if kind == "single_choice":
+            answers = _split_answers(block)
+            gap = {
+                "options": [
+                    {
+                        "text": texts.plain(_feedback(_weight(raw)[1])[0]),
+                        **({"correct": True} if choice.get("correct") else {}),
+                        **({"feedback": choice["feedback"]} if choice.get("feedback") else {}),
+                    }
+                    for (_, raw), choice in zip(answers, data.pop("choices"), strict=True)
+                ]
+            }
+        elif kind == "short_answer":
+            gap = {"accept": data.pop("accept")}
+        else:
+            gap = {"answer": data.pop("answer"), "tolerance": data.pop("tolerance")}
+        data.update(type="cloze", stem=texts.markdown_with_gap(before, after), gaps={MISSING_WORD_GAP: gap})
 
     def _choices(self, block: str, draft: Draft, texts: _Texts) -> str | None:
         answers = _split_answers(block)

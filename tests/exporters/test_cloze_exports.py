@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from test_gift import gift_pegjs, parse_gift  # noqa: F401 -- gift_pegjs is a fixture pytest finds by name
 
-from qbank.core.markup import render_inline
+from qbank.core.markup import render, render_inline
 from qbank.core.model import Bank, Cloze, DropdownGap, NumberGap, TextGap
 from qbank.exporters import EXPORTERS
 from qbank.exporters.base import ExportOutput
@@ -225,3 +226,60 @@ def test_moodle_cloze_escapes_text_that_would_read_as_a_gap() -> None:
     alternatives = cloze_alternatives(gap[2])
     assert [(f, cloze_unescape(a)) for f, a, _ in alternatives] == [(1.0, "a}b~c#d\\*e"), (0.0, "*")]
     assert cloze_unescape(alternatives[0][2] or "") == "Use ~ and } with care."
+
+
+# ---------------------------------------------------------------------------------------------- GIFT
+
+
+def test_gift_missing_word_parsed_by_gift_pegjs(
+    bank: Bank, exports: Exports, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    modules: Path = request.getfixturevalue("gift_pegjs")
+    out = exports["gift"]
+    one_gap = [q for q in bank if isinstance(q, Cloze) and len(q.gaps) == 1]
+    assert out.exported == len(one_gap) == 3
+    parsed = {p["title"]: p for p in parse_gift(modules, out.data, tmp_path) if p["type"] != "Category"}
+    assert set(parsed) == {q.id for q in one_gap}
+    for question in one_gap:
+        assert isinstance(question, Cloze)
+        read = parsed[question.id]
+        assert read["hasEmbeddedAnswers"] is True
+        before, after = question.stem.split(f"[[{question.gap_order[0]}]]")
+        assert read["stem"]["text"] == render(f"{before}_____{after}").html
+        gap = question.gaps[question.gap_order[0]]
+        if isinstance(gap, DropdownGap):
+            assert read["type"] == "MC"
+            assert [(c["text"]["text"], c["isCorrect"]) for c in read["choices"]] == [
+                (o.text, o.correct) for o in gap.options
+            ]
+        elif isinstance(gap, NumberGap):
+            assert read["type"] == "Numerical"
+            assert (read["choices"]["number"], read["choices"]["range"]) == (gap.answer, gap.tolerance)
+        else:
+            assert isinstance(gap, TextGap)
+            assert read["type"] == "Short"
+            assert [c["text"]["text"] for c in read["choices"]] == gap.accept
+
+
+def test_gift_reports_cloze_it_cannot_carry(exports: Exports) -> None:
+    out = exports["gift"]
+    skipped = sorted((d.question_id or "", d.code) for d in out.diagnostics if d.code == "QB901")
+    assert skipped == [
+        ("dynamodb-two-dropdowns", "QB901"),
+        ("iam-deny-delete", "QB901"),
+        ("lambda-invoke-async", "QB901"),
+        ("s3-two-blanks", "QB901"),
+    ]
+    assert all(d.line > 1 for d in out.diagnostics)
+
+
+# ---------------------------------------------------------------------------------------------- Aiken
+
+
+def test_aiken_reports_cloze_as_not_carried(bank: Bank, exports: Exports) -> None:
+    out = exports["aiken"]
+    assert out.exported == 0
+    assert out.data == b""
+    assert sorted(d.question_id or "" for d in out.diagnostics if d.code == "QB901") == sorted(
+        q.id for q in bank
+    )

@@ -142,3 +142,29 @@ def test_moodle_cloze_from_moodle_syntax() -> None:
     assert number.feedback is None  # the answers' feedback differ: not a gap feedback
     assert isinstance(text, TextGap)
     assert (text.accept, text.case_sensitive, text.points, text.feedback) == (["Ab}c"], True, 3, None)
+
+
+def test_gift_missing_word_questions_come_back(bank: Bank) -> None:
+    got = read_back(bank, "gift", "gift")
+    one_gap = [q for q in bank if isinstance(q, Cloze) and len(q.gaps) == 1]
+    assert set(got) == {q.id for q in one_gap}
+    for question in one_gap:
+        assert isinstance(question, Cloze)
+        back = got[question.id]
+        assert back.stem == numbered(question)
+        assert gaps_of(back) == gaps_of(question)
+        options = [[o.feedback for o in getattr(g, "options", [])] for g in back.gaps.values()]
+        assert options == [[o.feedback for o in getattr(g, "options", [])] for g in question.gaps.values()]
+
+
+def test_gift_missing_word_of_other_kinds_keeps_a_blank() -> None:
+    gift = (
+        "::tf::The sky {T} is blue.\n\n::mr::Pick {~%50%a ~%50%b ~%-100%c} now.\n\n::mc::Pick {=a ~b} now.\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "q.gift"
+        path.write_text(gift, encoding="utf-8")
+        result = import_bank(path, "gift")
+    assert [q.type for q in result.questions] == ["true_false", "multiple_response", "cloze"]
+    assert result.questions[0].stem == "The sky _____ is blue."
+    assert result.questions[2].stem == "Pick [[1]] now."

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from qbank.core.model import Cloze
 from qbank.importers import import_bank
 from tests.conftest import need_shared
 
@@ -54,15 +55,17 @@ def test_gift_fixture() -> None:
             "matching": 1,
             "single_choice": 1,
             "multiple_response": 1,
-            "numerical": 1,
+            "cloze": 1,
             "short_answer": 1,
         }
     )
     matching = next(q for q in result.questions if q.type == "matching")
     assert matching.distractors == ["Chat"]
     assert matching.stem == "Match the **activity** to the description."
-    numerical = next(q for q in result.questions if q.type == "numerical")
-    assert (numerical.answer, numerical.tolerance) == (3.0, 2.0)
+    # text after its answer block makes Q5 a missing-word question: a cloze question with one gap
+    numerical = next(q for q in result.questions if isinstance(q, Cloze))
+    assert numerical.stem == 'What is a number from 1 to 5? [[1]]";'
+    assert (numerical.gaps["1"].answer, numerical.gaps["1"].tolerance) == (3.0, 2.0)
     assert {d.line for d in result.diagnostics} == {22, 31, 34, 41}
     assert set(_codes(result)) == {"QB911"}
 
