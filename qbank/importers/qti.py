@@ -7,8 +7,11 @@ extracted to ``media/``. QTI 3.0 names (``qti-choice-interaction``, ``response-i
 read as their 2.1 equivalents, so both versions take the same path.
 
 Interactions: choice (single, multiple, true/false), textEntry (string: short answer; float or
-integer: numerical with its ``equal`` tolerance), match, order, extendedText (essay). Items with
-another interaction, or with more than one, are skipped (QB910). Ids: the exporters' ``Q_`` prefix
+integer: numerical with its ``equal`` tolerance), match, order, extendedText (essay). Text entries
+and inline choices in the text (several, or inline choices, or one text entry whose response is
+``GAP_<name>``) make a cloze question: each a gap where it stands, typed (accepted answers from the
+mapping, ``stringMatch`` and correct response), numeric (``equal`` tolerance) or a drop-down, worth
+what its condition adds to ``SCORE``. Items with another interaction, or a mix, are skipped (QB910). Ids: the exporters' ``Q_`` prefix
 is removed again; foreign identifiers are kept (made valid).
 """
 
@@ -22,6 +25,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from qbank.core.cloze import GAP_PLACEHOLDER, markers_for_placeholders
 from qbank.core.model import Pool
 from qbank.importers import register
 from qbank.importers.base import (
@@ -32,13 +36,18 @@ from qbank.importers.base import (
     normalize_id,
     parse_or_report,
     plain,
+    settle_gap_names,
     text_content,
+    unique,
 )
 from qbank.importers.html2md import element_to_markdown
 from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.qti import (
+    GAP_PREFIX,
     ITEM_RESOURCE_TYPE,
     TEST_RESOURCE_TYPES,
+    gap_feedback_identifier,
+    gap_name,
     pool_name,
     qti2_name,
     question_id,
@@ -256,13 +265,6 @@ class QtiImporter:
             ctx.skip("not imported: the item has no itemBody", where, line)
             return None
         interactions = [el for el in body.iter() if el.tag in _INTERACTIONS]
-        if len(interactions) != 1:
-            what = "no interaction" if not interactions else f"{len(interactions)} interactions"
-            ctx.skip(f"not imported: the item has {what} (qbank questions have exactly one)", where, line)
-            return None
-        interaction = interactions[0]
-        declarations = {d.get("identifier", ""): d for d in item.iter("responseDeclaration")}
-        declaration = declarations.get(interaction.get("responseIdentifier", ""))
         for img in item.iter("img"):
             src = img.get("src", "")
             stored = package.media(src, href, ctx)
@@ -270,6 +272,27 @@ class QtiImporter:
                 img.set("src", stored)
             elif src and package.contents is not None and "://" not in src:
                 draft.lost(f"image {src} is not in the package")
+        declarations = {d.get("identifier", ""): d for d in item.iter("responseDeclaration")}
+        if _is_cloze(interactions):
+            problem = self._cloze(item, body, interactions, declarations, draft, ctx)
+            if problem:
+                ctx.skip(f"not imported: {problem}", where, line)
+                return None
+            gaps = {el.get("responseIdentifier", "") for el in interactions}
+            taken = {c.get("identifier", "") for c in item.iter("inlineChoice")}
+            self._feedback(item, draft, ctx, taken | {gap_feedback_identifier(g) for g in gaps})
+            return draft
+        if len(interactions) != 1:
+            what = "no interaction" if not interactions else f"{len(interactions)} interactions"
+            ctx.skip(
+                f"not imported: the item has {what} (qbank questions have exactly one, "
+                "or text entries and inline choices in the text)",
+                where,
+                line,
+            )
+            return None
+        interaction = interactions[0]
+        declaration = declarations.get(interaction.get("responseIdentifier", ""))
         draft.data["stem"] = self._stem(body, interaction, draft, ctx)
         handler = getattr(self, f"_{interaction.tag}", None)
         problem = (
@@ -283,6 +306,82 @@ class QtiImporter:
         self._points(item, draft)
         self._feedback(item, draft, ctx)
         return draft
+
+    # ------------------------------------------------------------------------------------ cloze
+
+    def _cloze(
+        self,
+        item: etree._Element,
+        body: etree._Element,
+        interactions: list[etree._Element],
+        declarations: dict[str, etree._Element],
+        draft: Draft,
+        ctx: ImportContext,
+    ) -> str | None:
+        """Text entries and inline choices in the text: a cloze question, one gap per interaction."""
+        idents = [el.get("responseIdentifier", "") for el in interactions]
+        names = settle_gap_names(gap_name(i) for i in idents)
+        holder = copy.deepcopy(body)
+        copies = [el for el in holder.iter() if el.tag in _INTERACTIONS]
+        for index, el in enumerate(copies):
+            _replace_with_text(el, GAP_PLACEHOLDER.format(index=index))
+        converted = element_to_markdown(holder)
+        ctx.note_lost(converted, draft, "stem")
+        points = _gap_points(item, idents)
+        gaps: dict[str, dict[str, Any]] = {}
+        shuffles: set[bool] = set()
+        feedback = {m.get("identifier", ""): m for m in item.iter("modalFeedback")}
+        for el, ident, name, value in zip(interactions, idents, names, points, strict=True):
+            decl = declarations.get(ident)
+            if decl is None:
+                return f"gap {ident} has no response declaration"
+            correct = _values(decl.find("correctResponse"))
+            gap: dict[str, Any]
+            if el.tag == "inlineChoiceInteraction":
+                options: list[dict[str, Any]] = []
+                for choice in el.iter("inlineChoice"):
+                    option: dict[str, Any] = {"text": plain(text_content(choice))}
+                    if choice.get("identifier", "") in correct[:1]:
+                        option["correct"] = True
+                    modal = feedback.pop(choice.get("identifier", ""), None)
+                    if modal is not None:
+                        text = self._feedback_content(modal, draft, ctx, f"gap {name} option feedback")
+                        if text:
+                            option["feedback"] = text
+                    options.append(option)
+                if not any(o.get("correct") for o in options):
+                    return f"gap {ident} declares no correct option"
+                shuffles.add((el.get("shuffle") or "false").lower() == "true")
+                gap = {"options": options}
+            elif decl.get("baseType") in {"float", "integer"}:
+                try:
+                    gap = {"answer": float(correct[0])}
+                except (IndexError, ValueError):
+                    return f"gap {ident} has no numeric correct response"
+                tolerance = _tolerance(item, ident)
+                if tolerance:
+                    gap["tolerance"] = tolerance
+            else:
+                accept, case_sensitive = _accepted(item, decl, ident, correct, draft)
+                if not accept:
+                    return f"gap {ident} has no accepted answer"
+                gap = {"accept": accept}
+                if case_sensitive:
+                    gap["case_sensitive"] = True
+            modal = feedback.pop(gap_feedback_identifier(ident), None)
+            if modal is not None:
+                text = self._feedback_content(modal, draft, ctx, f"gap {name} feedback")
+                if text:
+                    gap["feedback"] = text
+            if value is not None and value != 1:
+                gap["points"] = value
+            gaps[name] = gap
+        if len(shuffles) > 1:
+            draft.lost("some inline choices are shuffled and some are not: every drop-down is shuffled")
+        if shuffles:
+            draft.data["shuffle"] = any(shuffles)
+        draft.data.update(type="cloze", stem=markers_for_placeholders(converted.markdown, names), gaps=gaps)
+        return None
 
     @staticmethod
     def _stem(body: etree._Element, interaction: etree._Element, draft: Draft, ctx: ImportContext) -> str:
@@ -371,11 +470,15 @@ class QtiImporter:
         body = modal.find("contentBody")
         return self._content(body if body is not None else modal, draft, ctx, what)
 
-    def _feedback(self, item: etree._Element, draft: Draft, ctx: ImportContext) -> None:
+    def _feedback(
+        self, item: etree._Element, draft: Draft, ctx: ImportContext, taken: set[str] | None = None
+    ) -> None:
+        """The general feedback; ``taken`` are feedback identifiers already read as a gap's or option's."""
         choice_ids = {c.get("identifier", "") for c in item.iter("simpleChoice")}
+        taken = taken or set()
         for modal in item.iter("modalFeedback"):
             ident = modal.get("identifier", "")
-            if ident in choice_ids and "choices" in draft.data:
+            if (ident in choice_ids and "choices" in draft.data) or ident in taken:
                 continue
             content = self._feedback_content(modal, draft, ctx, "feedback")
             if not content:
@@ -534,6 +637,90 @@ class QtiImporter:
     ) -> str | None:
         draft.data["type"] = "essay"
         return None
+
+
+def _is_cloze(interactions: list[etree._Element]) -> bool:
+    """Text entries and inline choices only, and not one lone text entry (a short answer or a number,
+    unless its response is a gap's, ``GAP_<name>``)."""
+    if not interactions or any(
+        el.tag not in {"textEntryInteraction", "inlineChoiceInteraction"} for el in interactions
+    ):
+        return False
+    if len(interactions) > 1 or interactions[0].tag == "inlineChoiceInteraction":
+        return True
+    return interactions[0].get("responseIdentifier", "").startswith(GAP_PREFIX)
+
+
+def _replace_with_text(el: etree._Element, text: str) -> None:
+    """Put ``text`` where ``el`` is and remove ``el`` (its tail is kept)."""
+    parent = el.getparent()
+    assert parent is not None
+    addition = text + (el.tail or "")
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + addition
+    else:
+        parent.text = (parent.text or "") + addition
+    parent.remove(el)
+
+
+def _uses(el: etree._Element, ident: str) -> bool:
+    """Whether an expression reads the response ``ident``."""
+    return any(v.get("identifier") == ident for v in el.iter("variable", "correct", "isNull"))
+
+
+def _gap_points(item: etree._Element, idents: list[str]) -> list[float | None]:
+    """What each gap adds to ``SCORE`` when right: the ``baseValue`` summed into SCORE inside a
+    condition on that gap's response (``None`` when the item says it another way)."""
+    found: dict[str, float] = {}
+    for setter in item.iter("setOutcomeValue"):
+        if setter.get("identifier") != "SCORE":
+            continue
+        values = [b for b in setter.iter("baseValue") if b.get("baseType") in {"float", "integer"}]
+        if setter.find("sum") is None or len(values) != 1:
+            continue
+        conditions = [a[0] for a in setter.iterancestors("responseIf", "responseElseIf") if len(a)]
+        owners = [i for i in idents if any(_uses(c, i) for c in conditions)]
+        if len(owners) == 1:
+            try:
+                found.setdefault(owners[0], float(values[0].text or ""))
+            except ValueError:
+                continue
+    return [found.get(i) for i in idents]
+
+
+def _tolerance(item: etree._Element, ident: str) -> float:
+    """The absolute tolerance of an ``equal`` that compares the response ``ident``."""
+    for equal in item.iter("equal"):
+        if equal.get("toleranceMode") == "absolute" and _uses(equal, ident):
+            try:
+                return abs(float((equal.get("tolerance") or "0").split()[0]))
+            except ValueError:
+                return 0.0
+    return 0.0
+
+
+def _accepted(
+    item: etree._Element, decl: etree._Element, ident: str, correct: list[str], draft: Draft
+) -> tuple[list[str], bool]:
+    """Accepted answers of a text gap (mapped to points, compared in a ``stringMatch``, or the correct
+    response) and whether any comparison is case-sensitive."""
+    accept: list[str] = []
+    case_sensitive = False
+    for entry in decl.iter("mapEntry"):
+        try:
+            mapped = float(entry.get("mappedValue", "0"))
+        except ValueError:
+            mapped = 0.0
+        if mapped > 0 and entry.get("mapKey"):
+            accept.append(entry.get("mapKey", ""))
+            case_sensitive = case_sensitive or (entry.get("caseSensitive") or "").lower() == "true"
+    for match in item.iter("stringMatch"):
+        if _uses(match, ident):
+            case_sensitive = case_sensitive or (match.get("caseSensitive") or "").lower() == "true"
+            accept += [(b.text or "") for b in match.iter("baseValue") if b.get("baseType") == "string"]
+    accept += correct
+    return [a for a in unique(accept) if a], case_sensitive
 
 
 register(QtiImporter())

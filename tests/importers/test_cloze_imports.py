@@ -168,3 +168,45 @@ def test_gift_missing_word_of_other_kinds_keeps_a_blank() -> None:
     assert [q.type for q in result.questions] == ["true_false", "multiple_response", "cloze"]
     assert result.questions[0].stem == "The sky _____ is blue."
     assert result.questions[2].stem == "Pick [[1]] now."
+
+
+@pytest.mark.parametrize("fmt", ["qti21", "qti30"])
+def test_qti_text_entries_and_inline_choices_come_back(bank: Bank, fmt: str) -> None:
+    got = read_back(bank, fmt, "qti")
+    for question in bank:
+        assert isinstance(question, Cloze)
+        back = got[question.id]
+        assert back.stem == question.stem.rstrip("\n").replace("```sh", "```")
+        assert back.gaps == question.gaps  # names, kinds, answers, case, points, feedback
+        assert back.shuffle == question.shuffle
+        assert (back.explanation, back.references) == (question.explanation, question.references)
+
+
+def test_qti_cloze_item_from_another_tool() -> None:
+    item = """<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1" identifier="fib1" title="Capitals"
+    adaptive="false" timeDependent="false">
+  <responseDeclaration identifier="RESPONSE1" cardinality="single" baseType="string">
+    <correctResponse><value>Paris</value></correctResponse>
+    <mapping defaultValue="0"><mapEntry mapKey="Paris" mappedValue="1" caseSensitive="false"/></mapping>
+  </responseDeclaration>
+  <responseDeclaration identifier="RESPONSE2" cardinality="single" baseType="identifier">
+    <correctResponse><value>C2</value></correctResponse>
+  </responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+  <itemBody>
+    <p>The capital of France is <textEntryInteraction responseIdentifier="RESPONSE1"/>, on the
+    <inlineChoiceInteraction responseIdentifier="RESPONSE2" shuffle="false">
+      <inlineChoice identifier="C1">Rhine</inlineChoice><inlineChoice identifier="C2">Seine</inlineChoice>
+    </inlineChoiceInteraction>.</p>
+  </itemBody>
+</assessmentItem>"""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fib1.xml"
+        path.write_text(item, encoding="utf-8")
+        result = import_bank(path, "qti")
+    (q,) = result.questions
+    assert isinstance(q, Cloze)
+    assert q.stem == "The capital of France is [[RESPONSE1]], on the\n[[RESPONSE2]]."
+    assert gaps_of(q) == [("text", ("Paris",)), ("dropdown", (("Rhine", False), ("Seine", True)))]
+    assert (q.points, q.shuffle) == (2, False)
