@@ -16,28 +16,33 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qbank.core.cloze import fill_gaps, render_cloze
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.markup import render, render_inline, renders_math
 from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     Blueprint,
+    Cloze,
     Difficulty,
     Essay,
     Form,
+    Gap,
     Matching,
     MultipleResponse,
+    NumberGap,
     Numerical,
     Ordering,
     Question,
     ShortAnswer,
     SingleChoice,
     Status,
+    TextGap,
     TrueFalse,
 )
 from qbank.core.pools import pool_groups
 from qbank.exporters import register
-from qbank.exporters.base import ExportOutput, exportable_questions, question_media
+from qbank.exporters.base import ExportOutput, exportable_questions, misplaced_gap_notes, question_media
 from qbank.interchange.moodle import bank_title
 
 __all__ = [
@@ -210,6 +215,63 @@ class ExportEssay(_ExportQuestion):
     type: Literal["essay"]
 
 
+class ExportGapOption(_Frozen):
+    """An option of a drop-down gap."""
+
+    text: str
+    """Plain text."""
+    correct: bool
+    feedback: RichText | None
+    """Shown to a learner who picked this option."""
+
+
+class _ExportGap(_Frozen):
+    name: str
+    """The gap's name, as in the stem's ``[[name]]`` and the HTML's ``data-gap`` attribute."""
+    points: float
+    feedback: RichText | None
+    """Shown with the gap after answering, whatever the answer."""
+
+
+class ExportTextGap(_ExportGap):
+    """A typed answer."""
+
+    kind: Literal["text"]
+    accept: list[str]
+    case_sensitive: bool
+
+
+class ExportNumberGap(_ExportGap):
+    """A number within an absolute tolerance."""
+
+    kind: Literal["number"]
+    answer: float
+    tolerance: float
+
+
+class ExportDropdownGap(_ExportGap):
+    """A drop-down with exactly one correct option."""
+
+    kind: Literal["dropdown"]
+    options: list[ExportGapOption]
+
+
+ExportGap = Annotated[
+    Union[ExportTextGap, ExportNumberGap, ExportDropdownGap],  # noqa: UP007 -- a discriminated union
+    Field(discriminator="kind"),
+]
+
+
+class ExportCloze(_ExportQuestion):
+    """A text with gaps. ``stem.markdown`` holds each gap as ``[[name]]``; ``stem.html`` holds it as
+    an empty ``<span data-gap="name"></span>`` where a front end puts the input or select. The
+    question scores the points of each right gap; ``points`` is their sum."""
+
+    type: Literal["cloze"]
+    gaps: list[ExportGap]
+    """In text order."""
+
+
 ExportQuestion = Annotated[
     Union[  # noqa: UP007 -- a discriminated union needs the Union spelling here
         ExportSingleChoice,
@@ -220,6 +282,7 @@ ExportQuestion = Annotated[
         ExportMatching,
         ExportOrdering,
         ExportEssay,
+        ExportCloze,
     ],
     Field(discriminator="type"),
 ]
@@ -314,6 +377,14 @@ def _question(bank: Bank, question: Question, diagnostics: list[Diagnostic]) -> 
         return ExportOrdering(type="ordering", order=list(question.order), **common)
     if isinstance(question, Essay):
         return ExportEssay(type="essay", **common)
+    if isinstance(question, Cloze):
+        text = render_cloze(question)
+        diagnostics.extend(misplaced_gap_notes(question, text))
+        common["stem"] = RichText(
+            markdown=question.stem,
+            html=fill_gaps(text.rendered.html, lambda i: f'<span data-gap="{text.names[i]}"></span>'),
+        )
+        return ExportCloze(type="cloze", gaps=[_gap(n, question.gaps[n]) for n in text.names], **common)
     raise TypeError(f"unknown question type {type(question).__name__}")  # a bug: the union is closed
 
 
@@ -322,6 +393,20 @@ def _variant(question: Question) -> ExportVariant | None:
     if variant is None:
         return None
     return ExportVariant(template=variant.template, number=variant.number, values=dict(variant.values))
+
+
+def _gap(name: str, gap: Gap) -> ExportGap:
+    common = {"name": name, "points": gap.points, "feedback": _rich_opt(gap.feedback)}
+    if isinstance(gap, TextGap):
+        return ExportTextGap(
+            kind="text", accept=list(gap.accept), case_sensitive=gap.case_sensitive, **common
+        )
+    if isinstance(gap, NumberGap):
+        return ExportNumberGap(kind="number", answer=gap.answer, tolerance=gap.tolerance, **common)
+    options = [
+        ExportGapOption(text=o.text, correct=o.correct, feedback=_rich_opt(o.feedback)) for o in gap.options
+    ]
+    return ExportDropdownGap(kind="dropdown", options=options, **common)
 
 
 def build_document(bank: Bank) -> tuple[ExportDocument, list[Diagnostic]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
@@ -110,6 +111,9 @@ class JsonImporter:
                 for c in raw["choices"]
                 if isinstance(c, dict)
             ]
+        if isinstance(raw.get("gaps"), list):
+            data.pop("points", None)  # a cloze question is worth the sum of its gaps' points
+            data["gaps"] = {str(g.get("name")): _gap(g, md) for g in raw["gaps"] if isinstance(g, dict)}
         if "pairs" in raw:
             data["pairs"] = [
                 {"prompt": md(p.get("prompt")), "match": p.get("match")}
@@ -142,6 +146,27 @@ class JsonImporter:
                     if isinstance(data.get(key), str):
                         data[key] = data[key].replace(src, stored)
         return draft
+
+
+_GAP_FIELDS = ("accept", "case_sensitive", "answer", "tolerance", "points")
+
+
+def _gap(raw: dict[str, Any], md: Callable[[Any], Any]) -> dict[str, Any]:
+    """A gap of the export as the question file writes it."""
+    gap: dict[str, Any] = {name: raw[name] for name in _GAP_FIELDS if name in raw}
+    if raw.get("feedback"):
+        gap["feedback"] = md(raw["feedback"])
+    if isinstance(raw.get("options"), list):
+        gap["options"] = [
+            {
+                "text": o.get("text"),
+                "correct": o.get("correct", False),
+                **({"feedback": md(o["feedback"])} if o.get("feedback") else {}),
+            }
+            for o in raw["options"]
+            if isinstance(o, dict)
+        ]
+    return gap
 
 
 register(JsonImporter())

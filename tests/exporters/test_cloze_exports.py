@@ -283,3 +283,42 @@ def test_aiken_reports_cloze_as_not_carried(bank: Bank, exports: Exports) -> Non
     assert sorted(d.question_id or "" for d in out.diagnostics if d.code == "QB901") == sorted(
         q.id for q in bank
     )
+
+
+# ---------------------------------------------------------------------------------------------- JSON
+
+
+def test_json_export_carries_gaps_and_validates(bank: Bank, exports: Exports) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(
+        (Path(__file__).parents[2] / "schemas" / "export.schema.json").read_text(encoding="utf-8")
+    )
+    document = json.loads(exports["json"].data)
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
+    by_id = {q["id"]: q for q in document["questions"]}
+    lam = by_id["lambda-invoke-async"]
+    assert lam["type"] == "cloze"
+    assert lam["points"] == 4
+    assert lam["stem"]["markdown"] == cloze(bank, "lambda-invoke-async").stem
+    html_stem = lam["stem"]["html"]
+    assert [html_stem.index(f'<span data-gap="{n}"></span>') for n in ("type", "status", "name")] == sorted(
+        html_stem.index(f'<span data-gap="{n}"></span>') for n in ("type", "status", "name")
+    )
+    kinds = [(g["name"], g["kind"], g["points"]) for g in lam["gaps"]]
+    assert kinds == [("type", "dropdown", 1), ("status", "number", 2), ("name", "text", 1)]
+    assert lam["gaps"][0]["options"][0] == {
+        "text": "Event",
+        "correct": True,
+        "feedback": {
+            "markdown": "Lambda queues the event and returns at once.",
+            "html": "<p>Lambda queues the event and returns at once.</p>",
+        },
+    }
+    assert lam["gaps"][2]["accept"] == ["orders", "orders-fn"]
+    assert lam["gaps"][2]["case_sensitive"] is True
+    # a broken gap fails the schema
+    lam["gaps"][1]["kind"] = "slider"
+    assert list(Draft202012Validator(schema).iter_errors(document))

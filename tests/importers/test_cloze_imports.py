@@ -210,3 +210,10 @@ def test_qti_cloze_item_from_another_tool() -> None:
     assert q.stem == "The capital of France is [[RESPONSE1]], on the\n[[RESPONSE2]]."
     assert gaps_of(q) == [("text", ("Paris",)), ("dropdown", (("Rhine", False), ("Seine", True)))]
     assert (q.points, q.shuffle) == (2, False)
+
+
+def test_json_export_comes_back_exactly(bank: Bank) -> None:
+    got = read_back(bank, "json", "json")
+    for question in bank:
+        back = got[question.id]
+        assert back.model_dump() == question.model_dump()
