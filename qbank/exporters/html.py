@@ -9,8 +9,10 @@ URIs; remote images would make the page reach the network, so they become links 
 
 Pools: each attempt draws at most a pool's ``pick`` questions (a template's variants form a pick-1
 pool, so an attempt shows one variant and the next attempt may show another), each worth the
-pool's points. Scoring happens in the page: every question is all-or-nothing (a multiple-response question
-needs exactly its keys, a matching question every pair, an ordering question the whole order).
+pool's points. Scoring happens in the page: every question is all-or-nothing (a multiple-response
+question needs exactly its keys, a matching question every pair, an ordering question the whole
+order), except cloze questions, which score the points of each right gap; their gaps are inputs
+and selects inside the text (each gap travels as an empty ``span`` the script replaces).
 Essay questions are shown with a text box and the explanation as a model answer in the review,
 but they are not scored: the result excludes their points and says so.
 """
@@ -26,22 +28,32 @@ from typing import Any, ClassVar
 
 from lxml import html as lxml_html
 
+from qbank.core.cloze import fill_gaps, render_cloze
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.markup import is_local_image, plain_math, render, render_inline, renders_math
 from qbank.core.math import MathTarget
 from qbank.core.model import (
     Bank,
     ChoiceQuestion,
+    Cloze,
     Matching,
+    NumberGap,
     Numerical,
     Ordering,
     Question,
     ShortAnswer,
+    TextGap,
     TrueFalse,
 )
 from qbank.core.pools import PoolGroup, pool_groups
 from qbank.exporters import register
-from qbank.exporters.base import ExportOutput, exportable_questions, question_diagnostic, question_media
+from qbank.exporters.base import (
+    ExportOutput,
+    exportable_questions,
+    misplaced_gap_notes,
+    question_diagnostic,
+    question_media,
+)
 from qbank.io.source import DataPath
 
 __all__ = ["HtmlExporter", "build_page", "page_json"]
@@ -80,6 +92,9 @@ class _Renderer:
         if markdown is None:
             return None
         return self._inline_images(render(markdown).html, where)
+
+    def html(self, fragment: str, where: DataPath) -> str:
+        return self._inline_images(fragment, where)
 
     def inline(self, markdown: str, where: DataPath) -> str:
         return self._inline_images(render_inline(markdown).html, where)
@@ -179,7 +194,40 @@ def _question_payload(
         item["distractors"] = [plain_math(d) for d in question.distractors]
     elif isinstance(question, Ordering):
         item["order"] = [plain_math(t) for t in question.order]
+    elif isinstance(question, Cloze):
+        text = render_cloze(question)
+        diagnostics.extend(misplaced_gap_notes(question, text))
+        item["stem"] = fill_gaps(
+            r.html(text.rendered.html, ("stem",)), lambda i: f'<span class="gap" data-gap="{i}"></span>'
+        )
+        item["gaps"] = [_gap_payload(r, question, name) for name in text.names]
     return item
+
+
+def _gap_payload(r: _Renderer, question: Cloze, name: str) -> dict[str, Any]:
+    gap = question.gaps[name]
+    out: dict[str, Any] = {
+        "name": name,
+        "points": _number(gap.points),
+        "feedback": r.block(gap.feedback, ("gaps", name, "feedback")),
+    }
+    if isinstance(gap, TextGap):
+        out.update(kind="text", accept=list(gap.accept), case_sensitive=gap.case_sensitive)
+    elif isinstance(gap, NumberGap):
+        out.update(kind="number", answer=_number(gap.answer), tolerance=_number(gap.tolerance))
+    else:
+        out.update(
+            kind="dropdown",
+            options=[
+                {
+                    "text": o.text,
+                    "correct": o.correct,
+                    "feedback": r.block(o.feedback, ("gaps", name, "options", i, "feedback")),
+                }
+                for i, o in enumerate(gap.options)
+            ],
+        )
+    return out
 
 
 def _payload(bank: Bank, questions: list[Question], diagnostics: list[Diagnostic]) -> dict[str, Any]:

@@ -22,12 +22,17 @@ from practice_bank import FORM_IDS, write_bank, write_form
 
 import qbank
 from qbank.core.model import (
+    Bank,
     ChoiceQuestion,
+    Cloze,
+    DropdownGap,
     Matching,
+    NumberGap,
     Numerical,
     Ordering,
     Question,
     ShortAnswer,
+    TextGap,
     TrueFalse,
 )
 from qbank.exporters import export
@@ -537,3 +542,110 @@ def test_downloaded_results_feed_the_item_analysis(site: Site, visit: Visit, tmp
         if site.questions[stats.id].kind != "essay":
             assert stats.n == 2
             assert stats.p == 0.5
+
+
+# ------------------------------------------------------------------ cloze questions: gaps in the text, partial credit
+
+CLOZE = Path(__file__).parents[1] / "exporters" / "cloze"
+pytestmark = pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def cloze_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Bank]:
+    loaded = qbank.load(CLOZE)
+    assert loaded.ok, loaded.diagnostics
+    out = tmp_path_factory.mktemp("cloze-page") / "cloze.html"
+    export(loaded.bank, "html", out)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return out.as_uri(), loaded.bank
+
+
+def fill_gaps(card: Locator, question: Cloze, wrong: set[str]) -> None:
+    """Answer every gap through the page's hooks, right except for the gaps named in ``wrong``."""
+    for name in question.gap_order:
+        gap = question.gaps[name]
+        control = card.locator(f'[data-qbank="gap"][data-gap-name="{name}"]')
+        if isinstance(gap, DropdownGap):
+            pick = gap.key if name not in wrong else next(i for i in range(len(gap.options)) if i != gap.key)
+            control.select_option(value=str(pick))
+        elif isinstance(gap, NumberGap):
+            control.fill(f"{gap.answer + (gap.tolerance / 2 if name not in wrong else gap.tolerance + 1):g}")
+        else:
+            assert isinstance(gap, TextGap)
+            text = gap.accept[-1] if gap.case_sensitive else f" {gap.accept[0].upper()} "
+            control.fill(text if name not in wrong else "nope")
+
+
+def begin_cloze(page: Page, url: str) -> None:
+    page.goto(url)
+    page.fill('[data-qbank="count"]', "7")
+    page.fill('[data-qbank="time-limit"]', "")
+    page.check("#mode-all")
+    start(page)
+
+
+def test_gaps_are_inputs_and_selects_in_the_text(cloze_page: tuple[str, Bank], visit: Visit) -> None:
+    url, bank = cloze_page
+    page = visit.page
+    begin_cloze(page, url)
+    card = page.locator('[data-qbank="question"][data-question-id="lambda-invoke-async"]')
+    stem = card.locator(".stem")
+    # the drop-down sits in the fenced code block, the typed gap in the inline code
+    expect(stem.locator("pre code select[data-gap-name='type']")).to_have_count(1)
+    expect(stem.locator("code input[data-gap-name='name']")).to_have_count(1)
+    expect(stem.locator("input[data-gap-name='status']")).to_have_attribute("inputmode", "decimal")
+    expect(stem.locator("strong")).to_have_text("asynchronously")  # Markdown around the gaps
+    for question in bank:
+        assert isinstance(question, Cloze)
+        gaps = page.locator(f'[data-question-id="{question.id}"] [data-qbank="gap"]')
+        assert [gaps.nth(i).get_attribute("data-gap-name") for i in range(gaps.count())] == question.gap_order
+    shot(page, "cloze-questions", full=True)
+
+
+def test_every_gap_right_scores_full_marks(cloze_page: tuple[str, Bank], visit: Visit) -> None:
+    url, bank = cloze_page
+    page = visit.page
+    begin_cloze(page, url)
+    for question in bank:
+        assert isinstance(question, Cloze)
+        fill_gaps(page.locator(f'[data-qbank="question"][data-question-id="{question.id}"]'), question, set())
+    submit(page)
+    expect(page.locator('[data-qbank="score"]')).to_have_text("100%")
+    results = page.locator('[data-qbank="review"]')
+    assert {results.nth(i).get_attribute("data-result") for i in range(results.count())} == {"correct"}
+
+
+def test_one_wrong_gap_scores_the_others_and_the_review_shows_the_key(
+    cloze_page: tuple[str, Bank], visit: Visit
+) -> None:
+    url, bank = cloze_page
+    page = visit.page
+    begin_cloze(page, url)
+    lam = bank.by_id()["lambda-invoke-async"]
+    assert isinstance(lam, Cloze)
+    total = sum(q.points for q in bank)
+    for question in bank:
+        assert isinstance(question, Cloze)
+        card = page.locator(f'[data-qbank="question"][data-question-id="{question.id}"]')
+        fill_gaps(card, question, {"status"} if question.id == lam.id else set())
+    submit(page)
+    # 2 of the 11.5 points are lost: the number gap of lambda-invoke-async
+    expect(page.locator('[data-qbank="score"]')).to_have_text(f"{round(100 * (total - 2) / total)}%")
+    entry = page.locator('[data-qbank="review"][data-question-id="lambda-invoke-async"]')
+    expect(entry).to_have_attribute("data-result", "partial")
+    expect(entry.locator(".status")).to_have_text("Partly right: 2 of 4 points")
+    review = entry.locator('[data-qbank="gap-review"]')
+    assert [review.nth(i).get_attribute("data-result") for i in range(3)] == [
+        "correct",
+        "incorrect",
+        "correct",
+    ]
+    expect(review.nth(1)).to_contain_text("203 \u2717")
+    expect(review.nth(1).locator(".want")).to_have_text(" 202")
+    rows = entry.locator('[data-qbank="gap-row"]')
+    expect(rows.nth(1)).to_contain_text("0 / 2")
+    expect(entry.locator(".gap-feedback")).to_contain_text(["Lambda queues the event", "202 means Accepted."])
+    entry.scroll_into_view_if_needed()
+    shot(page, "cloze-review")

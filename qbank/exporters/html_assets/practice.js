@@ -30,7 +30,8 @@
     numerical: "Numerical",
     matching: "Matching",
     ordering: "Ordering",
-    essay: "Essay"
+    essay: "Essay",
+    cloze: "Fill in the gaps"
   };
   var NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
 
@@ -758,6 +759,17 @@
       item.answer = q.pairs.map(function () {
         return "";
       });
+    } else if (q.type === "cloze") {
+      item.answer = q.gaps.map(function () {
+        return "";
+      });
+      item.optionOrders = q.gaps.map(function (g) {
+        if (g.kind !== "dropdown") return null;
+        var idx = g.options.map(function (_, i) {
+          return i;
+        });
+        return mayShuffle ? shuffled(idx, rng) : idx;
+      });
     } else if (q.type === "ordering") {
       var order = q.order.map(function (_, i) {
         return i;
@@ -782,6 +794,10 @@
         });
       case "ordering":
         return item.touched;
+      case "cloze":
+        return a.every(function (v) {
+          return v !== "";
+        });
       case "short_answer":
       case "numerical":
       case "essay":
@@ -997,9 +1013,57 @@
         mark
       ])
     );
-    card.appendChild(el("div", { class: "stem", id: "stem-" + n, html: q.stem }));
+    var stem = el("div", { class: "stem", id: "stem-" + n, html: q.stem });
+    if (q.type === "cloze") fillGaps(stem, item);
+    card.appendChild(stem);
     card.appendChild(answerArea(item));
     return card;
+  }
+
+  /* Put an input (typed or number gap) or a select (drop-down) where each gap of a cloze text is. */
+  function fillGaps(stem, item) {
+    var q = item.q;
+    var n = item.position + 1;
+    Array.prototype.forEach.call(stem.querySelectorAll("span.gap[data-gap]"), function (slot) {
+      var gi = Number(slot.getAttribute("data-gap"));
+      var gap = q.gaps[gi];
+      var label = "Gap " + (gi + 1) + " of " + q.gaps.length;
+      var control;
+      if (gap.kind === "dropdown") {
+        control = el("select", { class: "gap-select", "aria-label": label, "data-qbank": "gap", "data-gap-index": String(gi), "data-gap-name": gap.name });
+        control.appendChild(el("option", { value: "", text: "\u2014 choose \u2014" }));
+        item.optionOrders[gi].forEach(function (oi) {
+          control.appendChild(el("option", { value: String(oi), text: gap.options[oi].text }));
+        });
+        control.addEventListener("change", function () {
+          item.answer[gi] = control.value;
+          item.touched = true;
+          refreshStatus();
+        });
+      } else {
+        var longest = gap.kind === "text" ? Math.max.apply(null, gap.accept.map(function (t) { return t.length; })) : 8;
+        control = el("input", {
+          type: "text",
+          class: "gap-input",
+          size: String(Math.min(Math.max(longest + 2, 6), 40)),
+          "aria-label": label + (gap.kind === "number" ? " (a number)" : ""),
+          inputmode: gap.kind === "number" ? "decimal" : null,
+          autocomplete: "off",
+          autocapitalize: "off",
+          spellcheck: "false",
+          "data-qbank": "gap",
+          "data-gap-index": String(gi),
+          "data-gap-name": gap.name,
+          id: "q" + n + "-g" + gi
+        });
+        control.addEventListener("input", function () {
+          item.answer[gi] = control.value.trim() === "" ? "" : control.value;
+          item.touched = true;
+          refreshStatus();
+        });
+      }
+      slot.parentNode.replaceChild(control, slot);
+    });
   }
 
   function answerArea(item) {
@@ -1064,6 +1128,16 @@
         limitChoices();
       }
       return box;
+    }
+    if (q.type === "cloze") {
+      var kinds = q.gaps.some(function (g) { return g.kind === "text" && g.case_sensitive; })
+        ? " Capitalisation counts where the answer says so."
+        : "";
+      return el("p", {
+        class: "hint",
+        id: name + "-hint",
+        text: (q.gaps.length === 1 ? "Fill in the gap in the text." : "Fill in each of the " + q.gaps.length + " gaps in the text; each right gap scores its points.") + kinds
+      });
     }
     if (q.type === "true_false") {
       var tf = el("fieldset", { class: "choices", "aria-describedby": "stem-" + n }, [el("legend", { text: "True or false?" })]);
@@ -1259,10 +1333,34 @@
     return Number(t);
   }
 
-  /* true, false, or null for a question that is not scored (essay) */
+  function gapRight(gap, given) {
+    if (given === "") return false;
+    if (gap.kind === "dropdown") return gap.options[Number(given)].correct;
+    if (gap.kind === "number") {
+      var x = parseNumber(given);
+      if (x === null) return false;
+      return Math.abs(x - gap.answer) <= gap.tolerance + 1e-9 * Math.max(1, Math.abs(gap.answer));
+    }
+    var typed = normalText(given);
+    return gap.accept.some(function (acc) {
+      var want = normalText(acc);
+      return gap.case_sensitive ? want === typed : want.toLowerCase() === typed.toLowerCase();
+    });
+  }
+
+  /* true, false, or null for a question that is not scored (essay); item.earned holds the points won */
   function grade(item) {
     var q = item.q;
     var a = item.answer;
+    if (q.type === "cloze") {
+      item.gapRight = q.gaps.map(function (g, i) {
+        return gapRight(g, a[i]);
+      });
+      item.earned = q.gaps.reduce(function (sum, g, i) {
+        return sum + (item.gapRight[i] ? g.points : 0);
+      }, 0);
+      return item.gapRight.every(function (ok) { return ok; });
+    }
     switch (q.type) {
       case "single_choice":
         return a !== null && q.choices[a].correct;
@@ -1303,6 +1401,7 @@
     timerBox.hidden = true;
     test.items.forEach(function (item) {
       item.correct = grade(item);
+      if (item.earned === undefined) item.earned = item.correct ? item.q.points : 0;
     });
     resultScreen(timedOut);
     if (timedOut) announce("Time is up. Your test was submitted.");
@@ -1321,7 +1420,7 @@
         return;
       }
       total += q.points;
-      if (item.correct) earned += q.points;
+      earned += item.earned;
       var key = q.reportGroup;
       if (!byGroup[key]) {
         byGroup[key] = { id: key, total: 0, earned: 0, right: 0, count: 0 };
@@ -1330,10 +1429,8 @@
       var g = byGroup[key];
       g.total += q.points;
       g.count += 1;
-      if (item.correct) {
-        g.earned += q.points;
-        g.right += 1;
-      }
+      g.earned += item.earned;
+      if (item.correct) g.right += 1;
     });
     var order = BLUEPRINT ? BLUEPRINT.domains.map(function (d) { return d.id; }) : [];
     order.push(OTHER);
@@ -1442,10 +1539,20 @@
 
   /* The response in qbank's results encoding: 1-based choice positions in the bank's order joined by
    * ";", true/false, the typed text, the matches in prompt order, the item positions in the order
-   * given; "" when the question was left unanswered. */
+   * given, a cloze question's gaps in text order; "" when the question was left unanswered. */
   function encodeResponse(item) {
     var q = item.q;
     var a = item.answer;
+    if (q.type === "cloze") {
+      // each gap in text order: a drop-down's 1-based option position in the bank's order, else the text
+      if (a.every(function (v) { return v === ""; })) return "";
+      return a
+        .map(function (v, i) {
+          if (v === "") return "";
+          return q.gaps[i].kind === "dropdown" ? String(Number(v) + 1) : String(v).trim();
+        })
+        .join(";");
+    }
     if (!isAnswered(item)) return "";
     switch (q.type) {
       case "single_choice":
@@ -1478,7 +1585,7 @@
         return {
           id: item.q.id,
           response: encodeResponse(item),
-          score: item.correct === null ? null : item.correct ? item.q.points : 0,
+          score: item.correct === null ? null : item.earned,
           points: item.q.points,
           time: Math.round(item.time * 10) / 10
         };
@@ -1519,6 +1626,7 @@
   function status(item) {
     if (item.correct === null) return ["unscored", "Not scored"];
     if (item.correct) return ["correct", "Correct"];
+    if (item.earned > 0) return ["partial", "Partly right: " + formatNumber(item.earned) + " of " + plural(item.q.points, "point")];
     return isAnswered(item) ? ["incorrect", "Incorrect"] : ["incorrect", "Not answered"];
   }
 
@@ -1545,7 +1653,9 @@
         el("span", { class: "q-meta", text: domainTitle(q.reportGroup) + (q.objective ? " \u00b7 " + q.objective : "") })
       ])
     );
-    entry.appendChild(el("div", { class: "stem", html: q.stem }));
+    var stem = el("div", { class: "stem", html: q.stem });
+    if (q.type === "cloze") reviewGaps(stem, item);
+    entry.appendChild(stem);
     entry.appendChild(reviewAnswer(item));
     if (q.explanation) {
       entry.appendChild(el("div", { class: "explanation", "data-qbank": "explanation" }, [el("h4", { text: q.type === "essay" ? "Model answer and explanation" : "Explanation" }), el("div", { html: q.explanation })]));
@@ -1569,9 +1679,59 @@
     return entry;
   }
 
+  function gapAnswerText(gap, given) {
+    if (given === "") return "not answered";
+    return gap.kind === "dropdown" ? gap.options[Number(given)].text : normalText(given);
+  }
+
+  function gapKeyText(gap) {
+    if (gap.kind === "dropdown") {
+      return gap.options.filter(function (o) { return o.correct; })[0].text;
+    }
+    if (gap.kind === "number") return String(gap.answer) + (gap.tolerance ? " (\u00b1 " + gap.tolerance + ")" : "");
+    return gap.accept.join(" \u00b7 ") + (gap.case_sensitive ? " (capitalisation counts)" : "");
+  }
+
+  /* In the reviewed text each gap shows the learner's answer, marked, and the right one when it differs. */
+  function reviewGaps(stem, item) {
+    var q = item.q;
+    Array.prototype.forEach.call(stem.querySelectorAll("span.gap[data-gap]"), function (slot) {
+      var gi = Number(slot.getAttribute("data-gap"));
+      var gap = q.gaps[gi];
+      var ok = item.gapRight[gi];
+      var shown = el("span", { class: "gap-review " + (ok ? "ok" : "bad"), "data-qbank": "gap-review", "data-gap-index": String(gi), "data-result": ok ? "correct" : "incorrect" }, [
+        el("span", { class: "given", text: gapAnswerText(gap, item.answer[gi]) + (ok ? " \u2713" : " \u2717") })
+      ]);
+      if (!ok) shown.appendChild(el("span", { class: "want", text: " " + gapKeyText(gap) }));
+      slot.parentNode.replaceChild(shown, slot);
+    });
+  }
+
   function reviewAnswer(item) {
     var q = item.q;
     var a = item.answer;
+    if (q.type === "cloze") {
+      var gapTable = el("table", { class: "rv-table", "data-qbank": "gap-table" });
+      gapTable.appendChild(el("thead", {}, [el("tr", {}, [el("th", { scope: "col", text: "Gap" }), el("th", { scope: "col", text: "Your answer" }), el("th", { scope: "col", text: "Correct answer" }), el("th", { scope: "col", text: "Points" })])]));
+      var gapBody = el("tbody");
+      q.gaps.forEach(function (gap, gi) {
+        var ok = item.gapRight[gi];
+        gapBody.appendChild(
+          el("tr", { class: ok ? "ok" : "bad", "data-qbank": "gap-row", "data-result": ok ? "correct" : "incorrect" }, [
+            el("td", { text: String(gi + 1) }),
+            el("td", { text: gapAnswerText(gap, a[gi]) + (ok ? " \u2713" : " \u2717") }),
+            el("td", { text: gapKeyText(gap) }),
+            el("td", { text: formatNumber(ok ? gap.points : 0) + " / " + formatNumber(gap.points) })
+          ])
+        );
+        var picked = gap.kind === "dropdown" && a[gi] !== "" ? gap.options[Number(a[gi])].feedback : null;
+        [picked, gap.feedback].forEach(function (html) {
+          if (html) gapBody.appendChild(el("tr", { class: "gap-feedback" }, [el("td", {}), el("td", { colspan: "3", class: "feedback", html: html })]));
+        });
+      });
+      gapTable.appendChild(gapBody);
+      return el("div", { class: "table-wrap" }, [gapTable]);
+    }
     if (q.choices) {
       var chosen = q.type === "multiple_response" ? a : a === null ? [] : [a];
       var list = el("ul", { class: "rv-choices" });
