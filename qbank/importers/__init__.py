@@ -64,7 +64,7 @@ def register(importer: Importer) -> Importer:
 ALL_FIELDS: frozenset[str] = frozenset(
     {
         "id", "type", "stem", "choices", "choice_feedback", "answer", "tolerance", "accept", "case_sensitive",
-        "pairs", "distractors", "order", "explanation", "domain", "objective", "difficulty", "points",
+        "pairs", "distractors", "order", "gaps", "explanation", "domain", "objective", "difficulty", "points",
         "shuffle", "status", "tags", "references", "followups", "author", "source", "lint", "pool",
     }
 )  # fmt: skip
@@ -87,6 +87,10 @@ class Carried:
     """Types whose ``shuffle`` is carried (when ``shuffle`` is in ``fields``)."""
     plain_text: bool = False
     """Texts come back as plain text on one line (markup and line breaks are flattened)."""
+    max_gaps: int | None = None
+    """Cloze questions with more gaps than this are not exported (``None``: any number)."""
+    gap_names: bool = True
+    """Whether gap names come back (else gaps are named by position, ``1``, ``2`` ...)."""
 
     @property
     def lost(self) -> frozenset[str]:
@@ -96,7 +100,19 @@ class Carried:
 
 _ALL_TYPES = frozenset(QUESTION_TYPES)
 _CORE = frozenset(
-    {"id", "type", "stem", "choices", "answer", "tolerance", "accept", "pairs", "distractors", "order"}
+    {
+        "id",
+        "type",
+        "stem",
+        "choices",
+        "answer",
+        "tolerance",
+        "accept",
+        "pairs",
+        "distractors",
+        "order",
+        "gaps",
+    }
 )
 
 #: Import format -> what a bank exported in that format and imported back keeps (the round-trip
@@ -133,7 +149,10 @@ CARRIES: dict[str, Carried] = {
         },
         "difficulty travels as a difficulty-<level> tag; domain and objective as category levels; "
         "status, author, source and lint have no Moodle field; shuffle is not carried for "
-        "true_false, short_answer, numerical and essay (Moodle has no such setting there).",
+        "true_false, short_answer, numerical and essay (Moodle has no such setting there). Cloze: gaps "
+        "are named by position, their points become whole marks, a gap's feedback travels on its "
+        "answers (on drop-down options without their own).",
+        gap_names=False,
     ),
     "gift": Carried(
         "gift",
@@ -149,7 +168,11 @@ CARRIES: dict[str, Carried] = {
             "references",
             "followups",
         },
-        "GIFT has no points, shuffle, case sensitivity, ordering type, status, author, source or lint.",
+        "GIFT has no points, shuffle, case sensitivity, ordering type, status, author, source or lint; "
+        "a cloze question with one gap is a missing-word question, its gap named 1, without the gap's "
+        "own feedback; cloze questions with more gaps are not exported.",
+        max_gaps=1,
+        gap_names=False,
     ),
     "aiken": Carried(
         "aiken",
@@ -177,7 +200,9 @@ CARRIES: dict[str, Carried] = {
         _ALL_TYPES - {"ordering"},
         _CORE | {"choice_feedback", "explanation", "points", "references", "followups"},
         "Canvas Classic Quizzes have no ordering type, no per-question shuffle or case sensitivity, "
-        "and place domains only when a blueprint makes question groups; no tags, difficulty, objective.",
+        "and place domains only when a blueprint makes question groups; no tags, difficulty, objective. "
+        "Cloze: one kind of blank per question (a fill-in question types every gap: a drop-down's key, "
+        "a number as written), no feedback per blank.",
     ),
     "json": Carried(
         "json",

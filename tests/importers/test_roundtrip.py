@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qbank.core.markup import plain_text
-from qbank.core.model import Bank, Question, question_adapter
+from qbank.core.model import Bank, Cloze, Question, question_adapter
 from qbank.exporters import EXPORTERS, export
 from qbank.importers import CARRIES, IMPORT_FORMAT_OF_EXPORT, Carried, import_bank
+from qbank.interchange.moodle import format_number
 
 FORMATS = sorted(CARRIES)
 
@@ -71,6 +72,7 @@ def _question(draw: st.DrawFn, qid: str) -> Question:
                 "matching",
                 "ordering",
                 "essay",
+                "cloze",
             ]
         )
     )
@@ -122,7 +124,46 @@ def _question(draw: st.DrawFn, qid: str) -> Question:
         data["distractors"] = words[4:]
     elif kind == "ordering":
         data["order"] = draw(_distinct(_word, 2, 4))
+    elif kind == "cloze":
+        names = draw(st.lists(_gap_name, min_size=1, max_size=3, unique=True))
+        text = [draw(_inline())]
+        for name in names:
+            text += [f"[[{name}]]", draw(_inline())]
+        data["stem"] = " ".join(text)
+        data["gaps"] = {name: draw(_gap()) for name in names}
+        data.pop("points")
     return question_adapter().validate_python({k: v for k, v in data.items() if v is not None})
+
+
+_gap_name = st.from_regex(r"[a-z][a-z0-9_-]{0,6}|[1-9]", fullmatch=True)
+
+
+@st.composite
+def _gap(draw: st.DrawFn) -> dict[str, Any]:
+    """One gap of each kind, with the optional points and feedback."""
+    kind = draw(st.sampled_from(["text", "number", "dropdown"]))
+    gap: dict[str, Any]
+    if kind == "text":
+        gap = {"accept": draw(_distinct(_word, 1, 3)), "case_sensitive": draw(st.booleans())}
+    elif kind == "number":
+        gap = {"answer": draw(st.integers(-400, 400)) / 4, "tolerance": draw(st.integers(0, 8)) / 4}
+    else:
+        texts = draw(_distinct(_word, 2, 4))
+        key = draw(st.integers(0, len(texts) - 1))
+        gap = {
+            "options": [
+                {
+                    "text": t,
+                    "correct": i == key,
+                    **({"feedback": draw(_inline())} if draw(st.booleans()) else {}),
+                }
+                for i, t in enumerate(texts)
+            ]
+        }
+    gap["points"] = draw(st.sampled_from([1.0, 2.0, 0.5]))
+    if draw(st.booleans()):
+        gap["feedback"] = draw(_inline())
+    return gap
 
 
 _ids = st.lists(
@@ -136,10 +177,68 @@ def banks(draw: st.DrawFn) -> Bank:
     return Bank(questions=[draw(_question(qid)) for qid in draw(_ids)])
 
 
+def _whole_marks(points: list[float]) -> list[float]:
+    """Gap points as whole marks, the way Moodle's embedded answers take them."""
+    for factor in range(1, 101):
+        if all(abs(p * factor - round(p * factor)) < 1e-9 for p in points):
+            return [float(round(p * factor)) for p in points]
+    return [max(1.0, float(round(p))) for p in points]
+
+
+def _comparable_cloze(question: Cloze, data: dict[str, Any], fmt: str, carried: Carried) -> None:
+    """What each format gives back of a cloze question, in the question's data form."""
+    order = question.gap_order
+    gaps: dict[str, dict[str, Any]] = {name: data["gaps"][name] for name in order}
+    dropdowns = [g for g in gaps.values() if "options" in g]
+    if fmt != "json" and not dropdowns:
+        data.pop("shuffle", None)  # only drop-downs shuffle
+    if fmt == "canvas":
+        mixed = len(dropdowns) != len(gaps)
+        for gap in gaps.values():
+            gap["feedback"] = None  # Canvas has no feedback per blank
+            if mixed and "options" in gap:  # a fill-in blank that accepts the key typed in
+                key = next(o["text"] for o in gap.pop("options") if o["correct"])
+                gap.update(accept=[key], case_sensitive=False)
+            elif mixed and "answer" in gap:  # a fill-in blank that accepts the number as written
+                answer = gap.pop("answer")
+                del gap["tolerance"]
+                gap.update(accept=[format_number(answer)], case_sensitive=False)
+            elif "accept" in gap:
+                gap["case_sensitive"] = False
+    if fmt == "moodle":
+        for gap, marks in zip(gaps.values(), _whole_marks([g["points"] for g in gaps.values()]), strict=True):
+            gap["points"] = marks
+            if "options" in gap:
+                own = gap.pop("feedback")
+                feedback = [o["feedback"] or own for o in gap["options"]]
+                shared = feedback[0] if len(set(feedback)) == 1 else None
+                for option, text in zip(gap["options"], feedback, strict=True):
+                    option["feedback"] = None if shared else text
+                gap["feedback"] = shared
+    if fmt == "gift":
+        for gap in gaps.values():
+            gap["points"] = 1.0
+            gap["feedback"] = None
+            if "accept" in gap:
+                gap["case_sensitive"] = False
+    if not carried.gap_names:
+        renamed = {name: str(i) for i, name in enumerate(order, start=1)}
+        data["stem"] = question.filled(lambda name, gap: f"[[{renamed[name]}]]")
+        gaps = {renamed[name]: gap for name, gap in gaps.items()}
+    data["gaps"] = gaps
+    data["points"] = sum(g["points"] for g in gaps.values())
+
+
 def _comparable(question: Question, carried: Carried) -> dict[str, Any]:
     data = question.model_dump(mode="json")
     for name in carried.lost:
         data.pop(name, None)
+    if isinstance(question, Cloze):
+        _comparable_cloze(
+            question, data, carried.exporter.replace("qti21", "qti").replace("qti30", "qti"), carried
+        )
+        if "points" not in carried.fields:
+            data.pop("points")
     if "choice_feedback" not in carried.fields:
         for choice in data.get("choices", []):
             choice.pop("feedback", None)
@@ -161,7 +260,12 @@ def roundtrip(bank: Bank, fmt: str) -> tuple[list[dict[str, Any]], list[dict[str
         path.write_bytes(exported.data)
         result = import_bank(path, IMPORT_FORMAT_OF_EXPORT[carried.exporter])
     assert not result.failed, result.diagnostics
-    expected = [q for q in bank.questions if q.type in carried.types]
+    expected = [
+        q
+        for q in bank.questions
+        if q.type in carried.types
+        and not (isinstance(q, Cloze) and carried.max_gaps is not None and len(q.gaps) > carried.max_gaps)
+    ]
     assert result.imported == len(expected) == result.found
     got = result.questions
     if "id" in carried.fields:
