@@ -304,14 +304,14 @@ def test_example_bank_coverage() -> None:
 def test_example_bank_supplies_two_balanced_forms_from_approved_questions() -> None:
     loaded = qbank.load(DVA)
     report = coverage(loaded.bank)
-    assert report.total == 130
+    assert report.total == 134
     assert report.excluded == {"review": 4}
     assert report.full_forms == 2
     assert report.balanced_forms == 2
     assert coverage(loaded.bank, forms=2).needed == 0
     assert coverage(loaded.bank, forms=3).needed > 0
     with_review = coverage(loaded.bank, include_drafts=True)
-    assert with_review.total == 134
+    assert with_review.total == 138
     assert not with_review.excluded
 
 
