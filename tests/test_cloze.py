@@ -332,3 +332,61 @@ def test_rendered_once_with_a_placeholder_per_gap() -> None:
     assert holder.find(".//img").get("alt") == "alt ___"
     out = EXPORTERS["qti21"].export(Bank(questions=[q]))
     assert [(d.code, "gap 'c'" in d.message) for d in out.diagnostics] == [("QB902", True)]
+
+
+def test_a_cloze_template_computes_gap_answers_options_and_texts(write: Write) -> None:
+    path = write(
+        "t.yaml",
+        """
+        questions:
+          - id: rcu
+            type: cloze
+            variables:
+              items: {min: 1, max: 4}
+              units: {expr: "items * 2"}
+            variants: 3
+            seed: 5
+            stem: "{{ items }} strongly consistent reads of 8 KB per second need [[1]] RCUs, [[2]] reads."
+            gaps:
+              1:
+                answer: "{{ units }}"
+                feedback: "{{ items }} reads of two 4 KB units each."
+              2:
+                options:
+                  - {text: strong, correct: "{{ items > 0 }}"}
+                  - {text: "eventual ({{ items }})", correct: "{{ items < 0 }}"}
+        """,
+    )
+    result = qbank.load(path)
+    assert result.ok, result.diagnostics
+    assert len(result.bank.questions) == 3
+    for q in result.bank.questions:
+        assert isinstance(q, Cloze)
+        items = int(q.stem.split()[0])
+        number, dropdown = q.gaps["1"], q.gaps["2"]
+        assert isinstance(number, NumberGap)
+        assert isinstance(dropdown, DropdownGap)
+        assert number.answer == 2 * items
+        assert number.feedback == f"{items} reads of two 4 KB units each."
+        assert [o.text for o in dropdown.options] == ["strong", f"eventual ({items})"]
+        assert dropdown.key == 0
+
+
+def test_a_pool_gives_a_cloze_question_its_points_by_scaling_the_gaps(write: Write) -> None:
+    from qbank.core.pools import pool_groups, with_pool_points
+
+    path = write(
+        "p.yaml",
+        """
+        pools:
+          fill: {pick: 1, points: 2}
+        questions:
+          - {id: c, type: cloze, pool: fill, stem: "[[a]] [[b]]", gaps: {a: {accept: [x]}, b: {answer: 1, points: 3}}}
+        """,
+    )
+    bank = qbank.load(path).bank
+    (q,) = bank.questions
+    repointed = with_pool_points(q, pool_groups(bank, bank.questions))
+    assert isinstance(repointed, Cloze)
+    assert repointed.points == 2
+    assert [g.points for g in repointed.gaps.values()] == [0.5, 1.5]

@@ -17,6 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal, TypeAlias, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -87,6 +88,7 @@ __all__ = [
     "gap_refs",
     "is_template",
     "question_adapter",
+    "string_gap_names",
 ]
 
 QuestionType = Literal[
@@ -539,6 +541,13 @@ Gap: TypeAlias = Annotated[
 ]
 
 
+def string_gap_names(gaps: Any) -> Any:
+    """Gap names as strings: YAML reads the keys of numbered gaps (``1:``) as integers."""
+    if isinstance(gaps, dict):
+        return {str(k) if isinstance(k, int) and not isinstance(k, bool) else k: v for k, v in gaps.items()}
+    return gaps
+
+
 def _drop_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
@@ -552,21 +561,13 @@ class Cloze(_Common):
 
     kind: ClassVar[str] = "cloze"
     type: Literal["cloze"]
-    gaps: dict[GapName, Gap] = Field(min_length=1, json_schema_extra={"additionalProperties": False})
+    gaps: Annotated[dict[GapName, Gap], BeforeValidator(string_gap_names)] = Field(
+        min_length=1, json_schema_extra={"additionalProperties": False}
+    )
     """Each gap of the stem by name: ``accept`` (typed answer), ``answer`` (number) or ``options``
     (drop-down), with optional ``points`` (default 1) and ``feedback``."""
     points: float = Field(default=1.0, gt=0, json_schema_extra=_drop_default)
     """The sum of the gaps' points (computed when absent; when given it must equal that sum)."""
-
-    @field_validator("gaps", mode="before")
-    @classmethod
-    def _numbered_names(cls, gaps: Any) -> Any:
-        # YAML reads the keys of numbered gaps (``1:``) as integers
-        if isinstance(gaps, dict):
-            return {
-                str(k) if isinstance(k, int) and not isinstance(k, bool) else k: v for k, v in gaps.items()
-            }
-        return gaps
 
     @model_validator(mode="before")
     @classmethod
@@ -612,6 +613,16 @@ class Cloze(_Common):
                 {"total": _number_text(round(total, 6)), "at": ("points",)},
             )
         return self
+
+    def worth(self, points: float) -> Cloze:
+        """A copy worth ``points`` in all: every gap's points scaled by the same factor."""
+        factor = points / self.points
+        gaps = {
+            name: gap.model_copy(update={"points": gap.points * factor}) for name, gap in self.gaps.items()
+        }
+        copy = self.model_copy(update={"points": points, "gaps": gaps})
+        copy._origin = self._origin
+        return copy
 
     @property
     def gap_order(self) -> list[str]:
@@ -882,6 +893,41 @@ class TemplateChoice(_Strict):
     feedback: Markdown | None = None
 
 
+class TemplateGapOption(_Strict):
+    """A drop-down option of a cloze template: ``correct`` may be computed."""
+
+    text: Text
+    correct: ComputedBool = False
+    feedback: Markdown | None = None
+
+
+class TemplateNumberGap(_Gap):
+    """A number gap of a cloze template: ``answer`` and ``tolerance`` may be computed."""
+
+    answer: ComputedNumber
+    tolerance: ComputedTolerance = 0.0
+
+
+class TemplateDropdownGap(_Gap):
+    """A drop-down gap of a cloze template (exactly one key is checked on each variant)."""
+
+    options: list[TemplateGapOption] = Field(min_length=2, max_length=20)
+
+
+TemplateGap: TypeAlias = Annotated[
+    Union[  # noqa: UP007 -- tagged members need the Union spelling
+        Annotated[TextGap, Tag("text")],
+        Annotated[TemplateNumberGap, Tag("number")],
+        Annotated[TemplateDropdownGap, Tag("dropdown")],
+    ],
+    Discriminator(
+        _gap_tag,
+        custom_error_type="invalid_gap",
+        custom_error_message="a gap needs `accept` (a typed answer), `answer` (a number) or `options` (a drop-down)",
+    ),
+]
+
+
 def _template_model(model: type[_Common]) -> type[_TemplateFields]:
     """The template form of a question type: the same fields (``{{ }}`` allowed where the value
     is not text) plus the template fields. Invariants are checked on each expanded variant."""
@@ -893,6 +939,11 @@ def _template_model(model: type[_Common]) -> type[_TemplateFields]:
         changed["tolerance"] = (ComputedTolerance, 0.0)
     elif model is TrueFalse:
         changed["answer"] = (ComputedBool, ...)
+    elif model is Cloze:
+        changed["gaps"] = (
+            Annotated[dict[GapName, TemplateGap], BeforeValidator(string_gap_names)],
+            Field(min_length=1, json_schema_extra={"additionalProperties": False}),
+        )
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         fields[name] = changed.get(name, (info.annotation, info))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qbank.core.model import Bank, Question
+from qbank.core.model import Bank, Cloze, Question
 
 __all__ = ["PoolGroup", "capacity", "pool_groups", "with_pool_points"]
 
@@ -60,6 +60,8 @@ def with_pool_points(question: Question, groups: dict[str, PoolGroup]) -> Questi
     group = groups.get(question.pool) if question.pool is not None else None
     if group is None or group.points == question.points:
         return question
+    if isinstance(question, Cloze):
+        return question.worth(group.points)  # its gaps keep their share of the points
     return question.model_copy(update={"points": group.points})
 
 

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.expr import ExprError, Expression, Value, compile_expression, render
-from qbank.core.model import TEMPLATE_FIELDS, Bank, Question, Variant
+from qbank.core.model import TEMPLATE_FIELDS, Bank, Question, Variant, string_gap_names
 from qbank.io.serialize import dump_questions, pool_to_data, question_to_data
 
 __all__ = [
@@ -198,6 +198,12 @@ def _strings(raw: Mapping[str, Any], problems: list[Problem]) -> Iterator[tuple[
             for i, item in enumerate(value):
                 if isinstance(item, str):
                     yield (key, i), item, False
+        elif key == "gaps" and isinstance(value, dict):
+            for name, gap in value.items():
+                if isinstance(gap, dict):
+                    yield from _gap_strings((key, str(name)), gap, problems)
+                else:
+                    _no_expressions(gap, (key, str(name)), problems)
         elif key in _TEXT_ITEMS and isinstance(value, list):
             for i, item in enumerate(value):
                 if not isinstance(item, dict):
@@ -211,6 +217,36 @@ def _strings(raw: Mapping[str, Any], problems: list[Problem]) -> Iterator[tuple[
                         _no_expressions(sub, (key, i, name), problems)
         else:
             _no_expressions(value, (key,), problems)
+
+
+def _gap_strings(
+    base: DataPath, gap: Mapping[str, Any], problems: list[Problem]
+) -> Iterator[tuple[DataPath, str, bool]]:
+    """The strings of a cloze gap a template may compute: accepted answers, feedback and option texts
+    (text), a number gap's answer and tolerance and an option's ``correct`` (whole values)."""
+    for name, value in gap.items():
+        path = (*base, name)
+        if name == "accept" and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    yield (*path, i), item, False
+        elif name == "feedback" and isinstance(value, str):
+            yield path, value, False
+        elif name in _VALUE_FIELDS and isinstance(value, str):
+            yield path, value, True
+        elif name == "options" and isinstance(value, list):
+            for i, option in enumerate(value):
+                if not isinstance(option, dict):
+                    continue
+                for field, sub in option.items():
+                    if field in ("text", "feedback") and isinstance(sub, str):
+                        yield (*path, i, field), sub, False
+                    elif field == "correct" and isinstance(sub, str):
+                        yield (*path, i, field), sub, True
+                    else:
+                        _no_expressions(sub, (*path, i, field), problems)
+        else:
+            _no_expressions(value, path, problems)
 
 
 def _no_expressions(value: Any, path: DataPath, problems: list[Problem]) -> None:
@@ -333,6 +369,8 @@ def _render(
     compiled: _Compiled, raw: Mapping[str, Any], env: Mapping[str, Value]
 ) -> tuple[dict[str, Any], Spans]:
     data = {k: copy.deepcopy(v) for k, v in raw.items() if k not in TEMPLATE_FIELDS}
+    if "gaps" in data:
+        data["gaps"] = string_gap_names(data["gaps"])  # the paths name numbered gaps as strings
     spans: list[tuple[DataPath, tuple[tuple[int, int, bool], ...]]] = []
     for path, pieces, whole in compiled.fields:
         if whole and _alone(pieces):
