@@ -51,7 +51,8 @@ class LongestOptionIsKey(Rule):
         ``single_choice``: reports the key when it is strictly the longest choice and at least
         ``ratio`` (1.25) times as long as the longest distractor (characters of the normalised
         text). ``multiple_response``: reports when every key is longer than every distractor.
-        Questions whose choices all have fewer than ``min-words`` (4) words are skipped.
+        Questions whose choices all have fewer than ``min-words`` (4) words are skipped. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         "The correct answer is longer, more specific, or more complete" is the classic cue of
@@ -128,7 +129,8 @@ class GrammaticalCueArticle(Rule):
         For a completion stem ending in "a" or "an" (optionally followed by a blank), reports the
         choices whose first word does not fit the article ("a" + vowel sound, "an" + consonant
         sound; acronyms are read letter by letter, so "an SQS queue", "an EC2 instance"), when at
-        least one choice does fit. Also reports a ``single_choice`` stem that asks "Which two ...".
+        least one choice does fit. Also reports a ``single_choice`` stem that asks "Which two ...". The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         A distractor that does not follow grammatically from the stem is eliminated without any
@@ -206,7 +208,8 @@ class StemKeyWordRepeat(Rule):
         Compares the content words of the stem and of each key (stop words, words shorter than
         ``min-length`` and the ``ignore-words`` list such as "AWS", "service" are left out;
         inflections are merged) and reports the key when they share a word that no distractor
-        contains.
+        contains. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         "Clang association": the learner matches the stem's wording instead of knowing the answer
@@ -270,7 +273,8 @@ class AbsoluteTermsInDistractors(Rule):
         Reports each distractor containing an absolute determiner (``always``, ``never``, ``all``,
         ``none``, ``only``, ``every``, ``must``, ``guaranteed`` ...; option ``words``) when the key
         has none. If a key uses one too, the finding is only info (symmetric use is no cue).
-        "All/none of the above" choices are left to QB301/QB302.
+        "All/none of the above" choices are left to QB301/QB302. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Testwise learners eliminate absolutes ("specific determiners": NBME; Haladyna et al. #28).
@@ -330,7 +334,8 @@ class ConvergenceCue(Rule):
     What it does
         ``single_choice`` with three or more choices: computes for every choice the mean Jaccard
         similarity of its content words to the other choices, and reports the key when its mean
-        exceeds every distractor's by at least ``margin`` (0.1).
+        exceeds every distractor's by at least ``margin`` (0.1). The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         "Convergence strategy": distractors are often built by varying parts of the key, so the
@@ -409,7 +414,8 @@ class OppositePairCue(Rule):
     What it does
         ``single_choice``: finds pairs of choices that differ by one antonym (synchronous /
         asynchronous, allow / deny ...), by a negation, or by a single word in the same position;
-        when there is exactly one such pair and the key is in it, the key is reported.
+        when there is exactly one such pair and the key is in it, the key is reported. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         "Logical cue": a learner guesses that one of the two opposites must be right and ignores
@@ -468,7 +474,8 @@ class HedgedKeyCue(Rule):
 
     What it does
         Reports a key that contains a qualifier (``usually``, ``in most cases``, ``can``, ``may``,
-        ``typically`` ...; option ``words``) when no distractor contains one.
+        ``typically`` ...; option ``words``) when no distractor contains one. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         The careful, qualified statement is more likely to be true, and testwise learners know

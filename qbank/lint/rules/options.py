@@ -60,7 +60,8 @@ class AllOfTheAbove(Rule):
     What it does
         Reports a choice such as "All of the above", "Both of these" or "All are correct". With
         ``shuffle: true`` (the default) a choice that points "above" or at "previous" choices is an
-        error, because after shuffling nothing is above it.
+        error, because after shuffling nothing is above it. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Learners who recognise two true options pick it without knowing the third; with
@@ -110,7 +111,8 @@ class NoneOfTheAbove(Rule):
     What it does
         Reports a choice such as "None of the above", "None of these" or "Neither". Positional
         wording ("above") in a shuffled question is an error; ``allow = true`` lowers the other
-        cases to info.
+        cases to info. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         It rewards spotting wrong answers without knowing the right one, and when it is the key
@@ -164,7 +166,8 @@ class ComplexCombinationOption(Rule):
 
     What it does
         Reports a short choice that consists of references to other choices: "A and B",
-        "Both A and C", "1, 2 and 3 only", "I and III", "A, B, or C".
+        "Both A and C", "1, 2 and 3 only", "I and III", "A, B, or C". The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         The complex multiple-choice ("Type K") format tests logic and partial knowledge rather
@@ -217,7 +220,8 @@ class PositionalReferenceUnderShuffle(Rule):
     What it does
         With ``shuffle: true`` (the default) reports "the above options", "option A", "answers B
         and C", "the first two choices" and similar references in the stem or a choice. Whole
-        "all/none of the above" choices are left to QB301/QB302.
+        "all/none of the above" choices are left to QB301/QB302. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Moodle (``shuffleanswers``), Canvas and QTI (``shuffle="true"``) reorder choices, so the
@@ -273,7 +277,8 @@ class OptionLengthHeterogeneous(Rule):
         Computes the length (characters of the normalised text) of every choice and reports the
         longest when ``max / median`` exceeds ``max-median-ratio`` (2.0) or the coefficient of
         variation exceeds ``max-cv`` (0.5). Questions whose choices are all shorter than
-        ``min-words`` (4) words are skipped.
+        ``min-words`` (4) words are skipped. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Keep choices about equal in length (Haladyna et al. #24; NBME "lack of uniformity"): an
@@ -344,7 +349,8 @@ class OptionsNotParallel(Rule):
     What it does
         Compares simple form features of the choices: ends with a period, starts with a capital,
         starts with an imperative verb ("Use", "Configure" ...). When a feature splits three or more
-        choices so that exactly one differs from the rest, that choice is reported.
+        choices so that exactly one differs from the rest, that choice is reported. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Choices should be homogeneous in grammar and form (Haladyna et al. #23; NBME "language
@@ -418,7 +424,8 @@ class NumericOptionsUnorderedOrInconsistent(Rule):
     What it does
         When every choice is a number (optionally with a unit or %), reports choices that use a
         different unit or number of decimals than the first, and, for ``shuffle: false``, choices
-        that are neither ascending nor descending.
+        that are neither ascending nor descending. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Numbers belong in numeric order, stated consistently (Haladyna et al. #21; NBME "numeric
@@ -533,7 +540,8 @@ class OverlappingRanges(Rule):
     What it does
         Parses choices such as "1-5", "between 5 and 10", "more than 10", "at least 10",
         "less than 5" into intervals (when at least two choices are ranges) and reports a choice
-        whose interval overlaps or shares a closed endpoint with an earlier one.
+        whose interval overlaps or shares a closed endpoint with an earlier one. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Overlapping ranges make two choices correct for the boundary values (Haladyna et al. #22).
@@ -581,7 +589,8 @@ class RepeatedOptionLeadIn(Rule):
 
     What it does
         Reports the choices when all of them start with the same two or more words (a shared
-        prefix made only of articles does not count).
+        prefix made only of articles does not count). The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Words repeated in every option belong in the stem: the learner reads less and the
@@ -632,7 +641,8 @@ class NegativeOption(Rule):
 
     What it does
         Reports a choice containing a negator (``not``, ``no``, ``never``, ``none``, ``cannot``,
-        ``n't``). "None of the above" is left to QB302; inline code is ignored.
+        ``n't``). "None of the above" is left to QB302; inline code is ignored. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Choices should be phrased positively (Haladyna et al. #27); negatives add reading load,

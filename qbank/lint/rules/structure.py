@@ -358,7 +358,8 @@ class NearDuplicateOptions(Rule):
         hold the same items in another order. Choices that differ in one real word or symbol
         ("supervised" and "unsupervised", "==" and "===") are deliberate minimal pairs and pass:
         on the linkedin bank, a looser ``ratio`` of 90 made about 2 of 20 findings real. Purely
-        numeric choices are left to QB307, and choices written as code (backticks) are skipped.
+        numeric choices are left to QB307, and choices written as code (backticks) are skipped. The options of each
+        drop-down gap of a cloze question are judged the same way.
 
     Why it matters
         Such options are copy-paste slips or a pair that cues the key: the testwise learner
