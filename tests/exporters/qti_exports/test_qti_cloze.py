@@ -186,3 +186,22 @@ def test_qti30_cloze_scored_per_gap_in_browser(
     # all gaps right: full marks; one gap wrong: the points of the others; nothing answered: 0
     assert result["scores"] == [question.points, *(question.points - g.points for g in gaps), 0]
     assert result["blockedNonLoopbackRequests"] == []
+
+
+def test_qti_convert_upgrades_and_downgrades_cloze_items(
+    cloze_exports: dict[str, ExportOutput], schemas: Schemas, tmp_path: Path
+) -> None:
+    from .test_qti_consumers import _tool, _validate_folder
+
+    tool = _tool("qti-convert")
+    assert tool is not None, "qti-convert is part of the test extra (citolab-qti-convert)"
+    package = tmp_path / "cloze21.zip"
+    package.write_bytes(cloze_exports["qti21"].data)
+    up, down = tmp_path / "up30", tmp_path / "down21"
+    subprocess.run([tool, "upgrade", str(package), str(up)], check=True, capture_output=True, timeout=120)
+    assert _validate_folder(up, schemas).get("qti30") == 8  # 7 items + the test
+    subprocess.run([tool, "downgrade", str(up), str(down)], check=True, capture_output=True, timeout=120)
+    assert _validate_folder(down, schemas).get("qti21") == 8
+    upgraded = etree.parse(str(up / "items" / "lambda-invoke-async.xml")).getroot()
+    names = {etree.QName(el).localname for el in upgraded.iter() if isinstance(el.tag, str)}
+    assert {"qti-text-entry-interaction", "qti-inline-choice-interaction", "qti-string-match"} <= names
