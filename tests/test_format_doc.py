@@ -197,7 +197,7 @@ def test_fields_every_question_has() -> None:
             assert rows[name] == expected_default(info), name
 
 
-def test_the_eight_types_are_listed_in_order() -> None:
+def test_the_question_types_are_listed_in_order() -> None:
     text = DOC.read_text(encoding="utf-8")
     headings = re.findall(r"^#### `([a-z_]+)`$", text, flags=re.MULTILINE)
     assert headings == list(QUESTION_TYPES), "docs/format.md: one `#### `type`` heading per question type"

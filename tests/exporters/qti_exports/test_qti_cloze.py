@@ -4,7 +4,6 @@ the QTI 3 player in Chromium."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from qbank.interchange.qti import gap_identifier, gap_option_identifier, qti_ide
 from qbank.io.loader import load
 
 from .support import Schemas, unzip
+from .test_qti_consumers import qti_components  # noqa: F401 -- a fixture shared with the player tests
 
 CLOZE = Path(__file__).parents[1] / "cloze"
 QTI21_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -104,26 +104,6 @@ def test_item_declares_the_sum_of_the_gap_points(cloze_exports: dict[str, Export
     ]
 
 
-@pytest.fixture(scope="module")
-def qti_player(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A working copy of shared/conformance/browser with its npm packages and our cloze driver."""
-    from .support import SHARED
-
-    source = SHARED / "conformance" / "browser"
-    if not source.is_dir():
-        pytest.skip(f"{source} not available")
-    npm = shutil.which("npm")
-    if shutil.which("node") is None or npm is None or not Path("/usr/bin/chromium").is_file():
-        pytest.skip("node, npm or /usr/bin/chromium is not installed")
-    work = tmp_path_factory.mktemp("qti-cloze") / "browser"
-    shutil.copytree(source, work)
-    shutil.copy(Path(__file__).with_name("run_cloze_item.mjs"), work)
-    subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund"], cwd=work, check=True, capture_output=True, timeout=300
-    )
-    return work
-
-
 def _right(question: Cloze) -> dict[str, str]:
     answers: dict[str, str] = {}
     for name in question.gap_order:
@@ -152,7 +132,7 @@ def _wrong(question: Cloze, name: str, answers: dict[str, str]) -> dict[str, str
 @pytest.mark.parametrize("qid", ["lambda-invoke-async", "iam-deny-delete", "s3-two-blanks"])
 def test_qti30_cloze_scored_per_gap_in_browser(
     qid: str,
-    qti_player: Path,
+    qti_components: Path,  # noqa: F811
     cloze_bank: Bank,
     cloze_exports: dict[str, ExportOutput],
     extract: Callable[[bytes, str], Path],
@@ -173,7 +153,7 @@ def test_qti30_cloze_scored_per_gap_in_browser(
             "--attempts",
             json.dumps(attempts),
         ],
-        cwd=qti_player,
+        cwd=qti_components,
         capture_output=True,
         text=True,
         timeout=180,

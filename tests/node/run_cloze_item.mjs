@@ -1,6 +1,6 @@
 // Answer the gaps of a QTI 3.0 cloze item in @citolab/qti-components (headless Chromium, offline) and
-// report SCORE after each attempt. Run from a working copy of shared/conformance/browser (its
-// node_modules and site/index.html are used).
+// report SCORE after each attempt. Run from tests/node (or its installed copy): its node_modules
+// and site/index.html are used.
 // Usage: node run_cloze_item.mjs --samples DIR --item /samples/items/x.xml --attempts JSON [--shot out.png]
 // JSON is a list of attempts; an attempt maps a response identifier to the text to type (text entry)
 // or the identifier of the option to pick (inline choice). Prints {"scores": [...], ...} as JSON.
