@@ -110,6 +110,22 @@ def test_coverage_counts_a_pool_once_per_form_asked_for(write: Write) -> None:
     assert qbank.coverage(bank, forms=6).excluded == {}
 
 
+def test_full_forms_count_a_pools_pick_on_every_form(write: Write) -> None:
+    # two-question forms: three plain questions plus one variant per form; the k-th form uses the
+    # k-th variant, so three forms fit (3 + 3 >= 6) and a fourth does not (3 + 4 < 8)
+    write("bank/blueprint.yaml", BLUEPRINT.replace("questions: 4", "questions: 2"))
+    bank = qbank.load(write("bank/q.yaml", SIBLINGS).parent).bank
+    report = qbank.coverage(bank)
+    assert report.total == 4
+    assert report.full_forms == 3
+    assert report.domains[0].forms == 3
+    assert report.domains[0].objectives[0].forms == 3
+    result = qbank.assemble(bank, count=2, forms=3, seed=5)
+    assert result.ok
+    drawn = [q.id for form in result.forms for q in form.questions]
+    assert len(drawn) == len(set(drawn)) == 6  # three forms that share no question
+
+
 def test_assembly_puts_at_most_pick_questions_of_a_pool_on_a_form(write: Write) -> None:
     bank = _bank(write)
     for seed in range(20):
@@ -119,7 +135,7 @@ def test_assembly_puts_at_most_pick_questions_of_a_pool_on_a_form(write: Write) 
         assert pools == {"storage": 1}
     short = qbank.assemble(bank, count=5, seed=1)
     assert not short.ok
-    assert "pool's pick" in str(short.shortfalls[0])
+    assert "4 eligible (5 more beyond their pool's pick)" in str(short.shortfalls[0])
 
 
 def test_assembly_draws_up_to_pick_from_a_declared_pool(write: Write) -> None:

@@ -74,10 +74,12 @@ class Shortfall:
     needed: int
     """Seats to fill on one form."""
     available: int
-    """Eligible questions (after the status, type and difficulty filters)."""
+    """Eligible questions (after the status, type and difficulty filters; a pool counts its ``pick``)."""
     reason: Literal["supply", "enemies"] = "supply"
     """``supply``: too few eligible questions; ``enemies``: too few that are not duplicates of
     questions already on the form."""
+    held_back: int = 0
+    """Eligible questions not counted because their pool's ``pick`` is reached on one form."""
 
     @property
     def short(self) -> int:
@@ -92,7 +94,8 @@ class Shortfall:
                 f"(the others duplicate questions already drawn, or their pool's pick is reached): "
                 f"short by {self.short}"
             )
-        return f"{what}: needs {self.needed}, {self.available} eligible: short by {self.short}"
+        held = f" ({self.held_back} more beyond their pool's pick)" if self.held_back else ""
+        return f"{what}: needs {self.needed}, {self.available} eligible{held}: short by {self.short}"
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,19 @@ def _validate(
         raise AssemblyError(f"time limit must be at least 1 minute, got {time_limit}")
 
 
+def _form_supply(questions: Iterable[Question], picks: dict[str, int]) -> int:
+    """How many of ``questions`` one form can hold: a pool (``picks``: name -> pick) gives at most
+    its ``pick``."""
+    count = 0
+    pooled: Counter[str] = Counter()
+    for q in questions:
+        if q.pool is not None and q.pool in picks:
+            pooled[q.pool] += 1
+        else:
+            count += 1
+    return count + sum(min(n, picks[name]) for name, n in pooled.items())
+
+
 class _Drawer:
     """Draws one form at a time, remembering how often each question was used."""
 
@@ -222,10 +238,16 @@ class _Drawer:
             return False
         return sum(1 for q in on_form.values() if q.pool == name) >= self.picks[name]
 
+    def _supply(self, bucket: Bucket, *, fresh: bool) -> int:
+        questions = self.pool[bucket]
+        return _form_supply([q for q in questions if not self.uses[q.id]] if fresh else questions, self.picks)
+
     def _candidates(self, bucket: Bucket) -> list[Question]:
         order = list(self.pool[bucket])
         self.rng.shuffle(order)
-        order.sort(key=lambda q: self.uses[q.id])  # stable: random order within a use count
+        # stable: random order within a use count; pooled questions first, since a form that
+        # draws none of a pool's questions leaves its share of the pool unused for good
+        order.sort(key=lambda q: (self.uses[q.id], q.pool not in self.picks))
         return order
 
     def _take(
@@ -274,14 +296,15 @@ class _Drawer:
         targets: dict[Bucket, int] = {}
         for dom_id, buckets in chosen.items():
             seats = plan[dom_id]
-            fresh = {b: sum(1 for q in self.pool[b] if not self.uses[q.id]) for b in buckets}
-            scale = 1 + max(len(self.pool[b]) for b in buckets)
-            target = objective_seats(seats, {b: fresh[b] + len(self.pool[b]) / scale for b in buckets})
+            fresh = {b: self._supply(b, fresh=True) for b in buckets}
+            supply = {b: self._supply(b, fresh=False) for b in buckets}
+            scale = 1 + max(supply.values())
+            target = objective_seats(seats, {b: fresh[b] + supply[b] / scale for b in buckets})
             targets.update(target)
             alloc = fill(seats, target, fresh)
             missing = seats - sum(alloc.values())
             if missing:
-                rest = fill(missing, target, {b: len(self.pool[b]) - alloc[b] for b in buckets}, base=alloc)
+                rest = fill(missing, target, {b: supply[b] - alloc[b] for b in buckets}, base=alloc)
                 alloc = {b: alloc[b] + rest[b] for b in buckets}
             candidates = {b: self._candidates(b) for b in buckets}
             got = {b: len(self._take(candidates[b], alloc[b], on_form, positions)) for b in buckets}
@@ -323,19 +346,24 @@ def _supply_shortfalls(
     plan: dict[str, int],
     ideal: dict[Bucket, int],
     pool: dict[Bucket, list[Question]],
+    picks: dict[str, int],
 ) -> list[Shortfall]:
     out: list[Shortfall] = []
     for dom_id, buckets in chosen.items():
-        available = sum(len(pool[b]) for b in buckets)
+        supply = {b: _form_supply(pool[b], picks) for b in buckets}
+        held = {b: len(pool[b]) - supply[b] for b in buckets}
+        available = sum(supply.values())
         if available >= plan[dom_id]:
             continue
         if len(buckets) == 1 and buckets[0][1] is not None:
-            out.append(Shortfall(dom_id, buckets[0][1], plan[dom_id], available))
+            out.append(Shortfall(dom_id, buckets[0][1], plan[dom_id], available, held_back=held[buckets[0]]))
             continue
-        out.append(Shortfall(dom_id, None, plan[dom_id], available))
+        out.append(Shortfall(dom_id, None, plan[dom_id], available, held_back=sum(held.values())))
         for bucket in buckets:
-            if bucket[1] is not None and len(pool[bucket]) < ideal[bucket]:
-                out.append(Shortfall(dom_id, bucket[1], ideal[bucket], len(pool[bucket])))
+            if bucket[1] is not None and supply[bucket] < ideal[bucket]:
+                out.append(
+                    Shortfall(dom_id, bucket[1], ideal[bucket], supply[bucket], held_back=held[bucket])
+                )
     return out
 
 
@@ -399,11 +427,12 @@ def assemble(
 
     weights = {d.id: d.weight for d in blueprint.domains if d.id in chosen}
     plan = apportion(count, weights)
+    picks = {name: p.pick for name, p in bank.pools.items()}
     ideal: dict[Bucket, int] = {}
     for dom_id, buckets in chosen.items():
-        ideal.update(objective_seats(plan[dom_id], {b: len(pool[b]) for b in buckets}))
+        ideal.update(objective_seats(plan[dom_id], {b: _form_supply(pool[b], picks) for b in buckets}))
 
-    shortfalls = _supply_shortfalls(chosen, plan, ideal, pool)
+    shortfalls = _supply_shortfalls(chosen, plan, ideal, pool, picks)
     if shortfalls:
         return AssemblyResult((), tuple(shortfalls), seed, plan)
 
@@ -429,7 +458,7 @@ def assemble(
     header_domains = list(chosen) if (domains or objectives) else []
     base_title = title or f"{blueprint.title} practice test"
 
-    drawer = _Drawer(pool, enemy_map, rng, {name: p.pick for name, p in bank.pools.items()})
+    drawer = _Drawer(pool, enemy_map, rng, picks)
     drawn_forms: list[AssembledForm] = []
     notes: list[str] = []
     for index in range(1, forms + 1):

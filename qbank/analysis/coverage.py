@@ -21,9 +21,9 @@ Only questions a form may draw are counted: ``approved`` ones (plus ``draft`` an
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, TypeVar
 
@@ -383,6 +383,54 @@ def objective_seats(seats: int, supply: Mapping[K, float]) -> dict[K, int]:
     return apportion(seats, dict.fromkeys(supply, 1), prefer={k: float(v) for k, v in supply.items()})
 
 
+Bucket = tuple[str, str | None]
+"""A domain id and one of its objective ids (``None`` for a domain without objectives)."""
+
+
+def _with_form_counts(
+    domains: list[DomainCoverage],
+    unpooled: dict[Bucket, int],
+    members: dict[str, list[Bucket]],
+    picks: dict[str, int],
+    seats: dict[Bucket, int],
+) -> list[DomainCoverage]:
+    """Each domain's and objective's ``forms``: the most disjoint full-length forms it can fill.
+
+    Without pools that is ``count // seats``. A pool gives ``pick`` questions to each form, so
+    ``k`` forms may use its first ``pick x k`` members: the forms are counted up one at a time,
+    adding each pool's next members, until the supply runs short (or every pool is used up).
+    """
+    count = Counter(unpooled)
+    fills: dict[Bucket | str, int | None] = {}
+    alive: dict[Bucket | str, tuple[list[Bucket], int]] = {}
+    for dom in domains:
+        parts = [(dom.id, o.id) for o in dom.objectives]
+        figures: list[tuple[Bucket | str, list[Bucket], int]] = [(p, [p], seats.get(p, 0)) for p in parts]
+        figures.append((dom.id, parts, dom.seats))
+        for key, keys, need in figures:
+            fills[key] = 0 if need else None
+            if need:
+                alive[key] = (keys, need)
+    used = dict.fromkeys(members, 0)  # members of each pool counted so far
+    k = 0
+    while alive:
+        k += 1
+        for name, start in used.items():
+            stop = min(len(members[name]), picks[name] * k)
+            count.update(members[name][start:stop])
+            used[name] = stop
+        for key, (keys, need) in list(alive.items()):
+            if sum(count[p] for p in keys) >= k * need:
+                fills[key] = k
+            else:
+                del alive[key]
+    out: list[DomainCoverage] = []
+    for dom in domains:
+        objectives = tuple(replace(o, forms=fills[(dom.id, o.id)]) for o in dom.objectives)
+        out.append(replace(dom, forms=fills[dom.id], objectives=objectives))
+    return out
+
+
 def coverage(
     bank: Bank,
     blueprint: Blueprint | None = None,
@@ -416,32 +464,40 @@ def coverage(
     unplaced: list[Unplaced] = []
     placed: list[Question] = []
     taken: Counter[str] = Counter()
+    members: dict[str, list[Bucket]] = defaultdict(list)
+    """Where each pool's placed members sit, in bank order (for the forms the bank can fill)."""
     for question in bank.questions:
         if not drawable(question, include_drafts=include_drafts):
             excluded[question.status] += 1
             continue
+        where = locate(question, blueprint)
+        if isinstance(where, Misplaced):
+            unplaced.append(Unplaced(question.id, where.message))
+            continue
+        bucket = (where.domain, where.objective)
         pool = bank.pools.get(question.pool) if question.pool is not None else None
         if pool is not None:
+            members[question.pool or ""].append(bucket)
             # a pool yields `pick` questions per form: the others are alternatives, not supply
             if taken[question.pool or ""] >= pool.pick * forms:
                 excluded["pool"] += 1
                 continue
             taken[question.pool or ""] += 1
-        where = locate(question, blueprint)
-        if isinstance(where, Misplaced):
-            unplaced.append(Unplaced(question.id, where.message))
-            continue
-        buckets[(where.domain, where.objective)].append(question)
+        buckets[bucket].append(question)
         placed.append(question)
 
     total = len(placed)
     domain_seats = apportion(length, {d.id: d.weight for d in blueprint.domains}) if length else {}
+    unpooled = {k: len(qs) - sum(1 for q in qs if q.pool in members) for k, qs in buckets.items()}
+    picks = {name: bank.pools[name].pick for name in members}
+    all_seats: dict[Bucket, int] = {}
     domains: list[DomainCoverage] = []
     for dom in blueprint.domains:
         keys = [k for k in buckets if k[0] == dom.id]
         supply = {k: len(buckets[k]) for k in keys}
         d_seats = domain_seats.get(dom.id, 0)
         seats = objective_seats(d_seats, supply)
+        all_seats.update(seats)
         titles = {o.id: o.title for o in dom.objectives}
         objectives = []
         for key in keys:
@@ -456,7 +512,7 @@ def coverage(
                     by_type=_types(qs),
                     by_difficulty=_difficulties(qs),
                     seats=seats[key],
-                    forms=len(qs) // seats[key] if seats[key] else None,
+                    forms=None,
                     needed=max(0, forms * seats[key] - len(qs)),
                 )
             )
@@ -473,12 +529,13 @@ def coverage(
                 by_type=_types(in_domain),
                 by_difficulty=_difficulties(in_domain),
                 seats=d_seats,
-                forms=len(in_domain) // d_seats if d_seats else None,
+                forms=None,
                 needed=max(0, forms * d_seats - len(in_domain)),
                 objectives=tuple(objectives),
             )
         )
 
+    domains = _with_form_counts(domains, unpooled, members, picks, all_seats)
     full_forms = balanced = None
     if length:
         full_forms = min((d.forms for d in domains if d.forms is not None), default=0)
