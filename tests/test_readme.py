@@ -74,6 +74,20 @@ def test_template_examples() -> None:
     assert declared
 
 
+def test_statistics_bank() -> None:
+    said = claim(
+        r"\[`questions/statistics/`\]\(questions/statistics\) \((\d+) original introductory\s+statistics "
+        r"questions, (\w+) of them templates that expand into (\d+) variants"
+    )
+    written, templates, variants = said.groups()
+    bank = qbank.load(EXAMPLE_BANK / "statistics").bank
+    expanded = [q for q in bank if q.origin is not None and q.origin.variant is not None]
+    made = {q.origin.variant.template for q in expanded if q.origin is not None and q.origin.variant}
+    assert int(written) == len(bank) - len(expanded) + len(made)
+    assert {"one": 1, "two": 2, "three": 3}[templates] == len(made)
+    assert int(variants) == len(expanded)
+
+
 def test_full_length_split() -> None:
     said = claim(r"DVA-C02 at (\d+)\s+questions: (\d+(?:/\d+)+)")
     bank = qbank.load(DVA).bank
