@@ -4,55 +4,15 @@
 // Usage: node run_cloze_item.mjs --samples DIR --item /samples/items/x.xml --attempts JSON [--shot out.png]
 // JSON is a list of attempts; an attempt maps a response identifier to the text to type (text entry)
 // or the identifier of the option to pick (inline choice). Prints {"scores": [...], ...} as JSON.
-import http from 'node:http';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { arg, openPlayer } from './harness.mjs';
 
-const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
-const here = process.cwd();
 const SAMPLES = path.resolve(arg('samples'));
 const ITEM = arg('item');
 const ATTEMPTS = JSON.parse(arg('attempts'));
 const SHOT = arg('shot', null);
-const PKG = path.join(here, 'node_modules', '@citolab', 'qti-components');
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.xml': 'application/xml', '.png': 'image/png' };
-const ROUTES = [['/qti/', PKG], ['/samples/', SAMPLES], ['/', path.join(here, 'site')]];
 
-function serve(req, res) {
-  const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  for (const [prefix, dir] of ROUTES) {
-    if (!url.startsWith(prefix)) continue;
-    const file = path.resolve(dir, '.' + url.slice(prefix.length - 1).replace(/\/$/, '/index.html'));
-    if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) break;
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] || 'application/octet-stream' });
-    return fs.createReadStream(file).pipe(res);
-  }
-  res.writeHead(404).end('not found');
-}
-
-const server = http.createServer(serve);
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const base = `http://127.0.0.1:${server.address().port}`;
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'qbank-cloze-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--no-first-run', '--disable-sync', '--disable-quic'],
-});
-const blocked = [];
-await context.route('**/*', (route) => {
-  const u = new URL(route.request().url());
-  if (u.hostname === '127.0.0.1' || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
-  blocked.push(route.request().url());
-  return route.abort();
-});
-const page = context.pages()[0] || await context.newPage();
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
-
+const { base, page, blocked, consoleErrors, close } = await openPlayer(SAMPLES);
 const result = { item: ITEM, scores: [], responses: [] };
 let exitCode = 1;
 try {
@@ -95,8 +55,6 @@ try {
   result.blockedNonLoopbackRequests = blocked;
   result.consoleErrors = consoleErrors;
   console.log(JSON.stringify(result, null, 2));
-  await context.close();
-  server.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await close();
   process.exit(exitCode);
 }
