@@ -36,7 +36,13 @@ from qbank.exporters.base import misplaced_gap_notes, question_diagnostic
 from qbank.exporters.qti.dialect import format_number
 from qbank.exporters.qti.item_types import match_targets
 from qbank.exporters.qti.writer import choice_identifier
-from qbank.interchange.canvas import DROPDOWNS_TYPE, QUESTION_TYPES, blank_response, choice_feedback_id
+from qbank.interchange.canvas import (
+    DROPDOWNS_TYPE,
+    OBJECTIVE_FIELD,
+    QUESTION_TYPES,
+    blank_response,
+    choice_feedback_id,
+)
 from qbank.interchange.feedback import PLAIN_HEADINGS, general_feedback
 from qbank.interchange.qti import GENERAL_FEEDBACK_ID, gap_identifier, gap_option_identifier, qti_identifier
 
@@ -377,6 +383,8 @@ def build_item(q: Question, rewrite: dict[str, str]) -> tuple[etree._Element, li
     metadata_field(meta, "points_possible", format_number(q.points))
     for label, entry in kind.metadata(q):
         metadata_field(meta, label, entry)
+    if q.objective is not None:
+        metadata_field(meta, OBJECTIVE_FIELD, q.objective)
 
     presentation = _sub(item, "presentation")
     processing = etree.Element(f"{{{QTI12}}}resprocessing")

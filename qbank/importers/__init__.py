@@ -123,6 +123,7 @@ _QTI_FIELDS = _CORE | {
     "case_sensitive",
     "explanation",
     "domain",
+    "objective",
     "points",
     "shuffle",
     "references",
@@ -186,8 +187,9 @@ CARRIES: dict[str, Carried] = {
         "qti21",
         _ALL_TYPES,
         _QTI_FIELDS,
-        "QTI items carry no tags, difficulty, objective, status, author, source or lint; the domain "
-        "comes from the test section; shuffle is fixed for true_false and ordering items.",
+        "QTI items carry no tags, difficulty, status, author, source or lint; the domain comes from "
+        "the test section, domain and objective from the item's LOM classification in the manifest; "
+        "shuffle is fixed for true_false and ordering items.",
     ),
     "qti30": Carried(
         "qti30",
@@ -198,9 +200,10 @@ CARRIES: dict[str, Carried] = {
     "canvas": Carried(
         "canvas",
         _ALL_TYPES - {"ordering"},
-        _CORE | {"choice_feedback", "explanation", "points", "references", "followups"},
+        _CORE | {"choice_feedback", "explanation", "objective", "points", "references", "followups"},
         "Canvas Classic Quizzes have no ordering type, no per-question shuffle or case sensitivity, "
-        "and place domains only when a blueprint makes question groups; no tags, difficulty, objective. "
+        "and place domains only when a blueprint makes question groups; the objective travels as item "
+        "metadata; no tags or difficulty. "
         "Cloze: one kind of blank per question (a fill-in question types every gap: a drop-down's key, "
         "a number as written), no feedback per blank.",
     ),

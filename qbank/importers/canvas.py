@@ -46,6 +46,7 @@ from qbank.interchange.canvas import (
     DROPDOWNS_TYPE,
     FILEBASE,
     MEDIA_FOLDER,
+    OBJECTIVE_FIELD,
     QTI12_RESOURCE_TYPE,
     QUESTION_TYPES,
     ROOT_SECTION,
@@ -53,7 +54,13 @@ from qbank.interchange.canvas import (
 )
 from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.markdown import escape_markdown
-from qbank.interchange.qti import GENERAL_FEEDBACK_ID, gap_name, pool_name, question_id, section_domain
+from qbank.interchange.qti import (
+    GENERAL_FEEDBACK_ID,
+    gap_name,
+    pool_name,
+    question_id,
+    section_domain,
+)
 from qbank.io.safe import UnsafeInput, ZipContents, read_zip
 
 __all__ = ["CanvasImporter"]
@@ -260,6 +267,8 @@ class CanvasImporter:
         )
         if domain:
             draft.data["domain"] = domain
+        if meta.get(OBJECTIVE_FIELD):
+            draft.data["objective"] = meta[OBJECTIVE_FIELD][:100]
         qtype = meta.get("question_type", "")
         if qtype and qtype not in _SUPPORTED:
             ctx.skip(f"not imported: Canvas question type {qtype!r} has no qbank type", reader.where, line)

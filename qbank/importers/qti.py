@@ -45,6 +45,7 @@ from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.qti import (
     GAP_PREFIX,
     ITEM_RESOURCE_TYPE,
+    OBJECTIVE_PURPOSE,
     TEST_RESOURCE_TYPES,
     gap_feedback_identifier,
     gap_name,
@@ -52,6 +53,7 @@ from qbank.interchange.qti import (
     qti2_name,
     question_id,
     section_domain,
+    taxa_fields,
 )
 from qbank.io.safe import UnsafeInput, ZipContents, read_zip
 
@@ -94,6 +96,20 @@ def normalize_qti(root: etree._Element) -> etree._Element:
                     el.set(key.rsplit("}", 1)[-1], str(el.attrib.pop(key)))
     etree.cleanup_namespaces(root)
     return root
+
+
+def _objective_place(resource: etree._Element) -> tuple[str | None, str | None]:
+    """Domain and objective of a (normalised) manifest resource: the taxon path of its LOM
+    classification whose purpose is ``educational objective``."""
+    for classification in resource.iterfind("metadata/lom/classification"):
+        if plain(classification.findtext("purpose/value")).lower() != OBJECTIVE_PURPOSE:
+            continue
+        for path in classification.iterfind("taxonPath"):
+            ids = [plain(taxon.findtext("id")) for taxon in path.iterfind("taxon")]
+            place = taxa_fields(ids)
+            if place != (None, None):
+                return place
+    return None, None
 
 
 def _values(el: etree._Element | None) -> list[str]:
@@ -153,7 +169,8 @@ class QtiImporter:
             return []
         package = _Package(contents, display)
         pooled: dict[str, str] = {}
-        items, sections = self._manifest(contents, display, ctx, pooled)
+        places: dict[str, tuple[str | None, str | None]] = {}
+        items, sections = self._manifest(contents, display, ctx, pooled, places)
         drafts: list[Draft] = []
         for href in items:
             where = f"{display}!{href}"
@@ -170,16 +187,27 @@ class QtiImporter:
                 continue
             draft = self._item(root, where, href, package, ctx, sections, pooled)
             if draft:
+                domain, objective = places.get(href, (None, None))
+                if domain:
+                    draft.data["domain"] = domain
+                if objective:
+                    draft.data["objective"] = objective
                 drafts.append(draft)
         return drafts
 
     # ------------------------------------------------------------------------------------ package
 
     def _manifest(
-        self, contents: ZipContents, display: str, ctx: ImportContext, pooled: dict[str, str]
+        self,
+        contents: ZipContents,
+        display: str,
+        ctx: ImportContext,
+        pooled: dict[str, str],
+        places: dict[str, tuple[str | None, str | None]],
     ) -> tuple[list[str], dict[str, str]]:
         """Item files in manifest order, and identifier -> section title from the tests; pools
-        found in the tests go to ``ctx.pools`` and ``pooled`` (item identifier -> pool name)."""
+        found in the tests go to ``ctx.pools`` and ``pooled`` (item identifier -> pool name), the
+        domain and objective of an item resource's LOM classification to ``places`` (by file)."""
         raw = contents.get("imsmanifest.xml")
         items: list[str] = []
         tests: list[str] = []
@@ -195,6 +223,9 @@ class QtiImporter:
                     continue
                 if rtype.startswith(ITEM_RESOURCE_TYPE):
                     items.append(unquote(href))
+                    place = _objective_place(res)
+                    if place != (None, None):
+                        places[unquote(href)] = place
                 elif rtype.startswith(TEST_RESOURCE_TYPES):
                     tests.append(unquote(href))
         else:

@@ -1,7 +1,8 @@
 """Canvas Classic Quizzes conventions shared by the Canvas exporter and importer (QTI 1.2).
 
 * question types: Canvas's ``question_type`` item metadata names the type (:data:`QUESTION_TYPES`);
-  ``points_possible`` carries the points;
+  ``points_possible`` carries the points, ``objective`` the objective id (:data:`OBJECTIVE_FIELD`;
+  the domain is the question group's, as in QTI 2.1/3.0);
 * the quiz file is a resource of type ``imsqti_xmlv1p2``; every item sits in one ``root_section``,
   question groups (random draws) are sections inside it;
 * images live under ``web_resources/`` and are referred to as ``$IMS-CC-FILEBASE$/<path>``;
@@ -19,12 +20,16 @@ __all__ = [
     "DROPDOWNS_TYPE",
     "FILEBASE",
     "MEDIA_FOLDER",
+    "OBJECTIVE_FIELD",
     "QTI12_RESOURCE_TYPE",
     "QUESTION_TYPES",
     "ROOT_SECTION",
     "blank_response",
     "choice_feedback_id",
 ]
+
+OBJECTIVE_FIELD = "objective"
+"""Item metadata field (``qtimetadatafield``) holding the question's objective id."""
 
 #: qbank type -> Canvas ``question_type`` (ordering has no Classic Quizzes type).
 QUESTION_TYPES: dict[str, str] = {

@@ -210,23 +210,32 @@ def split_category_path(path: str) -> list[str]:
     return names
 
 
+#: A category name that starts with an outline number (``3.2 Test applications``): the number is the id.
+_OUTLINE_NAME = re.compile(r"^([0-9]+(?:\.[0-9]+)*)\s+\S")
+
+
 def _match_id(name: str, candidates: list[tuple[str, str]]) -> str:
+    """The id of the candidate a category name stands for, else the outline number it starts with,
+    else the name itself."""
     for ident, title in candidates:
         if name in (ident, title, f"{ident} {title}"):
             return ident
-    return name
+    match = _OUTLINE_NAME.match(name)
+    return match.group(1) if match else name
 
 
 def category_fields(names: list[str], blueprint: Blueprint | None) -> tuple[str | None, str | None]:
     """Domain and objective named by category levels 2 and 3 (level 1 is the bank), undoing
-    :func:`category_names`; with a blueprint, titled names map back to domain and objective ids."""
+    :func:`category_names`: with a blueprint, titled names map back to domain and objective ids;
+    names the blueprint does not know (or all names, without one) that start with an outline
+    number, as :func:`category_names` writes titled ones (``3.2 Test applications ...``), give that
+    number."""
     domain = names[1] if len(names) >= 2 else None
     objective = names[2] if len(names) >= 3 else None
-    if blueprint is not None:
-        if domain is not None:
-            domain = _match_id(domain, [(d.id, d.title) for d in blueprint.domains])
-        if objective is not None:
-            objective = _match_id(objective, [(o.id, o.title) for _, o in blueprint.objectives()])
+    domains = [(d.id, d.title) for d in blueprint.domains] if blueprint is not None else []
+    objectives = [(o.id, o.title) for _, o in blueprint.objectives()] if blueprint is not None else []
+    domain = _match_id(domain, domains) if domain else None
+    objective = _match_id(objective, objectives) if objective else None
     return (domain[:100] if domain else None), (objective[:100] if objective else None)
 
 

@@ -6,6 +6,10 @@
 * test sections: one per blueprint domain titled ``Domain <id>: <title>``, plus ``General``;
   :func:`section_title` writes the title, :func:`section_domain` reads the domain back;
 * the general feedback (explanation, references, follow-ups) has the identifier ``general_fb``;
+* the blueprint place of an item (domain and objective): in a QTI 2.1/3.0 package, the item
+  resource's IEEE LOM metadata holds a classification of purpose ``educational objective`` whose
+  taxon path runs from the domain to the objective (:func:`outline_taxa`, read back by
+  :func:`taxa_fields`) (a Canvas quiz: :data:`qbank.interchange.canvas.OBJECTIVE_FIELD`);
 * cloze gaps: the response of gap ``name`` is ``GAP_<name>`` (:func:`gap_identifier`, read back by
   :func:`gap_name`); a drop-down option is ``<response>.<letter>`` and a gap's own feedback
   ``<response>.feedback``;
@@ -17,8 +21,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from qbank.core.model import GAP_NAME_PATTERN, QUESTION_ID_PATTERN
+from qbank.core.model import GAP_NAME_PATTERN, QUESTION_ID_PATTERN, Bank, Question
 
 __all__ = [
     "GAP_PREFIX",
@@ -26,11 +31,15 @@ __all__ = [
     "GENERAL_SECTION_TITLE",
     "ID_PREFIX",
     "ITEM_RESOURCE_TYPE",
+    "LOM_NS",
+    "LOM_SOURCE",
+    "OBJECTIVE_PURPOSE",
     "TEST_RESOURCE_TYPES",
     "gap_feedback_identifier",
     "gap_identifier",
     "gap_name",
     "gap_option_identifier",
+    "outline_taxa",
     "pool_name",
     "pool_section_identifier",
     "qti2_name",
@@ -39,6 +48,7 @@ __all__ = [
     "question_id",
     "section_domain",
     "section_title",
+    "taxa_fields",
 ]
 
 ID_PREFIX = "Q_"
@@ -54,6 +64,13 @@ ITEM_RESOURCE_TYPE = "imsqti_item_xml"
 """Manifest resource type of an item, before the version (``imsqti_item_xmlv2p1``)."""
 TEST_RESOURCE_TYPES = ("imsqti_test_xml", "imsqti_assessment_xml")
 """Manifest resource types of a test, before the version (qbank writes the first)."""
+
+LOM_NS = "http://ltsc.ieee.org/xsd/LOM"
+"""Namespace of the IEEE LOM metadata written in the item resources of a package's manifest."""
+OBJECTIVE_PURPOSE = "educational objective"
+"""LOM classification purpose (LOMv1.0 vocabulary) of the taxon path from domain to objective."""
+LOM_SOURCE = "LOMv1.0"
+"""Source of the LOM vocabulary the purpose comes from."""
 
 GAP_PREFIX = "GAP_"
 """Put before a gap's name to make the identifier of its response (gap names may start with a digit)."""
@@ -134,6 +151,35 @@ def section_domain(title: str) -> str | None:
     """The domain id in a test section title written by :func:`section_title` (``None`` for others)."""
     match = re.match(r"^Domain (.+?)(?:: .*)?$", title.strip(), re.DOTALL)
     return match.group(1)[:100] if match else None
+
+
+def outline_taxa(bank: Bank, question: Question) -> list[tuple[str, str | None]]:
+    """(id, title) of the question's domain and objective, outermost first: the taxon path of its
+    ``educational objective`` classification (empty when it has no domain). Titles come from the
+    blueprint (``None`` for ids it does not list)."""
+    domain_id = bank.domain_of(question)
+    if domain_id is None:
+        return []
+    domains = bank.blueprint.domains if bank.blueprint is not None else []
+    domain = next((d for d in domains if d.id == domain_id), None)
+    taxa: list[tuple[str, str | None]] = [(domain_id, domain.title if domain else None)]
+    if question.objective is not None:
+        objective = (
+            next((o for o in domain.objectives if o.id == question.objective), None) if domain else None
+        )
+        taxa.append((question.objective, objective.title if objective else None))
+    return taxa
+
+
+def taxa_fields(ids: Sequence[str]) -> tuple[str | None, str | None]:
+    """Domain and objective of a taxon path written by :func:`outline_taxa` (ids outermost first):
+    one taxon is a domain, two are a domain and an objective; longer paths end in the objective."""
+    ids = [i.strip()[:100] for i in ids if i.strip()]
+    if not ids:
+        return None, None
+    if len(ids) == 1:
+        return ids[0], None
+    return ids[0], ids[-1]
 
 
 def qti3_name(name: str, *, element: bool) -> str:

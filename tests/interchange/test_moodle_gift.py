@@ -55,8 +55,20 @@ def test_category_round_trip(fields: dict[str, str], expected: tuple[str | None,
     names = split_category_path(category_path(bank, question))
     assert names == category_names(bank, question)  # "/" in a title survives the path escaping
     assert category_fields(names, BLUEPRINT) == expected
-    # without the blueprint, the names come back as written
-    assert category_fields(names, None)[0] == (names[1] if len(names) > 1 else None)
+    # without the blueprint, the outline number each name starts with is the id
+    assert category_fields(names, None) == expected
+
+
+def test_category_names_without_outline_numbers() -> None:
+    # ids that are not outline numbers, and names the blueprint does not know, come back as written
+    assert category_fields(["bank", "networking", "vpc peering"], None) == ("networking", "vpc peering")
+    assert category_fields(["bank", "Networking basics"], BLUEPRINT) == ("Networking basics", None)
+    # a blueprint id that looks like a titled name is matched as the id, not cut at its number
+    blueprint = Blueprint.model_validate(
+        {"id": "b", "title": "B", "domains": [{"id": "3 Deployment", "title": "Deploy", "weight": 100}]}
+    )
+    assert category_fields(["bank", "3 Deployment"], blueprint) == ("3 Deployment", None)
+    assert category_fields(["bank", "3 Deployment"], None) == ("3", None)
 
 
 @given(

@@ -37,6 +37,10 @@ class QtiExporter:
         questions, diagnostics = unique_questions(exportable_questions(bank))
         data, notes = build_qti_package(bank, questions, self.version)
         dropped = metadata_not_carried(questions, self.version.label, NOT_CARRIED)
+        # the objective travels on the taxon path below its domain: without a domain it cannot
+        dropped += metadata_not_carried(
+            [q for q in questions if bank.domain_of(q) is None], self.version.label, ("objective",)
+        )
         return ExportOutput(data, diagnostics + notes + dropped, len(questions))
 
 

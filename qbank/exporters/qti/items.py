@@ -24,7 +24,7 @@ from qbank.interchange.qti import GENERAL_FEEDBACK_ID, qti_identifier
 __all__ = ["NOT_CARRIED", "build_item", "item_type"]
 
 #: Question metadata that QTI items and Canvas quizzes have no place for (reported as QB902 notes).
-NOT_CARRIED: tuple[str, ...] = ("objective", "difficulty", "tags", "author", "source")
+NOT_CARRIED: tuple[str, ...] = ("difficulty", "tags", "author", "source")
 
 
 def item_type(question: Question) -> QtiItemType[Question]:

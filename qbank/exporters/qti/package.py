@@ -14,7 +14,14 @@ from qbank.exporters.qti.dialect import XSI, Dialect, QtiVersion, namespaces, xm
 from qbank.exporters.qti.items import build_item
 from qbank.exporters.qti.media import MediaStore
 from qbank.exporters.qti.plan import TestPlan, plan_test
-from qbank.interchange.qti import pool_section_identifier, qti_identifier
+from qbank.interchange.qti import (
+    LOM_NS,
+    LOM_SOURCE,
+    OBJECTIVE_PURPOSE,
+    outline_taxa,
+    pool_section_identifier,
+    qti_identifier,
+)
 
 __all__ = ["TEST_FILE", "build_qti_package", "build_test"]
 
@@ -80,6 +87,34 @@ def _pool_section(d: Dialect, parent: etree._Element, group: PoolGroup) -> None:
         _item_ref(d, sec, question)
 
 
+def _lom(bank: Bank, question: Question) -> etree._Element | None:
+    """The item resource's LOM metadata: a classification whose taxon path runs from the question's
+    domain to its objective (``None`` for a question without a domain)."""
+    taxa = outline_taxa(bank, question)
+    if not taxa:
+        return None
+
+    def sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
+        element = etree.SubElement(parent, f"{{{LOM_NS}}}{tag}", attrib)
+        element.text = text
+        return element
+
+    lom = etree.Element(f"{{{LOM_NS}}}lom")
+    classification = sub(lom, "classification")
+    purpose = sub(classification, "purpose")
+    sub(purpose, "source", LOM_SOURCE)
+    sub(purpose, "value", OBJECTIVE_PURPOSE)
+    path = sub(classification, "taxonPath")
+    source = bank.blueprint.id if bank.blueprint is not None else "qbank"
+    sub(sub(path, "source"), "string", source, language="x-none")
+    for ident, title in taxa:
+        taxon = sub(path, "taxon")
+        sub(taxon, "id", ident)
+        if title is not None:
+            sub(sub(taxon, "entry"), "string", title, language="en")
+    return lom
+
+
 def build_qti_package(
     bank: Bank, questions: Sequence[Question], version: QtiVersion
 ) -> tuple[bytes, list[Diagnostic]]:
@@ -102,7 +137,9 @@ def build_qti_package(
     files[TEST_FILE] = xml_bytes(build_test(plan, d))
 
     ns = version.manifest_namespace
-    manifest = etree.Element(f"{{{ns}}}manifest", nsmap=namespaces(ns))
+    lom = {qti_identifier(q.id): _lom(bank, q) for q in questions}
+    nsmap = namespaces(ns) | ({"imsmd": LOM_NS} if any(m is not None for m in lom.values()) else {})
+    manifest = etree.Element(f"{{{ns}}}manifest", nsmap=nsmap)
     manifest.set(f"{{{XSI}}}schemaLocation", f"{ns} {version.manifest_schema_location}")
     manifest.set("identifier", f"MANIFEST_{plan.identifier}")
     meta = etree.SubElement(manifest, f"{{{ns}}}metadata")
@@ -111,8 +148,12 @@ def build_qti_package(
     etree.SubElement(manifest, f"{{{ns}}}organizations")
     resources = etree.SubElement(manifest, f"{{{ns}}}resources")
 
-    def resource(ident: str, rtype: str, href: str, deps: Sequence[str] = ()) -> None:
+    def resource(
+        ident: str, rtype: str, href: str, deps: Sequence[str] = (), metadata: etree._Element | None = None
+    ) -> None:
         res = etree.SubElement(resources, f"{{{ns}}}resource", identifier=ident, type=rtype, href=href)
+        if metadata is not None:
+            etree.SubElement(res, f"{{{ns}}}metadata").append(metadata)
         etree.SubElement(res, f"{{{ns}}}file", href=href)
         for dep in deps:
             etree.SubElement(res, f"{{{ns}}}dependency", identifierref=dep)
@@ -120,9 +161,8 @@ def build_qti_package(
     resource(plan.identifier, version.test_type, TEST_FILE, [qti_identifier(q.id) for q in questions])
     for q in questions:
         ident = qti_identifier(q.id)
-        resource(
-            ident, version.item_type, f"items/{ident}.xml", [media.resource_id(p) for p in item_media[ident]]
-        )
+        deps = [media.resource_id(p) for p in item_media[ident]]
+        resource(ident, version.item_type, f"items/{ident}.xml", deps, lom[ident])
     for path in sorted(media.files):
         resource(media.resource_id(path), "webcontent", path)
         files[path] = media.files[path]
