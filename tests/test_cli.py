@@ -215,7 +215,20 @@ def test_example_banks_are_fmt_clean(capsys: pytest.CaptureFixture[str]) -> None
     assert "0 file(s) would be reformatted" in err
 
 
-HEAVY = ("numpy", "lxml", "rapidfuzz", "rich", "markdown_it", "nh3", "jsonschema")
+HEAVY = (
+    "numpy",
+    "scipy",
+    "polars",
+    "tokenizers",
+    "safetensors",
+    "lxml",
+    "rapidfuzz",
+    "rich",
+    "math_core",
+    "markdown_it",
+    "nh3",
+    "jsonschema",
+)
 
 
 def _loaded_after(code: str) -> set[str]:

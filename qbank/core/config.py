@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qbank.core.diagnostics import Diagnostic, Severity
+from qbank.core.fielddocs import describe_fields
 from qbank.core.model import MathSyntax
 
 __all__ = [
@@ -61,8 +62,13 @@ class _Section(BaseModel):
         frozen=True,
         alias_generator=_kebab,
         populate_by_name=True,
-        use_attribute_docstrings=True,
+        defer_build=True,  # built on first use, after describe_fields has put the docstrings in
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        describe_fields(cls)
 
 
 class Ignore(_Section):

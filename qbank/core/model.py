@@ -9,6 +9,7 @@ key, distinct choices ...) raise errors whose type is a catalogue code such as `
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +32,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from qbank.core.fielddocs import describe_fields
 
 __all__ = [
     "DEFAULTABLE_FIELDS",
@@ -123,7 +126,13 @@ PoolName = Annotated[
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True)
+    # schemas are built on first use, after describe_fields has put the attribute docstrings in
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        describe_fields(cls)
 
 
 class Choice(_Strict):
@@ -1018,12 +1027,10 @@ class QuestionFile(_Strict):
     questions: list[QuestionEntry]
 
 
-_question_adapter: TypeAdapter[Question] = TypeAdapter(Question)
-
-
+@functools.cache
 def question_adapter() -> TypeAdapter[Question]:
-    """The pydantic adapter that validates one raw question mapping."""
-    return _question_adapter
+    """The pydantic adapter that validates one raw question mapping (built on first use)."""
+    return TypeAdapter(Question)
 
 
 # ---------------------------------------------------------------------------------------------- blueprint
