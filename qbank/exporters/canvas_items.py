@@ -44,7 +44,13 @@ from qbank.interchange.canvas import (
     choice_feedback_id,
 )
 from qbank.interchange.feedback import PLAIN_HEADINGS, general_feedback
-from qbank.interchange.qti import GENERAL_FEEDBACK_ID, gap_identifier, gap_option_identifier, qti_identifier
+from qbank.interchange.qti import (
+    GENERAL_FEEDBACK_ID,
+    SCORE,
+    gap_identifier,
+    gap_option_identifier,
+    qti_identifier,
+)
 
 __all__ = ["ITEM_TYPES", "QTI12", "CanvasItem", "CanvasItemType", "build_item", "metadata_field", "qti12_sub"]
 
@@ -110,7 +116,7 @@ class CanvasItem:
     @staticmethod
     def set_score(cond: etree._Element, value: float, action: str = "Set") -> None:
         """Set (or add to) ``SCORE`` when ``cond`` holds."""
-        _sub(cond, "setvar", format_number(value), action=action, varname="SCORE")
+        _sub(cond, "setvar", format_number(value), action=action, varname=SCORE)
 
     def choices(self, labels: list[tuple[str, str]], multiple: bool) -> None:
         """A ``response_lid`` offering ``(identifier, HTML)`` labels."""
@@ -391,7 +397,7 @@ def build_item(q: Question, rewrite: dict[str, str]) -> tuple[etree._Element, li
     w = CanvasItem(q, rewrite, presentation, processing)
     w.material(presentation, kind.stem(w, q))
     outcomes = _sub(processing, "outcomes")
-    _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname=SCORE, vartype="Decimal")
     general = general_feedback(q, PLAIN_HEADINGS)
     if general:
         cond, var = w.condition(cont=True)

@@ -50,6 +50,7 @@ from qbank.interchange.canvas import (
     QTI12_RESOURCE_TYPE,
     QUESTION_TYPES,
     ROOT_SECTION,
+    blank_of_response,
     choice_feedback_id,
 )
 from qbank.interchange.feedback import general_feedback_fields
@@ -425,7 +426,7 @@ class CanvasImporter:
     ) -> str | None:
         """A fill-in-multiple-blanks or multiple-dropdowns item: ``[blank]`` in the text, a
         ``response_lid`` per blank (its labels: the accepted answers, or the drop-down's options)."""
-        blanks = [lid.get("ident", "").removeprefix("response_") for lid in lids]
+        blanks = [blank_of_response(lid.get("ident", "")) for lid in lids]
         if not blanks:
             return "the item has no blanks (response_lid)"
         names = settle_gap_names(gap_name(b) for b in blanks)

@@ -45,7 +45,9 @@ from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.qti import (
     GAP_PREFIX,
     ITEM_RESOURCE_TYPE,
+    MAXSCORE,
     OBJECTIVE_PURPOSE,
+    SCORE,
     TEST_RESOURCE_TYPES,
     gap_feedback_identifier,
     gap_name,
@@ -534,9 +536,9 @@ class QtiImporter:
         for outcome in item.iter("outcomeDeclaration"):
             ident = outcome.get("identifier")
             try:
-                if ident == "SCORE" and outcome.get("normalMaximum"):
+                if ident == SCORE and outcome.get("normalMaximum"):
                     points = float(outcome.get("normalMaximum", ""))
-                elif ident == "MAXSCORE" and points is None and _values(outcome.find("defaultValue")):
+                elif ident == MAXSCORE and points is None and _values(outcome.find("defaultValue")):
                     points = float(_values(outcome.find("defaultValue"))[0])
             except ValueError:
                 continue
@@ -705,7 +707,7 @@ def _gap_points(item: etree._Element, idents: list[str]) -> list[float | None]:
     condition on that gap's response (``None`` when the item says it another way)."""
     found: dict[str, float] = {}
     for setter in item.iter("setOutcomeValue"):
-        if setter.get("identifier") != "SCORE":
+        if setter.get("identifier") != SCORE:
             continue
         values = [b for b in setter.iter("baseValue") if b.get("baseType") in {"float", "integer"}]
         if setter.find("sum") is None or len(values) != 1:

@@ -23,7 +23,9 @@ __all__ = [
     "OBJECTIVE_FIELD",
     "QTI12_RESOURCE_TYPE",
     "QUESTION_TYPES",
+    "RESPONSE_PREFIX",
     "ROOT_SECTION",
+    "blank_of_response",
     "blank_response",
     "choice_feedback_id",
 ]
@@ -56,9 +58,18 @@ ROOT_SECTION = "root_section"
 """``ident`` of the section that holds a quiz's items and question groups."""
 
 
+RESPONSE_PREFIX = "response_"
+"""Put before a blank's name to make the identifier of its ``response_lid``."""
+
+
 def blank_response(blank: str) -> str:
     """The ``response_lid`` identifier of a fill-in or drop-down blank."""
-    return f"response_{blank}"
+    return f"{RESPONSE_PREFIX}{blank}"
+
+
+def blank_of_response(ident: str) -> str:
+    """The blank a ``response_lid`` identifier names, undoing :func:`blank_response`."""
+    return ident.removeprefix(RESPONSE_PREFIX)
 
 
 def choice_feedback_id(choice_ident: str) -> str:

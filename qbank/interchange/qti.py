@@ -5,6 +5,9 @@
   :func:`qti_identifier` writes it, :func:`question_id` reads it back;
 * test sections: one per blueprint domain titled ``Domain <id>: <title>``, plus ``General``;
   :func:`section_title` writes the title, :func:`section_domain` reads the domain back;
+* response processing: the response of a one-interaction item is ``RESPONSE``; an item's score is
+  the outcome ``SCORE`` (0 to its points), its maximum ``MAXSCORE``, the feedback shown the outcome
+  ``FEEDBACK``; a test sums ``SCORE`` and ``MAXSCORE`` over its items and sets ``PASS``;
 * the general feedback (explanation, references, follow-ups) has the identifier ``general_fb``;
 * the blueprint place of an item (domain and objective): in a QTI 2.1/3.0 package, the item
   resource's IEEE LOM metadata holds a classification of purpose ``educational objective`` whose
@@ -26,6 +29,7 @@ from collections.abc import Sequence
 from qbank.core.model import GAP_NAME_PATTERN, QUESTION_ID_PATTERN, Bank, Question
 
 __all__ = [
+    "FEEDBACK",
     "GAP_PREFIX",
     "GENERAL_FEEDBACK_ID",
     "GENERAL_SECTION_TITLE",
@@ -33,7 +37,11 @@ __all__ = [
     "ITEM_RESOURCE_TYPE",
     "LOM_NS",
     "LOM_SOURCE",
+    "MAXSCORE",
     "OBJECTIVE_PURPOSE",
+    "PASS",
+    "RESPONSE",
+    "SCORE",
     "TEST_RESOURCE_TYPES",
     "gap_feedback_identifier",
     "gap_identifier",
@@ -50,6 +58,17 @@ __all__ = [
     "section_title",
     "taxa_fields",
 ]
+
+RESPONSE = "RESPONSE"
+"""Identifier of the response of an item with one interaction."""
+SCORE = "SCORE"
+"""Outcome holding an item's score (0 to its points), and a test's total."""
+MAXSCORE = "MAXSCORE"
+"""Outcome holding an item's points, and a test's total of them."""
+FEEDBACK = "FEEDBACK"
+"""Outcome listing the identifiers of the feedback shown after a response."""
+PASS = "PASS"
+"""Test outcome: whether ``SCORE`` reaches the passing share of ``MAXSCORE``."""
 
 ID_PREFIX = "Q_"
 """Put before question ids that start with a digit."""

@@ -35,8 +35,14 @@ from qbank.core.model import (
 )
 from qbank.exporters.base import misplaced_gap_notes
 from qbank.exporters.qti.dialect import format_number
-from qbank.exporters.qti.writer import RESPONSE, ItemWriter, QtiItemType, ResponseFeedback, choice_identifier
-from qbank.interchange.qti import gap_feedback_identifier, gap_identifier, gap_option_identifier
+from qbank.exporters.qti.writer import ItemWriter, QtiItemType, ResponseFeedback, choice_identifier
+from qbank.interchange.qti import (
+    RESPONSE,
+    SCORE,
+    gap_feedback_identifier,
+    gap_identifier,
+    gap_option_identifier,
+)
 
 __all__ = ["ITEM_TYPES", "match_targets"]
 
@@ -308,8 +314,8 @@ class ClozeItem(QtiItemType[Cloze]):
                 match = w.sub(branch, "match")
                 w.sub(match, "variable", identifier=ident)
                 w.sub(match, "correct", identifier=ident)
-            total = w.sub(w.sub(branch, "setOutcomeValue", identifier="SCORE"), "sum")
-            w.sub(total, "variable", identifier="SCORE")
+            total = w.sub(w.sub(branch, "setOutcomeValue", identifier=SCORE), "sum")
+            w.sub(total, "variable", identifier=SCORE)
             w.base_value(total, "float", format_number(gap.points))
 
     def response_feedback(self, q: Cloze) -> list[ResponseFeedback]:

@@ -19,7 +19,7 @@ from qbank.exporters.qti.dialect import XML_LANG, Dialect, format_number
 from qbank.exporters.qti.item_types import ITEM_TYPES
 from qbank.exporters.qti.writer import ItemWriter, QtiItemType
 from qbank.interchange.feedback import PLAIN_HEADINGS, general_feedback
-from qbank.interchange.qti import GENERAL_FEEDBACK_ID, qti_identifier
+from qbank.interchange.qti import FEEDBACK, GENERAL_FEEDBACK_ID, MAXSCORE, SCORE, qti_identifier
 
 __all__ = ["NOT_CARRIED", "build_item", "item_type"]
 
@@ -57,26 +57,22 @@ def build_item(
     score = w.sub(
         item,
         "outcomeDeclaration",
-        identifier="SCORE",
+        identifier=SCORE,
         cardinality="single",
         baseType="float",
         normalMaximum=format_number(q.points),
     )
     w.values(score, "defaultValue", ["0"])
-    maxscore = w.sub(
-        item, "outcomeDeclaration", identifier="MAXSCORE", cardinality="single", baseType="float"
-    )
+    maxscore = w.sub(item, "outcomeDeclaration", identifier=MAXSCORE, cardinality="single", baseType="float")
     w.values(maxscore, "defaultValue", [format_number(q.points)])
     if general or responses:
-        w.sub(
-            item, "outcomeDeclaration", identifier="FEEDBACK", cardinality="multiple", baseType="identifier"
-        )
+        w.sub(item, "outcomeDeclaration", identifier=FEEDBACK, cardinality="multiple", baseType="identifier")
 
     kind.body(w, q, w.sub(item, "itemBody"))
 
     rp = w.sub(item, "responseProcessing")
     if general:
-        multiple = w.sub(w.sub(rp, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
+        multiple = w.sub(w.sub(rp, "setOutcomeValue", identifier=FEEDBACK), "multiple")
         w.base_value(multiple, "identifier", GENERAL_FEEDBACK_ID)
     kind.score(w, q, rp)
     if responses:
@@ -88,7 +84,7 @@ def build_item(
         modal = w.sub(
             item,
             "modalFeedback",
-            outcomeIdentifier="FEEDBACK",
+            outcomeIdentifier=FEEDBACK,
             identifier=GENERAL_FEEDBACK_ID,
             showHide="show",
             title="Explanation",
@@ -98,7 +94,7 @@ def build_item(
         modal = w.sub(
             item,
             "modalFeedback",
-            outcomeIdentifier="FEEDBACK",
+            outcomeIdentifier=FEEDBACK,
             identifier=feedback.identifier,
             showHide="show",
         )

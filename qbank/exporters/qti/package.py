@@ -17,7 +17,10 @@ from qbank.exporters.qti.plan import TestPlan, plan_test
 from qbank.interchange.qti import (
     LOM_NS,
     LOM_SOURCE,
+    MAXSCORE,
     OBJECTIVE_PURPOSE,
+    PASS,
+    SCORE,
     outline_taxa,
     pool_section_identifier,
     qti_identifier,
@@ -33,10 +36,10 @@ def build_test(plan: TestPlan, dialect: Dialect) -> etree._Element:
     """The assessment test: one section per planned section, random draws and the time limit."""
     d = dialect
     test = d.root("assessmentTest", identifier=plan.identifier, title=plan.title)
-    d.sub(test, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
-    d.sub(test, "outcomeDeclaration", identifier="MAXSCORE", cardinality="single", baseType="float")
+    d.sub(test, "outcomeDeclaration", identifier=SCORE, cardinality="single", baseType="float")
+    d.sub(test, "outcomeDeclaration", identifier=MAXSCORE, cardinality="single", baseType="float")
     if plan.passing_score is not None:
-        d.sub(test, "outcomeDeclaration", identifier="PASS", cardinality="single", baseType="boolean")
+        d.sub(test, "outcomeDeclaration", identifier=PASS, cardinality="single", baseType="boolean")
     if plan.time_limit_minutes is not None:
         d.sub(test, "timeLimits", maxTime=str(plan.time_limit_minutes * 60), allowLateSubmission="false")
     part = d.sub(test, "testPart", identifier="P1", navigationMode="nonlinear", submissionMode="simultaneous")
@@ -55,15 +58,15 @@ def build_test(plan: TestPlan, dialect: Dialect) -> etree._Element:
                 done.add(group.name)
                 _pool_section(d, sec, group)
     processing = d.sub(test, "outcomeProcessing")
-    for outcome in ("SCORE", "MAXSCORE"):
+    for outcome in (SCORE, MAXSCORE):
         total = d.sub(d.sub(processing, "setOutcomeValue", identifier=outcome), "sum")
         d.sub(total, "testVariables", variableIdentifier=outcome)
     if plan.passing_score is not None:
         # PASS = SCORE >= MAXSCORE * passing score
-        gte = d.sub(d.sub(processing, "setOutcomeValue", identifier="PASS"), "gte")
-        d.sub(gte, "variable", identifier="SCORE")
+        gte = d.sub(d.sub(processing, "setOutcomeValue", identifier=PASS), "gte")
+        d.sub(gte, "variable", identifier=SCORE)
         product = d.sub(gte, "product")
-        d.sub(product, "variable", identifier="MAXSCORE")
+        d.sub(product, "variable", identifier=MAXSCORE)
         d.sub(product, "baseValue", f"{plan.passing_score / 100:g}", baseType="float")
     return test
 

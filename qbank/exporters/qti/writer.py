@@ -20,12 +20,12 @@ from qbank.core.markup import Rendered, append_xhtml, render
 from qbank.core.model import Question
 from qbank.exporters.base import question_diagnostic
 from qbank.exporters.qti.dialect import Dialect, format_number
+from qbank.interchange.qti import FEEDBACK, RESPONSE, SCORE
 from qbank.io.source import DataPath
 
-__all__ = ["RESPONSE", "ItemWriter", "QtiItemType", "ResponseFeedback", "choice_identifier"]
+__all__ = ["ItemWriter", "QtiItemType", "ResponseFeedback", "choice_identifier"]
 
 #: Identifier of the response of a one-interaction item.
-RESPONSE = "RESPONSE"
 
 #: XHTML elements of the shared allow-list that QTI's XHTML subset lacks, and what they become.
 _QTI_TAG_FALLBACK = {"u": "span", "del": "span", "ins": "span"}
@@ -115,8 +115,8 @@ class ItemWriter:
 
     def add_feedback(self, parent: etree._Element, kind: str, value: str) -> None:
         """``FEEDBACK`` gains a value: a ``variable`` (a response) or an identifier ``baseValue``."""
-        multiple = self.sub(self.sub(parent, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
-        self.sub(multiple, "variable", identifier="FEEDBACK")
+        multiple = self.sub(self.sub(parent, "setOutcomeValue", identifier=FEEDBACK), "multiple")
+        self.sub(multiple, "variable", identifier=FEEDBACK)
         if kind == "variable":
             self.sub(multiple, "variable", identifier=value)
         else:
@@ -128,9 +128,7 @@ class ItemWriter:
 
     def set_score(self, parent: etree._Element, value: float) -> None:
         """``SCORE = value``."""
-        self.base_value(
-            self.sub(parent, "setOutcomeValue", identifier="SCORE"), "float", format_number(value)
-        )
+        self.base_value(self.sub(parent, "setOutcomeValue", identifier=SCORE), "float", format_number(value))
 
     def if_else_score(self, rp: etree._Element) -> etree._Element:
         """``if <condition> ... else SCORE = 0``; returns the responseIf to put the condition in."""
@@ -153,7 +151,7 @@ class ItemWriter:
         branch = self.sub(cond, "responseIf")
         self.sub(self.sub(branch, "isNull"), "variable", identifier=RESPONSE)
         self.set_score(branch, 0)
-        other = self.sub(self.sub(cond, "responseElse"), "setOutcomeValue", identifier="SCORE")
+        other = self.sub(self.sub(cond, "responseElse"), "setOutcomeValue", identifier=SCORE)
         self.sub(other, "mapResponse", identifier=RESPONSE)
 
 
