@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import PurePosixPath
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from lxml import etree
@@ -37,6 +38,7 @@ from qbank.core.model import (
     Ordering,
     Question,
     ShortAnswer,
+    SingleChoice,
     TextGap,
     TrueFalse,
 )
@@ -53,7 +55,14 @@ from qbank.exporters.base import (
 from qbank.interchange.feedback import BOLD_HEADINGS, general_feedback
 from qbank.interchange.moodle import (
     CLOZE_CATCH_ALL,
+    CLOZE_DROPDOWN,
+    CLOZE_DROPDOWN_SHUFFLED,
+    CLOZE_NUMBER,
+    CLOZE_TEXT,
+    CLOZE_TEXT_CASE,
+    COMBINED_FEEDBACK,
     PLUGINFILE,
+    QTYPES,
     category_names,
     category_order,
     category_path,
@@ -77,17 +86,6 @@ MAX_IDNUMBER = 100
 
 _PENALTY = "0.3333333"
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_QTYPE: dict[str, str] = {
-    "single_choice": "multichoice",
-    "multiple_response": "multichoice",
-    "true_false": "truefalse",
-    "short_answer": "shortanswer",
-    "numerical": "numerical",
-    "matching": "matching",
-    "ordering": "ordering",
-    "essay": "essay",
-    "cloze": "cloze",
-}
 
 
 @dataclass
@@ -233,38 +231,19 @@ class MoodleXmlExporter:
         images, problems = question_media(question)
         diagnostics.extend(problems)
         ctx = _Context(question, {m.src: m for m in images}, diagnostics)
-        element = _sub(quiz, "question", type=_QTYPE[question.type])
+        kind = _TYPES[question.kind]
+        element = _sub(quiz, "question", type=QTYPES[question.kind])
         _sub(_sub(element, "name"), "text", question.id)
-        if isinstance(question, Cloze):
-            marks = self._cloze_text(element, question, ctx)
-        else:
-            self._html(element, "questiontext", render(question.stem).html, ctx, ("stem",))
+        marks = kind.text(self, element, question, ctx)
         feedback = general_feedback(question, BOLD_HEADINGS)
         self._html(
             element, "generalfeedback", render(feedback).html if feedback else "", ctx, ("explanation",)
         )
-        _sub(element, "defaultgrade", f"{marks if isinstance(question, Cloze) else question.points:.7f}")
-        penalty = {"true_false": "1.0000000", "essay": "0.0000000"}.get(question.type, _PENALTY)
-        _sub(element, "penalty", penalty)
+        _sub(element, "defaultgrade", f"{marks:.7f}")
+        _sub(element, "penalty", kind.penalty)
         _sub(element, "hidden", "0")
         self._idnumber(element, question, idnumbers, diagnostics)
-
-        if isinstance(question, ChoiceQuestion):
-            self._multichoice(element, question, ctx)
-        elif isinstance(question, TrueFalse):
-            self._truefalse(element, question)
-        elif isinstance(question, ShortAnswer):
-            self._shortanswer(element, question)
-        elif isinstance(question, Numerical):
-            self._numerical(element, question)
-        elif isinstance(question, Matching):
-            self._matching(element, question, ctx)
-        elif isinstance(question, Ordering):
-            self._ordering(element, question, ctx)
-        elif isinstance(question, Essay):
-            self._essay(element)
-        elif isinstance(question, Cloze):
-            self._combined_feedback(element)
+        kind.body(self, element, question, ctx)
 
         tags = question_tags(question)
         if tags:
@@ -347,10 +326,18 @@ class MoodleXmlExporter:
         parts.extend(lxml_html.tostring(child, encoding="unicode") for child in holder)
         return "".join(parts), sorted(files.items())
 
+    def _stem(self, element: etree._Element, question: Question, ctx: _Context) -> float:
+        """The question text of every type but cloze; returns the question's points."""
+        self._html(element, "questiontext", render(question.stem).html, ctx, ("stem",))
+        return question.points
+
     @staticmethod
     def _combined_feedback(element: etree._Element) -> None:
-        for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+        for tag in COMBINED_FEEDBACK:
             _sub(_sub(element, tag, format="html"), "text")
+
+    def _cloze(self, element: etree._Element, question: Cloze, ctx: _Context) -> None:
+        self._combined_feedback(element)
 
     def _multichoice(self, element: etree._Element, question: ChoiceQuestion, ctx: _Context) -> None:
         multiple = isinstance(question, MultipleResponse)
@@ -374,24 +361,21 @@ class MoodleXmlExporter:
             feedback = render(choice.feedback).html if choice.feedback else ""
             self._html(answer, "feedback", feedback, ctx, ("choices", index, "feedback"))
 
-    @staticmethod
-    def _truefalse(element: etree._Element, question: TrueFalse) -> None:
+    def _truefalse(self, element: etree._Element, question: TrueFalse, ctx: _Context) -> None:
         for value in (True, False):
             grade = Fraction(1) if question.answer is value else Fraction(0)
             answer = _sub(element, "answer", fraction=format_grade(grade), format="moodle_auto_format")
             _sub(answer, "text", "true" if value else "false")
             _sub(_sub(answer, "feedback", format="html"), "text")
 
-    @staticmethod
-    def _shortanswer(element: etree._Element, question: ShortAnswer) -> None:
+    def _shortanswer(self, element: etree._Element, question: ShortAnswer, ctx: _Context) -> None:
         _sub(element, "usecase", "1" if question.case_sensitive else "0")
         for text in question.accept:
             answer = _sub(element, "answer", fraction=format_grade(Fraction(1)), format="moodle_auto_format")
             _set_text(_sub(answer, "text"), escape_wildcards(_INVALID_XML.sub("", text)))
             _sub(_sub(answer, "feedback", format="html"), "text")
 
-    @staticmethod
-    def _numerical(element: etree._Element, question: Numerical) -> None:
+    def _numerical(self, element: etree._Element, question: Numerical, ctx: _Context) -> None:
         answer = _sub(element, "answer", fraction=format_grade(Fraction(1)), format="moodle_auto_format")
         _sub(answer, "text", format_number(question.answer))
         _sub(_sub(answer, "feedback", format="html"), "text")
@@ -487,16 +471,16 @@ class MoodleXmlExporter:
         own = feedback(gap.feedback, ("gaps", name, "feedback"))
         alternatives: list[tuple[bool, str, str | None]]
         if isinstance(gap, TextGap):
-            kind = "SAC" if gap.case_sensitive else "SHORTANSWER"
+            kind = CLOZE_TEXT_CASE if gap.case_sensitive else CLOZE_TEXT
             alternatives = [(True, cloze_escape(escape_wildcards(t)), own) for t in gap.accept]
             if own:
                 alternatives.append((False, CLOZE_CATCH_ALL, own))
         elif isinstance(gap, NumberGap):
-            kind = "NUMERICAL"
+            kind = CLOZE_NUMBER
             value = f"{format_number(gap.answer)}:{format_number(gap.tolerance)}"
             alternatives = [(True, value, own)] + ([(False, CLOZE_CATCH_ALL, own)] if own else [])
         else:
-            kind = "MCS" if question.shuffle else "MULTICHOICE"
+            kind = CLOZE_DROPDOWN_SHUFFLED if question.shuffle else CLOZE_DROPDOWN
             if own and any(o.feedback for o in gap.options):
                 ctx.diagnostics.append(
                     question_diagnostic(
@@ -517,8 +501,7 @@ class MoodleXmlExporter:
             ]
         return cloze_gap(mark, kind, alternatives), files
 
-    @staticmethod
-    def _essay(element: etree._Element) -> None:
+    def _essay(self, element: etree._Element, question: Essay, ctx: _Context) -> None:
         _sub(element, "responseformat", "editor")
         _sub(element, "responserequired", "1")
         _sub(element, "responsefieldlines", "15")
@@ -528,6 +511,30 @@ class MoodleXmlExporter:
         _sub(element, "filetypeslist")
         _sub(_sub(element, "graderinfo", format="html"), "text")
         _sub(_sub(element, "responsetemplate", format="html"), "text")
+
+
+@dataclass(frozen=True)
+class _MoodleType:
+    """How one question type is written: its question text (returning the question's marks), its
+    ``penalty`` (the share of the marks lost per wrong try), and what follows the common elements."""
+
+    body: Callable[[MoodleXmlExporter, etree._Element, Any, _Context], None]
+    text: Callable[[MoodleXmlExporter, etree._Element, Any, _Context], float] = MoodleXmlExporter._stem
+    penalty: str = _PENALTY
+
+
+#: qbank type -> how it is written (one entry per type; the Moodle type names are in ``QTYPES``).
+_TYPES: dict[str, _MoodleType] = {
+    SingleChoice.kind: _MoodleType(MoodleXmlExporter._multichoice),
+    MultipleResponse.kind: _MoodleType(MoodleXmlExporter._multichoice),
+    TrueFalse.kind: _MoodleType(MoodleXmlExporter._truefalse, penalty="1.0000000"),
+    ShortAnswer.kind: _MoodleType(MoodleXmlExporter._shortanswer),
+    Numerical.kind: _MoodleType(MoodleXmlExporter._numerical),
+    Matching.kind: _MoodleType(MoodleXmlExporter._matching),
+    Ordering.kind: _MoodleType(MoodleXmlExporter._ordering),
+    Essay.kind: _MoodleType(MoodleXmlExporter._essay, penalty="0.0000000"),
+    Cloze.kind: _MoodleType(MoodleXmlExporter._cloze, text=MoodleXmlExporter._cloze_text),
+}
 
 
 def _gap_marks(question: Cloze, ctx: _Context) -> list[int]:

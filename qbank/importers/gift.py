@@ -22,7 +22,18 @@ from qbank.importers import register
 from qbank.importers.base import Draft, ImportContext, plain, text_content
 from qbank.importers.html2md import html_to_markdown
 from qbank.interchange.feedback import general_feedback_fields
-from qbank.interchange.gift import CATEGORY, GENERAL_FEEDBACK, comment_tokens, protect, restore
+from qbank.interchange.gift import (
+    CATEGORY,
+    GENERAL_FEEDBACK,
+    MATCH_ARROW,
+    MISSING_WORD_GAP,
+    TRUE_FALSE,
+    WEIGHT,
+    comment_tokens,
+    parse_numeric,
+    protect,
+    restore,
+)
 from qbank.interchange.markdown import escape_markdown
 from qbank.interchange.moodle import category_fields, response_keys, split_category_path, tag_difficulty
 from qbank.io.safe import decode_text
@@ -30,10 +41,6 @@ from qbank.io.safe import decode_text
 __all__ = ["GiftImporter"]
 
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
-_WEIGHT = re.compile(r"^\s*%(-?[0-9]+(?:\.[0-9]*)?)%")
-_TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-#: The name of the gap of a missing-word question.
-MISSING_WORD_GAP = "1"
 
 
 class _Texts:
@@ -100,7 +107,7 @@ def _split_answers(block: str) -> list[tuple[str, str]]:
 
 
 def _weight(text: str) -> tuple[float | None, str]:
-    match = _WEIGHT.match(text)
+    match = WEIGHT.match(text)
     if not match:
         return None, text
     return float(match.group(1)), text[match.end() :]
@@ -219,11 +226,11 @@ class GiftImporter:
             return self._numerical(block[1:], draft)
         if "~" in block:
             return self._choices(block, draft, texts)
-        if "=" in block and "->" in block:
+        if "=" in block and MATCH_ARROW in block:
             return self._matching(block, draft, texts)
         head = block.split("#", 1)[0].strip()
-        if head.upper() in _TF:
-            data.update(type="true_false", answer=_TF[head.upper()])
+        if head.upper() in TRUE_FALSE:
+            data.update(type="true_false", answer=TRUE_FALSE[head.upper()])
             if "#" in block and any(restore(p).strip() for p in block.split("#")[1:]):
                 draft.lost("true/false answer feedback has no qbank field; not imported")
             return None
@@ -298,9 +305,9 @@ class GiftImporter:
         pairs: list[dict[str, str]] = []
         distractors: list[str] = []
         for index, (_, raw) in enumerate(_split_answers(block)):
-            prompt, arrow, match = raw.partition("->")
+            prompt, arrow, match = raw.partition(MATCH_ARROW)
             if not arrow:
-                return f"matching answer {index + 1} has no ->"
+                return f"matching answer {index + 1} has no {MATCH_ARROW}"
             match_text = texts.literal(match)
             prompt_text = texts.markdown(prompt, f"prompt {index + 1}") if prompt.strip() else ""
             if prompt_text:
@@ -349,7 +356,7 @@ class GiftImporter:
                 continue
             if feedback is not None and restore(feedback).strip():
                 draft.lost("numeric answer feedback has no qbank field; not imported")
-            value = _parse_number(body)
+            value = parse_numeric(body)
             if value is None:
                 return f"{body!r} is not a number, a number:tolerance or a min..max range"
             found.append(value)
@@ -358,19 +365,6 @@ class GiftImporter:
         if len(found) > 1:
             draft.lost(f"{len(found) - 1} further numeric answers are not carried (qbank has one answer)")
         draft.data.update(type="numerical", answer=found[0][0], tolerance=found[0][1])
-        return None
-
-
-def _parse_number(text: str) -> tuple[float, float] | None:
-    try:
-        if ".." in text:
-            low, high = (float(p) for p in text.split("..", 1))
-            return (low + high) / 2, abs(high - low) / 2
-        if ":" in text:
-            value, tolerance = (float(p) for p in text.split(":", 1))
-            return value, abs(tolerance)
-        return float(text), 0.0
-    except ValueError:
         return None
 
 

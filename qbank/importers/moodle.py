@@ -43,9 +43,17 @@ from qbank.importers.html2md import html_to_markdown
 from qbank.interchange.feedback import general_feedback_fields
 from qbank.interchange.markdown import escape_markdown
 from qbank.interchange.moodle import (
+    CLOZE_CASE_TYPES,
     CLOZE_CATCH_ALL,
     CLOZE_GAP,
+    CLOZE_LAYOUT_TYPES,
+    CLOZE_NUMBER_TYPES,
+    CLOZE_SHUFFLED_TYPES,
+    CLOZE_TEXT_TYPES,
+    COMBINED_FEEDBACK,
     PLUGINFILE,
+    QTYPE_ALIASES,
+    QTYPES,
     category_fields,
     cloze_alternatives,
     cloze_unescape,
@@ -188,11 +196,11 @@ class MoodleXmlImporter:
                 ctx.skip(f"not imported: {_UNSUPPORTED[qtype]} (type {qtype!r})", display, line)
                 continue
             reader = _Question(el, draft, ctx)
-            handler = getattr(self, f"_{'matching' if qtype == 'match' else qtype}", None)
+            handler = _READERS.get(QTYPE_ALIASES.get(qtype, qtype))
             if handler is None:
                 ctx.skip(f"not imported: question type {qtype!r} is not supported", display, line)
                 continue
-            problem = handler(reader)
+            problem = handler(self, reader)
             if problem:
                 ctx.skip(f"not imported: {problem}", display, line)
                 continue
@@ -235,11 +243,7 @@ class MoodleXmlImporter:
                 tags.append(tag)
         if tags:
             data["tags"] = tags
-        combined = [
-            t
-            for t in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
-            if _text_of(el.find(t))
-        ]
+        combined = [t for t in COMBINED_FEEDBACK if _text_of(el.find(t))]
         if combined:
             draft.lost(f"combined feedback ({', '.join(combined)}) has no qbank field; not imported")
         if el.findall("hint"):
@@ -414,8 +418,6 @@ class MoodleXmlImporter:
         q.draft.data.update(type="cloze", stem=markers_for_placeholders(stem, names), gaps=gaps)
         return None
 
-    _multianswer = _cloze
-
     def _essay(self, q: _Question) -> str | None:
         q.draft.data["type"] = "essay"
         for tag in ("graderinfo", "responsetemplate"):
@@ -427,20 +429,6 @@ class MoodleXmlImporter:
 _NUMBER = re.compile(
     r"^(-?(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?)(?::(-?(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?))?$"
 )
-_TEXT_TYPES = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
-_CASE_TYPES = {"SHORTANSWER_C", "SAC", "MWC"}
-_NUMBER_TYPES = {"NUMERICAL", "NM"}
-_SHUFFLED_TYPES = {"MULTICHOICE_S", "MCS", "MULTICHOICE_VS", "MCVS", "MULTICHOICE_HS", "MCHS"}
-_LAYOUT_TYPES = {
-    "MULTICHOICE_V",
-    "MCV",
-    "MULTICHOICE_H",
-    "MCH",
-    "MULTICHOICE_VS",
-    "MCVS",
-    "MULTICHOICE_HS",
-    "MCHS",
-}
 
 
 def _cloze_gap(match: re.Match[str], name: str, q: _Question, shuffled: set[bool]) -> dict[str, Any] | str:
@@ -454,7 +442,7 @@ def _cloze_gap(match: re.Match[str], name: str, q: _Question, shuffled: set[bool
 
     if kind.startswith(("MULTIRESPONSE", "MR")):
         return f"gap {name} is a multiple-response embedded answer, which has no qbank form"
-    if kind in _TEXT_TYPES or kind in _NUMBER_TYPES:
+    if kind in CLOZE_TEXT_TYPES or kind in CLOZE_NUMBER_TYPES:
         rights = [
             (a, f) for fraction, a, f in alternatives if fraction >= 1 - 1e-9 and a.strip() != CLOZE_CATCH_ALL
         ]
@@ -466,7 +454,7 @@ def _cloze_gap(match: re.Match[str], name: str, q: _Question, shuffled: set[bool
         for answer, _ in others:
             if answer.strip() != CLOZE_CATCH_ALL:
                 q.draft.lost(f"gap {name}: answer {cloze_unescape(answer)!r} below 100% is not carried")
-        if kind in _NUMBER_TYPES:
+        if kind in CLOZE_NUMBER_TYPES:
             parsed = [_NUMBER.match(a.strip()) for a, _ in rights]
             numbers = [m for m in parsed if m is not None]
             if not numbers:
@@ -488,7 +476,7 @@ def _cloze_gap(match: re.Match[str], name: str, q: _Question, shuffled: set[bool
                         f"gap {name}: answer {answer!r} uses Moodle's * wildcard, compared literally"
                     )
             gap["accept"] = accept
-            if kind in _CASE_TYPES:
+            if kind in CLOZE_CASE_TYPES:
                 gap["case_sensitive"] = True
         if len(notes) == 1 and "" not in notes:
             gap["feedback"] = notes.pop()  # the same on every answer: the gap's own feedback
@@ -518,9 +506,9 @@ def _cloze_gap(match: re.Match[str], name: str, q: _Question, shuffled: set[bool
             gap["feedback"] = shared.pop()
             for option in options:
                 del option["feedback"]
-        if kind in _LAYOUT_TYPES:
+        if kind in CLOZE_LAYOUT_TYPES:
             q.draft.lost(f"gap {name}: shown as radio buttons in Moodle, a drop-down here")
-        shuffled.add(kind in _SHUFFLED_TYPES)
+        shuffled.add(kind in CLOZE_SHUFFLED_TYPES)
         gap["options"] = options
     if marks and marks != "1":
         if int(marks) > 0:
@@ -528,6 +516,20 @@ def _cloze_gap(match: re.Match[str], name: str, q: _Question, shuffled: set[bool
         else:
             q.draft.lost(f"gap {name} is worth 0 marks in Moodle; it is worth 1 point here")
     return gap
+
+
+#: Moodle question type -> its reader (other names Moodle uses are mapped by ``QTYPE_ALIASES``); a
+#: reader fills the draft and returns why the question cannot be imported, or ``None``.
+_READERS: dict[str, Callable[[MoodleXmlImporter, _Question], str | None]] = {
+    QTYPES["single_choice"]: MoodleXmlImporter._multichoice,
+    QTYPES["true_false"]: MoodleXmlImporter._truefalse,
+    QTYPES["short_answer"]: MoodleXmlImporter._shortanswer,
+    QTYPES["numerical"]: MoodleXmlImporter._numerical,
+    QTYPES["matching"]: MoodleXmlImporter._matching,
+    QTYPES["ordering"]: MoodleXmlImporter._ordering,
+    QTYPES["essay"]: MoodleXmlImporter._essay,
+    QTYPES["cloze"]: MoodleXmlImporter._cloze,
+}
 
 
 def _html_text(text: str) -> str:

@@ -1,5 +1,8 @@
 """Moodle conventions shared by the Moodle XML and GIFT exporters and importers.
 
+* question types: :data:`QTYPES` names the ``<question type="...">`` of each qbank type (and
+  :data:`QTYPE_ALIASES` the other names Moodle reads for them); every choice-like type carries the
+  three combined feedbacks (:data:`COMBINED_FEEDBACK`);
 * grades: Moodle accepts an answer's grade only when it is on a fixed list
   (``question/engine/bank.php``) within 1e-5 (as a fraction of 1), so every percentage written
   comes from :data:`MOODLE_GRADES` and is checked again with :func:`on_grade_list` before it is
@@ -15,7 +18,8 @@
   question text (:func:`cloze_gap`); an alternative is ``=answer`` (right) or ``%0%answer``, with
   ``#feedback``; text is entity-encoded where Moodle's syntax would read it
   (:func:`cloze_escape`, undone by :func:`cloze_unescape`), and :data:`CLOZE_GAP` finds the gaps
-  the way Moodle does.
+  the way Moodle does; a gap's type (``SHORTANSWER``, ``NUMERICAL``, ``MULTICHOICE`` and their
+  variants) says how it is answered (:data:`CLOZE_TEXT_TYPES` ...).
 """
 
 from __future__ import annotations
@@ -29,11 +33,24 @@ from fractions import Fraction
 from qbank.core.model import Bank, Blueprint, ChoiceQuestion, Question, SingleChoice
 
 __all__ = [
+    "CLOZE_CASE_TYPES",
     "CLOZE_CATCH_ALL",
+    "CLOZE_DROPDOWN",
+    "CLOZE_DROPDOWN_SHUFFLED",
     "CLOZE_GAP",
+    "CLOZE_LAYOUT_TYPES",
+    "CLOZE_NUMBER",
+    "CLOZE_NUMBER_TYPES",
+    "CLOZE_SHUFFLED_TYPES",
+    "CLOZE_TEXT",
+    "CLOZE_TEXT_CASE",
+    "CLOZE_TEXT_TYPES",
+    "COMBINED_FEEDBACK",
     "GRADE_TOLERANCE",
     "MOODLE_GRADES",
     "PLUGINFILE",
+    "QTYPES",
+    "QTYPE_ALIASES",
     "bank_title",
     "category_fields",
     "category_names",
@@ -59,6 +76,23 @@ __all__ = [
     "tag_difficulty",
     "unescape_wildcards",
 ]
+
+QTYPES: dict[str, str] = {
+    "single_choice": "multichoice",
+    "multiple_response": "multichoice",
+    "true_false": "truefalse",
+    "short_answer": "shortanswer",
+    "numerical": "numerical",
+    "matching": "matching",
+    "ordering": "ordering",
+    "essay": "essay",
+    "cloze": "cloze",
+}
+"""qbank type -> the Moodle XML question type written for it."""
+QTYPE_ALIASES: dict[str, str] = {"match": "matching", "multianswer": "cloze"}
+"""Other names Moodle reads for a type of :data:`QTYPES` -> the name written."""
+COMBINED_FEEDBACK = ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
+"""The combined feedback elements of choice, matching, ordering and cloze questions."""
 
 PLUGINFILE = "@@PLUGINFILE@@"
 """How a Moodle text refers to the files attached to it (``@@PLUGINFILE@@/<name>``)."""
@@ -286,6 +320,29 @@ _TYPES = (
     "MULTICHOICE_H|MCH|MULTICHOICE|MC|SHORTANSWER_C|SAC|MWC|SHORTANSWER|SA|MW|"
     "MULTIRESPONSE_HS|MRHS|MULTIRESPONSE_S|MRS|MULTIRESPONSE_H|MRH|MULTIRESPONSE|MR"
 )
+CLOZE_TEXT = "SHORTANSWER"
+"""Embedded answer type of a typed gap (case-insensitive)."""
+CLOZE_TEXT_CASE = "SAC"
+"""Embedded answer type of a case-sensitive typed gap (short for ``SHORTANSWER_C``)."""
+CLOZE_NUMBER = "NUMERICAL"
+"""Embedded answer type of a number gap."""
+CLOZE_DROPDOWN = "MULTICHOICE"
+"""Embedded answer type of a drop-down whose options keep their order."""
+CLOZE_DROPDOWN_SHUFFLED = "MCS"
+"""Embedded answer type of a shuffled drop-down (short for ``MULTICHOICE_S``)."""
+CLOZE_TEXT_TYPES = frozenset({"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"})
+"""Embedded answer types read as a typed gap."""
+CLOZE_CASE_TYPES = frozenset({"SHORTANSWER_C", "SAC", "MWC"})
+"""Embedded answer types compared case-sensitively."""
+CLOZE_NUMBER_TYPES = frozenset({"NUMERICAL", "NM"})
+"""Embedded answer types read as a number gap."""
+CLOZE_SHUFFLED_TYPES = frozenset({"MULTICHOICE_S", "MCS", "MULTICHOICE_VS", "MCVS", "MULTICHOICE_HS", "MCHS"})
+"""Drop-down (or radio-button) types whose options are shuffled."""
+CLOZE_LAYOUT_TYPES = frozenset(
+    {"MULTICHOICE_V", "MCV", "MULTICHOICE_H", "MCH", "MULTICHOICE_VS", "MCVS", "MULTICHOICE_HS", "MCHS"}
+)
+"""Multiple-choice types Moodle shows as radio buttons, not a drop-down."""
+
 CLOZE_GAP = re.compile(rf"\{{([0-9]*):({_TYPES}):({_ALTERNATIVE}(?:~{_ALTERNATIVE})*)\}}", re.S)
 """An embedded answer as Moodle's ``qtype_multianswer`` reads it: marks, type, alternatives."""
 

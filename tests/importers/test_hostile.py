@@ -144,3 +144,18 @@ def test_a_failed_import_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists()
     assert main(["import", str(good), str(evil), "--from", "qti", "-o", str(out)]) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("qtype", ["common", "read", "question", "__init__", "random", "multianswer"])
+def test_moodle_question_types_are_read_from_a_fixed_table(tmp_path: Path, qtype: str) -> None:
+    # a type attribute never reaches an attribute lookup: unknown ones are skipped with a located note
+    path = tmp_path / "quiz.xml"
+    path.write_text(
+        f'<quiz>\n<question type="{qtype}"><name><text>x</text></name>'
+        '<questiontext format="html"><text>Which?</text></questiontext></question>\n</quiz>\n',
+        encoding="utf-8",
+    )
+    result = import_bank(path, "moodle")
+    assert result.imported == 0
+    assert [(d.code, d.line) for d in result.diagnostics] == [("QB910", 2)]
+    assert result.diagnostics[0].message.startswith("not imported:")
