@@ -75,6 +75,8 @@ __all__ = [
     "Ordering",
     "Origin",
     "Pool",
+    "PoolDeclarations",
+    "PoolsOnly",
     "Question",
     "QuestionFile",
     "QuestionType",
@@ -1008,6 +1010,12 @@ class Pool(_Strict):
     """A name shown by exports that title their groups (QTI sections, Canvas groups)."""
 
 
+PoolDeclarations: TypeAlias = Annotated[
+    dict[PoolName, Pool], Field(json_schema_extra={"additionalProperties": False})
+]
+"""Pool name -> declaration, as a question file's ``pools`` holds them."""
+
+
 class QuestionFile(_Strict):
     """A question file: optional ``defaults`` and a list of questions."""
 
@@ -1020,11 +1028,16 @@ class QuestionFile(_Strict):
     form: Form | None = None
     """Present in assembled practice tests (``qbank assemble``)."""
     defaults: Defaults | None = None
-    pools: (
-        Annotated[dict[PoolName, Pool], Field(json_schema_extra={"additionalProperties": False})] | None
-    ) = None
+    pools: PoolDeclarations | None = None
     """Pools declared by this file (names are bank-wide)."""
     questions: list[QuestionEntry]
+
+
+class PoolsOnly(_Strict):
+    """The ``pools`` of a question file alone: validates the declarations without building the
+    validator of every question type."""
+
+    pools: PoolDeclarations
 
 
 @functools.cache

@@ -12,7 +12,13 @@ from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, sort_diagnostics
 from qbank.core.model import Bank, Blueprint, Form, Pool, Question
 from qbank.io.source import SourceFile, diagnostic, discover, read_source
-from qbank.io.validation import validate_blueprint_file, validate_form, validate_pools, validate_question_file
+from qbank.io.validation import (
+    build_validators,
+    validate_blueprint_file,
+    validate_form,
+    validate_pools,
+    validate_question_file,
+)
 
 __all__ = ["LoadResult", "Progress", "load", "validate"]
 
@@ -147,6 +153,7 @@ def _run(items: list[tuple[Path, str]], jobs: int, progress: Progress | None) ->
     total = len(items)
     workers = (os.cpu_count() or 1) if jobs == 0 else jobs
     if workers > 1 and total > 1:
+        build_validators()
         with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
             chunk = max(1, total // (workers * 8))
             for done, result in enumerate(pool.map(_worker, items, chunksize=chunk), start=1):

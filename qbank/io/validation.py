@@ -31,6 +31,7 @@ from qbank.core.model import (
     NumberGap,
     Origin,
     Pool,
+    PoolsOnly,
     Question,
     TextGap,
     Variant,
@@ -41,6 +42,7 @@ from qbank.io.source import DataPath, SourceFile
 from qbank.io.templates import collapse_variants, expand
 
 __all__ = [
+    "build_validators",
     "validate_blueprint_file",
     "validate_form",
     "validate_pools",
@@ -71,6 +73,13 @@ _ALL_FIELDS = sorted(
     | {name for fields in _GAP_FIELDS.values() for name in fields}
 )
 _VARIABLE_TAGS = ("range", "choice", "expr")
+
+
+def build_validators() -> None:
+    """Build now the validators every question file needs (the models build theirs on first use):
+    worker processes forked afterwards share them instead of each building its own."""
+    question_adapter()
+    Defaults.model_rebuild()
 
 
 def validate_form(sf: SourceFile) -> tuple[Form | None, list[Diagnostic]]:
@@ -205,13 +214,11 @@ def validate_pools(sf: SourceFile) -> tuple[dict[str, Pool], list[Diagnostic]]:
         return {}, []
     if not isinstance(raw, dict):
         return {}, [sf.diag("QB012", "`pools` must be a mapping of pool names to {pick, points}", ("pools",))]
-    from qbank.core.model import QuestionFile
-
     try:
-        parsed = QuestionFile.model_validate({"pools": raw, "questions": []})
+        parsed = PoolsOnly.model_validate({"pools": raw})
     except ValidationError as exc:
         return {}, _errors(sf, exc, (), None, set(), model="pools")
-    return dict(parsed.pools or {}), []
+    return dict(parsed.pools), []
 
 
 def validate_blueprint_file(sf: SourceFile) -> tuple[Blueprint | None, list[Diagnostic]]:
