@@ -57,9 +57,19 @@ class Diagnostic:
         """``path:line:col``, the form editors and terminals turn into links."""
         return f"{self.path}:{self.line}:{self.col}"
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Order by file, position, code and message."""
-        return (self.path, self.line, self.col, self.code, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str, int, int]:
+        """Order by file, position, code, message, question and end (a total order: findings that
+        share a place, such as one template's variants, come out the same way every run)."""
+        return (
+            self.path,
+            self.line,
+            self.col,
+            self.code,
+            self.message,
+            self.question_id or "",
+            self.end_line or 0,
+            self.end_col or 0,
+        )
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
