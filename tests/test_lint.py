@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -255,3 +256,48 @@ def test_check_fix_respects_suppression(write: Callable[..., Path]) -> None:
     path = write("b.yaml", text)
     main(["check", "--fix", "--no-progress", "-q", str(path)])
     assert '"A) Amazon ElastiCache"' in path.read_text(encoding="utf-8")
+
+
+def test_run_rules_reports_time_per_rule(write: Callable[..., Path]) -> None:
+    from qbank.io.loader import load as load_bank
+    from qbank.lint.engine import run_rules
+    from qbank.lint.rules import registry
+
+    stages: dict[str, float] = {}
+    loaded = load_bank(write("b.yaml", LongKey), timings=stages)
+    plain, _ = run_rules(loaded.bank)
+    timed, _ = run_rules(loaded.bank, timings=stages)
+    assert [x.diagnostic for x in timed] == [x.diagnostic for x in plain]
+    assert {"read", "validate", "locate", *registry()} <= set(stages)
+    assert all(seconds >= 0 for seconds in stages.values())
+
+
+def test_rule_options_come_from_the_type_argument() -> None:
+    from pydantic import BaseModel
+
+    from qbank.lint.rules import NoOptions, Rule, RuleContext
+    from qbank.lint.rules.cues import LongestOptionIsKey, LongestOptions
+    from qbank.lint.rules.hygiene import StrayLineBreak
+
+    assert LongestOptionIsKey.Options is LongestOptions
+    assert StrayLineBreak.Options is NoOptions
+    with pytest.raises(TypeError, match="pydantic model"):
+
+        class Broken(Rule[int]):  # type: ignore[type-var]
+            code = "QB999"
+
+    class Opts(BaseModel):
+        level: int = 3
+
+    class Probe(Rule[Opts]):
+        seen: ClassVar[list[int]] = []
+
+        def item_findings(self, item, ctx):  # type: ignore[no-untyped-def]
+            self.seen.append(ctx.options.level)
+            return ()
+
+    q = SingleChoice(id="m1", stem="Which one?", choices=[Choice(text="a", correct=True), Choice(text="b")])
+    bank = Bank(questions=[q])
+    Probe().check_question(q, RuleContext(bank))  # no options given: the rule's defaults
+    Probe().check_question(q, RuleContext(bank, options=Opts(level=5)))
+    assert Probe.seen == [3, 5]

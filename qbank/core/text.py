@@ -31,7 +31,7 @@ from qbank.core.model import (
     TextGap,
     gap_refs,
 )
-from qbank.core.wordlists import STOP_WORDS
+from qbank.core.wordlists import COMMAND_PROGRAMS, STOP_WORDS
 
 __all__ = [
     "BLANK",
@@ -41,6 +41,7 @@ __all__ = [
     "choice_fields",
     "fold",
     "mask_code",
+    "mask_literals",
     "norm",
     "option_sets",
     "text_fields",
@@ -168,6 +169,38 @@ def mask_code(text: str, *, math: bool = True) -> str:
 
         for span in find_math(original):
             text = text[: span.start] + _NOT_NEWLINE.sub(" ", text[span.start : span.end]) + text[span.end :]
+    return text
+
+
+_ARG = r"(?:--?[A-Za-z][\w-]*(?:=\S*)?|[a-z0-9*][\w.:/=@*~-]*|'[^'\n]*'|\"[^\"\n]*\")"
+_STOP_ARG = "|".join(sorted(STOP_WORDS, key=len, reverse=True))
+#: A program name followed by arguments; prose (a stop word such as "and", "the") ends the command.
+_COMMAND = re.compile(
+    r"(?<![\w./-])(?:"
+    + "|".join(re.escape(p) for p in COMMAND_PROGRAMS)
+    + rf")(?:[ \t]+(?!(?:{_STOP_ARG})(?![\w-])){_ARG})+"
+)
+#: Code-like tokens: IAM actions and ARNs (``dynamodb:GetItem``, ``dynamodb:*``), ``AWS::S3::Bucket``,
+#: paths and URLs, ``key=value``, ``${var}``, snake_case, dotted names (``event.body``) and flags.
+_LITERAL = re.compile(
+    r"[^\s(\[{\"'“‘]*(?:::|\w:(?=[\w*/])|(?<=\S)/(?=\S)|\w=|\$\{|\$[A-Z_]|(?<=\w)_(?=\w)|[a-z0-9]\.(?=[a-z]))"
+    r"[^\s)\]},;\"'”’]*"
+    r"|(?<![\w-])--?[A-Za-z][\w-]*(?:=\S*)?"
+)
+
+
+@lru_cache(maxsize=100_000)
+def mask_literals(text: str) -> str:
+    """:func:`mask_code`, and also command lines (``aws cloudformation package``) and code-like tokens
+    (``dynamodb:GetItem``, ``event.body``, ``--no-verify``) replaced by spaces (same length).
+
+    Rules that look for words in prose use it, so that a product name written as a command or an
+    identifier, or a flag such as ``--all``, is not read as a word of the sentence.
+    """
+    text = mask_code(text)
+    if any(ch in text for ch in ":/=_$.-") or any(p in text for p in COMMAND_PROGRAMS):
+        text = _COMMAND.sub(_blank, text)
+        text = _LITERAL.sub(_blank, text)
     return text
 
 

@@ -13,7 +13,9 @@ __all__ = [
     "AN_WORDS",
     "A_WORDS",
     "CANONICAL_TERMS",
+    "COMMAND_PROGRAMS",
     "IMPERATIVE_VERBS",
+    "INDEX_STOP_WORDS",
     "MOJIBAKE",
     "NEGATIVE_LEAD_WORDS",
     "NEGATORS",
@@ -68,6 +70,13 @@ STOP_WORDS: frozenset[str] = _split(
     all any both each few more most other some such only own same just also use used using following
     one two three four five following true false correct incorrect statement statements option options
     answer answers choice choices best"""
+)
+
+#: Words too common to find a text by (the search index of QB705 leaves them out).
+INDEX_STOP_WORDS: frozenset[str] = _split(
+    """a an the of to in on for and or is are be by with as at from that this which what it its can
+    should will do does how when who why where your you their they these those into than then there
+    has have was were use uses used using"""
 )
 
 #: Domain words that appear everywhere and are no clue (QB403). Extend per bank in the options.
@@ -132,6 +141,13 @@ CANONICAL_TERMS: tuple[str, ...] = (
     "Elastic Beanstalk", "CodeDeploy", "CodePipeline", "CodeBuild", "CodeCommit", "AppSync",
     "ElastiCache", "EventBridge", "OpenSearch", "Route 53", "API Gateway", "Step Functions",
     "Secrets Manager", "Parameter Store", "JavaScript", "TypeScript", "GitHub", "PostgreSQL", "MySQL",
+)  # fmt: skip
+
+#: Command-line programs: a lower-case program name followed by its arguments is a command, not
+#: prose (``aws cloudformation package``, ``sam local invoke``), for :func:`qbank.core.text.mask_literals`.
+COMMAND_PROGRAMS: tuple[str, ...] = (
+    "aws", "sam", "cdk", "eb", "copilot", "amplify", "cfn-lint", "kubectl", "docker", "git", "npm",
+    "npx", "yarn", "pip", "pip3", "terraform", "curl", "mvn", "gradle", "dotnet",
 )  # fmt: skip
 
 #: Common UTF-8-read-as-cp1252 sequences and what they should be (QB604).

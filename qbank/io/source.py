@@ -23,6 +23,7 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
 
 from qbank.core.diagnostics import FORMAT_CODES, Diagnostic, Severity
 
@@ -42,11 +43,30 @@ FileKind = Literal["questions", "blueprint", "other", "empty", "invalid"]
 _local = threading.local()
 
 
+class _Resolver(VersionedResolver):
+    """ruamel's resolver, with the YAML version looked up once instead of for every scalar.
+
+    With the C parser the lookup fails over to the loader's default version by raising and catching
+    an exception, which costs more than the rest of composing a document; that default never
+    changes for one loader, so the first answer is kept.
+    """
+
+    _version: Any = None
+
+    @property
+    def processing_version(self) -> Any:
+        if self._version is None:
+            self._version = VersionedResolver.processing_version.fget(self)  # type: ignore[attr-defined]
+        return self._version
+
+
 def _fast_yaml() -> YAML:
     if not hasattr(_local, "fast"):
-        _local.fast = YAML(typ="safe", pure=False)
-    fast: YAML = _local.fast
-    return fast
+        fast = YAML(typ="safe", pure=False)
+        fast.Resolver = _Resolver
+        _local.fast = fast
+    loader: YAML = _local.fast
+    return loader
 
 
 @dataclass(frozen=True, slots=True)

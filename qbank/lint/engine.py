@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Collection, Iterable
+import time
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,7 +28,8 @@ from qbank.core.model import Bank, Variant
 from qbank.io.source import SourceFile
 from qbank.io.templates import collapse_items
 from qbank.lint.rules import Finding, Rule, RuleContext, registry
-from qbank.lint.rules.text import TextEdit
+from qbank.lint.rules.base import BankFacts
+from qbank.lint.rules.text import Item, TextEdit
 
 __all__ = [
     "PROFILES",
@@ -47,19 +49,14 @@ MEMORY = "<memory>"
 class Located:
     """A finding of a rule together with the diagnostic it became."""
 
-    rule: type[Rule]
+    rule: type[Rule[Any]]
     finding: Finding
     diagnostic: Diagnostic
 
     @property
     def edits(self) -> tuple[TextEdit, ...]:
         """The meaning-preserving text edits the finding offers (``check --fix``)."""
-        fix = self.finding.fix
-        if isinstance(fix, TextEdit):
-            return (fix,)
-        if isinstance(fix, tuple | list):
-            return tuple(e for e in fix if isinstance(e, TextEdit))
-        return ()
+        return self.finding.fix
 
 
 def _active(code: str, config: Config) -> bool:
@@ -70,7 +67,7 @@ def _active(code: str, config: Config) -> bool:
 
 
 def rule_options(
-    config: Config, rules: Iterable[type[Rule]]
+    config: Config, rules: Iterable[type[Rule[Any]]]
 ) -> tuple[dict[str, BaseModel], list[Diagnostic]]:
     """Validated options of each rule (from ``[tool.qbank.rules.CODE]``) and the problems found."""
     out: dict[str, BaseModel] = {}
@@ -93,7 +90,7 @@ def rule_options(
     return out, problems
 
 
-def _locate(bank: Bank, rule: type[Rule], finding: Finding, severity: Severity) -> Diagnostic:
+def _locate(bank: Bank, rule: type[Rule[Any]], finding: Finding, severity: Severity) -> Diagnostic:
     question = finding.question
     data = finding.data
     if question is None:
@@ -123,40 +120,155 @@ def _locate(bank: Bank, rule: type[Rule], finding: Finding, severity: Severity) 
     )
 
 
+@dataclass(slots=True)
+class Active:
+    """One rule as configured for a run: its instance, context and default severity."""
+
+    rule: type[Rule[Any]]
+    instance: Rule[Any]
+    ctx: RuleContext[Any]
+    severity: Severity
+    cue: bool
+    """A QB4xx rule: skipped for a question whose structure rules report an error."""
+
+
+Found = tuple[Active, Finding, Severity]
+
+
+class RuleSet:
+    """The active rules of a configuration, ready to run on one question at a time and on the bank.
+
+    Item rules and the facts of facts rules run per question (:meth:`check_item`, :meth:`facts`),
+    wherever the question's file is checked; :meth:`judge` and :meth:`check_bank` need the whole bank.
+    ``timings``, when given, receives the CPU seconds spent in each rule.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        bank: Bank,
+        *,
+        codes: Collection[str] | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> None:
+        profile = config.model.profile
+        rules = [
+            r for code, r in registry().items() if _active(code, config) and (codes is None or code in codes)
+        ]
+        options, self.problems = rule_options(config, rules)
+        active = [
+            Active(
+                r,
+                r(),
+                RuleContext(bank, profile, options[r.code]),
+                r.severity_for(profile),
+                r.code.startswith("QB4"),
+            )
+            for r in rules
+        ]
+        self.item_rules = [a for a in active if a.rule.scope == "item"]
+        self.fact_rules = [a for a in active if a.rule.scope == "bank" and a.rule.on_facts]
+        self.bank_rules = [a for a in active if a.rule.scope == "bank" and not a.rule.on_facts]
+        self.timings = timings
+
+    def check_item(self, item: Item) -> list[Found]:
+        """Findings of the item rules for one question (cue rules skipped when its structure is broken)."""
+        out: list[Found] = []
+        broken = False
+        timings = self.timings
+        for a in self.item_rules:
+            if broken and a.cue:
+                continue
+            if timings is None:
+                results = a.instance.item_findings(item, a.ctx)
+            else:
+                start = time.process_time()
+                results = list(a.instance.item_findings(item, a.ctx))
+                timings[a.rule.code] = timings.get(a.rule.code, 0.0) + time.process_time() - start
+            for finding in results:
+                severity = finding.severity or a.severity
+                if severity == Severity.ERROR and a.rule.code.startswith("QB1"):
+                    broken = True
+                out.append((a, finding, severity))
+        return out
+
+    def facts(self, item: Item) -> list[Any]:
+        """What each facts rule keeps of one question, in :attr:`fact_rules` order."""
+        if self.timings is None:
+            return [a.instance.fact(item, a.ctx) for a in self.fact_rules]
+        out = []
+        for a in self.fact_rules:
+            start = time.process_time()
+            out.append(a.instance.fact(item, a.ctx))
+            self.timings[a.rule.code] = self.timings.get(a.rule.code, 0.0) + time.process_time() - start
+        return out
+
+    def judge(self, facts: Sequence[Sequence[Any]], ids: Sequence[str], files: Sequence[int]) -> list[Found]:
+        """Findings of the facts rules over the facts of the whole bank (``facts[r]``: rule r's values)."""
+        out: list[Found] = []
+        for a, values in zip(self.fact_rules, facts, strict=True):
+            start = time.process_time()
+            out.extend(
+                (a, finding, finding.severity or a.severity)
+                for finding in a.instance.judge(BankFacts(values, ids, files), a.ctx)
+            )
+            if self.timings is not None:
+                self.timings[a.rule.code] = self.timings.get(a.rule.code, 0.0) + time.process_time() - start
+        return out
+
+    def check_bank(self, bank: Bank) -> list[Found]:
+        """Findings of the rules that need the whole bank's questions (duplicates)."""
+        out: list[Found] = []
+        for a in self.bank_rules:
+            start = time.process_time()
+            out.extend(
+                (a, finding, finding.severity or a.severity)
+                for finding in a.instance.bank_findings(bank, a.ctx)
+            )
+            if self.timings is not None:
+                self.timings[a.rule.code] = self.timings.get(a.rule.code, 0.0) + time.process_time() - start
+        return out
+
+
 def run_rules(
-    bank: Bank, config: Config | None = None, *, codes: Collection[str] | None = None
+    bank: Bank,
+    config: Config | None = None,
+    *,
+    codes: Collection[str] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[list[Located], list[Diagnostic]]:
     """Run every active rule (or only ``codes``); return located findings and configuration problems.
 
     Nothing is filtered here: suppressions and the configuration are applied by :func:`lint`.
+    ``timings``, when given, receives the CPU seconds spent in each rule (by code) and in placing
+    findings at their line and column (``locate``); the benchmarks read it.
     """
     config = config or Config()
-    profile = config.model.profile
-    rules = [
-        r for code, r in registry().items() if _active(code, config) and (codes is None or code in codes)
-    ]
-    options, problems = rule_options(config, rules)
-    instances = [(r, r(), RuleContext(bank, profile, options[r.code])) for r in rules]
-    item_rules = [x for x in instances if x[0].scope == "item"]
-    bank_rules = [x for x in instances if x[0].scope == "bank"]
-    out: list[Located] = []
+    rules = RuleSet(config, bank, codes=codes, timings=timings)
+    found: list[Found] = []
+    facts: list[list[Any]] = [[] for _ in rules.fact_rules]
     for question in bank.questions:
-        broken = False
-        for rule, instance, ctx in item_rules:
-            if broken and rule.code.startswith("QB4"):
-                continue
-            default = rule.severity_for(profile)
-            for finding in instance.check_question(question, ctx):
-                severity = finding.severity or default
-                if rule.code.startswith("QB1") and severity == Severity.ERROR:
-                    broken = True
-                out.append(Located(rule, finding, _locate(bank, rule, finding, severity)))
-    for rule, instance, ctx in bank_rules:
-        default = rule.severity_for(profile)
-        for finding in instance.check_bank(bank, ctx):
-            severity = finding.severity or default
-            out.append(Located(rule, finding, _locate(bank, rule, finding, severity)))
-    return _one_per_template(out), problems
+        item = Item(question)
+        found.extend(rules.check_item(item))
+        for values, fact in zip(facts, rules.facts(item), strict=True):
+            values.append(fact)
+    found.extend(rules.check_bank(bank))
+    displays: dict[str, int] = {}
+    files = [
+        displays.setdefault(q.origin.source.display if q.origin is not None else MEMORY, len(displays))
+        for q in bank.questions
+    ]
+    for a, finding, severity in rules.judge(facts, [q.id for q in bank.questions], files):
+        if finding.ordinal is not None:
+            finding = replace(finding, question=bank.questions[finding.ordinal], ordinal=None)
+        found.append((a, finding, severity))
+    start = time.process_time()
+    out = [
+        Located(a.rule, finding, _locate(bank, a.rule, finding, severity)) for a, finding, severity in found
+    ]
+    if timings is not None:
+        timings["locate"] = timings.get("locate", 0.0) + time.process_time() - start
+    return _one_per_template(out), rules.problems
 
 
 def _one_per_template(located: list[Located]) -> list[Located]:
@@ -169,7 +281,7 @@ def _one_per_template(located: list[Located]) -> list[Located]:
         return origin.variant if origin is not None else None
 
     def rebuild(item: Located, message: str) -> Located:
-        finding = replace(item.finding, fix=None)
+        finding = replace(item.finding, fix=())
         return Located(item.rule, finding, replace(item.diagnostic, message=message))
 
     return collapse_items(((variant(x), x) for x in located), lambda x: x.diagnostic, rebuild)

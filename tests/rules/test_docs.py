@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from qbank.lint.fixes import FIXABLE
 from qbank.lint.rules import DOC_SECTIONS, registry
 from qbank.lint.rules.text import RuleOptions
 
@@ -35,6 +36,13 @@ def test_rule_has_cases(code: str) -> None:
     cases = load_case_file(path)
     assert any(not c["expect"] for c in cases), f"{code}: no passing case"
     assert any(c["expect"] for c in cases), f"{code}: no failing case"
+
+
+@pytest.mark.parametrize("code", FIXABLE)
+def test_fixable_rule_cases_state_the_fixed_text(code: str) -> None:
+    cases = load_case_file(CASES / f"{code}.yaml")
+    missing = [c["name"] for c in cases if c["expect"] and "fixed" not in c]
+    assert not missing, f"{code}: failing cases without `fixed`: {missing}"
 
 
 @pytest.mark.parametrize("code", sorted(registry()))

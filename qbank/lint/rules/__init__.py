@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import Any
 
 from qbank.lint.rules.base import DOC_SECTIONS, Finding, NoOptions, Rule, RuleContext
 
@@ -29,8 +30,8 @@ RULE_MODULES: tuple[str, ...] = (
 )
 
 
-def _subclasses(cls: type[Rule]) -> list[type[Rule]]:
-    out: list[type[Rule]] = []
+def _subclasses(cls: type[Rule[Any]]) -> list[type[Rule[Any]]]:
+    out: list[type[Rule[Any]]] = []
     for sub in cls.__subclasses__():
         out.append(sub)
         out.extend(_subclasses(sub))
@@ -38,7 +39,7 @@ def _subclasses(cls: type[Rule]) -> list[type[Rule]]:
 
 
 @cache
-def registry() -> dict[str, type[Rule]]:
+def registry() -> dict[str, type[Rule[Any]]]:
     """Every rule class by code."""
     for module in RULE_MODULES:
         importlib.import_module(f"qbank.lint.rules.{module}")

@@ -9,15 +9,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from pydantic import Field
 
 from qbank.core.diagnostics import Severity
-from qbank.core.model import Bank, Question, SingleChoice
+from qbank.core.model import SingleChoice
 from qbank.core.text import norm
-from qbank.lint.rules.base import Finding, Rule, RuleContext
+from qbank.lint.rules.base import BankFacts, Finding, Rule, RuleContext
 from qbank.lint.rules.options import is_aota_or_nota
-from qbank.lint.rules.text import RuleOptions
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = ["KeyLengthBias", "KeyPositionBias", "KeyRunLength", "NotaAotaKeyRate", "binomial_tail"]
 
@@ -67,13 +68,15 @@ class OrderOptions(RuleOptions):
     """``true`` also counts items with ``shuffle: true`` (for targets that keep the authored order)."""
 
 
-def _authored(bank: Bank, include_shuffled: bool) -> Iterator[SingleChoice]:
-    for q in bank.questions:
-        if isinstance(q, SingleChoice) and (include_shuffled or not q.shuffle):
-            yield q
+def _authored_key(item: Item, include_shuffled: bool) -> tuple[int, int] | None:
+    """(number of choices, key position) of a single_choice question delivered in authored order."""
+    q = item.question
+    if isinstance(q, SingleChoice) and (include_shuffled or not q.shuffle):
+        return len(q.choices), q.keys[0]
+    return None
 
 
-class KeyPositionBias(Rule):
+class KeyPositionBias(Rule[OrderOptions]):
     """Key positions are not spread evenly over the bank.
 
     What it does
@@ -97,21 +100,24 @@ class KeyPositionBias(Rule):
     name = "key-position-bias"
     severity = Severity.WARNING
     scope = "bank"
-    Options = OrderOptions
+    on_facts = True
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def fact(self, item: Item, ctx: RuleContext[OrderOptions]) -> Any:
+        return _authored_key(item, ctx.options.include_shuffled)
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[OrderOptions]) -> Iterable[Finding]:
         opts = ctx.options
-        assert isinstance(opts, OrderOptions)
-        groups: dict[int, list[SingleChoice]] = defaultdict(list)
-        for q in _authored(bank, opts.include_shuffled):
-            groups[len(q.choices)].append(q)
+        groups: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for ordinal, fact in enumerate(facts.values):
+            if fact is not None:
+                groups[fact[0]].append((ordinal, fact[1]))
         for k, items in sorted(groups.items()):
             n = len(items)
             if n < opts.min_items or k < 2:
                 continue
             counts = [0] * k
-            for q in items:
-                counts[q.keys[0]] += 1
+            for _, key in items:
+                counts[key] += 1
             expected = n / k
             chi2 = sum((c - expected) ** 2 / expected for c in counts)
             critical = CHI2_CRITICAL_01.get(k - 1, 21.666 + 1.6 * (k - 10))
@@ -124,7 +130,7 @@ class KeyPositionBias(Rule):
                 yield Finding(
                     f"key positions of {n} {k}-choice questions are uneven ({spread}; chi-square "
                     f"{chi2:.1f} > {critical:g} or {share:.0%} at one position)",
-                    items[0],
+                    ordinal=items[0][0],
                 )
 
 
@@ -136,7 +142,7 @@ class LengthBiasOptions(RuleOptions):
     margin: float = Field(default=0.2, ge=0, le=1)
 
 
-class KeyLengthBias(Rule):
+class KeyLengthBias(Rule[LengthBiasOptions]):
     """The key is the longest choice more often than chance.
 
     What it does
@@ -160,20 +166,24 @@ class KeyLengthBias(Rule):
     name = "key-length-bias"
     severity = Severity.WARNING
     scope = "bank"
-    Options = LengthBiasOptions
+    on_facts = True
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def fact(self, item: Item, ctx: RuleContext[LengthBiasOptions]) -> Any:
+        q = item.question
+        if not isinstance(q, SingleChoice):
+            return None
+        lengths = [len(norm(c.text)) for c in q.choices]
+        longest = max(lengths)
+        if lengths.count(longest) > 1:
+            return None
+        return len(lengths), lengths[q.keys[0]] == longest
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[LengthBiasOptions]) -> Iterable[Finding]:
         opts = ctx.options
-        assert isinstance(opts, LengthBiasOptions)
-        groups: dict[int, list[tuple[SingleChoice, bool]]] = defaultdict(list)
-        for q in bank.questions:
-            if not isinstance(q, SingleChoice):
-                continue
-            lengths = [len(norm(c.text)) for c in q.choices]
-            longest = max(lengths)
-            if lengths.count(longest) > 1:
-                continue
-            groups[len(lengths)].append((q, lengths[q.keys[0]] == longest))
+        groups: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+        for ordinal, fact in enumerate(facts.values):
+            if fact is not None:
+                groups[fact[0]].append((ordinal, fact[1]))
         for k, items in sorted(groups.items()):
             n = len(items)
             if n < opts.min_items:
@@ -185,7 +195,7 @@ class KeyLengthBias(Rule):
                 yield Finding(
                     f"the key is the longest choice in {hits} of {n} {k}-choice questions ({share:.0%}, "
                     f"chance {1 / k:.0%}, p = {p_value:.2g})",
-                    items[0][0],
+                    ordinal=items[0][0],
                 )
 
 
@@ -199,7 +209,7 @@ class RunOptions(RuleOptions):
     include_shuffled: bool = False
 
 
-class KeyRunLength(Rule):
+class KeyRunLength(Rule[RunOptions]):
     """Consecutive questions share the key position, or key positions cycle.
 
     What it does
@@ -224,23 +234,26 @@ class KeyRunLength(Rule):
     name = "key-run-length"
     severity = Severity.INFO
     scope = "bank"
-    Options = RunOptions
+    on_facts = True
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def fact(self, item: Item, ctx: RuleContext[RunOptions]) -> Any:
+        found = _authored_key(item, ctx.options.include_shuffled)
+        return None if found is None else found[1]
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[RunOptions]) -> Iterable[Finding]:
         opts = ctx.options
-        assert isinstance(opts, RunOptions)
-        files: dict[str, list[SingleChoice]] = defaultdict(list)
-        for q in _authored(bank, opts.include_shuffled):
-            origin = q.origin
-            files[origin.source.display if origin is not None else "<memory>"].append(q)
+        files: dict[int, list[int]] = defaultdict(list)
+        for ordinal, fact in enumerate(facts.values):
+            if fact is not None:
+                files[facts.files[ordinal]].append(ordinal)
         for items in files.values():
             if len(items) < opts.min_items:
                 continue
-            keys = [q.keys[0] for q in items]
+            keys = [facts.values[i] for i in items]
             yield from self._runs(items, keys, opts)
             yield from self._cycles(items, keys, opts)
 
-    def _runs(self, items: list[SingleChoice], keys: list[int], opts: RunOptions) -> Iterator[Finding]:
+    def _runs(self, items: list[int], keys: list[int], opts: RunOptions) -> Iterator[Finding]:
         start = 0
         for i in range(1, len(keys) + 1):
             if i == len(keys) or keys[i] != keys[start]:
@@ -248,11 +261,12 @@ class KeyRunLength(Rule):
                 if length > opts.max_run:
                     letter = _LETTERS[keys[start]] if keys[start] < len(_LETTERS) else str(keys[start] + 1)
                     yield Finding(
-                        f"{length} consecutive questions have the key at position {letter}", items[start]
+                        f"{length} consecutive questions have the key at position {letter}",
+                        ordinal=items[start],
                     )
                 start = i
 
-    def _cycles(self, items: list[SingleChoice], keys: list[int], opts: RunOptions) -> Iterator[Finding]:
+    def _cycles(self, items: list[int], keys: list[int], opts: RunOptions) -> Iterator[Finding]:
         i = 0
         n = len(keys)
         while i < n:
@@ -266,7 +280,7 @@ class KeyRunLength(Rule):
                 if end - i >= opts.min_cycle_length:
                     pattern = "".join(_LETTERS[k] if k < len(_LETTERS) else "?" for k in keys[i : i + period])
                     yield Finding(
-                        f"key positions repeat the cycle {pattern} over {end - i} questions", items[i]
+                        f"key positions repeat the cycle {pattern} over {end - i} questions", ordinal=items[i]
                     )
                     i = end
                     found = True
@@ -282,7 +296,7 @@ class NotaOptions(RuleOptions):
     alpha: float = Field(default=0.01, gt=0, lt=1)
 
 
-class NotaAotaKeyRate(Rule):
+class NotaAotaKeyRate(Rule[NotaOptions]):
     """ "None/all of the above" is the key far more often than chance.
 
     What it does
@@ -305,18 +319,18 @@ class NotaAotaKeyRate(Rule):
     name = "nota-aota-key-rate"
     severity = Severity.INFO
     scope = "bank"
-    Options = NotaOptions
+    on_facts = True
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def fact(self, item: Item, ctx: RuleContext[NotaOptions]) -> Any:
+        q = item.question
+        if not isinstance(q, SingleChoice):
+            return None
+        marked = [i for i, c in enumerate(q.choices) if is_aota_or_nota(c.text)]
+        return (q.keys[0] in marked, len(q.choices)) if marked else None
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[NotaOptions]) -> Iterable[Finding]:
         opts = ctx.options
-        assert isinstance(opts, NotaOptions)
-        items: list[tuple[Question, bool, int]] = []
-        for q in bank.questions:
-            if not isinstance(q, SingleChoice):
-                continue
-            marked = [i for i, c in enumerate(q.choices) if is_aota_or_nota(c.text)]
-            if marked:
-                items.append((q, q.keys[0] in marked, len(q.choices)))
+        items = [(ordinal, *fact) for ordinal, fact in enumerate(facts.values) if fact is not None]
         n = len(items)
         if n < opts.min_items:
             return
@@ -327,5 +341,5 @@ class NotaAotaKeyRate(Rule):
             yield Finding(
                 f"'none/all of the above' is the key in {hits} of {n} questions that offer it "
                 f"({hits / n:.0%}, chance {chance:.0%})",
-                items[0][0],
+                ordinal=items[0][0],
             )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from qbank.analysis.coverage import Misplaced, coverage, drawable, locate
 from qbank.core.diagnostics import Severity
-from qbank.core.model import Bank, Question
-from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions
+from qbank.core.model import QUESTION_TYPES, Bank, Question
+from qbank.lint.rules.base import BankFacts, Finding, NoOptions, Rule, RuleContext
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = [
     "BlueprintCoverageGap",
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-class UnknownOrMissingObjective(Rule):
+class UnknownOrMissingObjective(Rule[NoOptions]):
     """Every question sits on a blueprint objective that belongs to its domain.
 
     What it does
@@ -54,7 +54,8 @@ class UnknownOrMissingObjective(Rule):
     severity = Severity.ERROR
     scope = "item"
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         blueprint = ctx.bank.blueprint
         if blueprint is None or question.status == "retired":
             return
@@ -72,7 +73,7 @@ class CoverageGapOptions(RuleOptions):
     """Count ``draft`` and ``review`` questions too."""
 
 
-class BlueprintCoverageGap(Rule):
+class BlueprintCoverageGap(Rule[CoverageGapOptions]):
     """Every blueprint objective has enough questions.
 
     What it does
@@ -98,14 +99,16 @@ class BlueprintCoverageGap(Rule):
     name = "blueprint-coverage-gap"
     severity = Severity.WARNING
     scope = "bank"
-    Options = CoverageGapOptions
+    on_facts = True
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def fact(self, item: Item, ctx: RuleContext[CoverageGapOptions]) -> Any:
+        return placement_fact(item.question)
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[CoverageGapOptions]) -> Iterable[Finding]:
+        bank = placement_bank(facts, ctx.bank)
         if bank.blueprint is None:
             return
         opts = ctx.options
-        if not isinstance(opts, CoverageGapOptions):
-            opts = CoverageGapOptions()
         report = coverage(bank, bank.blueprint, include_drafts=opts.include_drafts)
         floor = opts.min_items_per_objective
         for di, dom in enumerate(report.domains):
@@ -140,7 +143,7 @@ class WeightDriftOptions(RuleOptions):
     """Count ``draft`` and ``review`` questions too."""
 
 
-class BlueprintWeightDrift(Rule):
+class BlueprintWeightDrift(Rule[WeightDriftOptions]):
     """Each domain's share of the bank follows its blueprint weight.
 
     What it does
@@ -167,15 +170,17 @@ class BlueprintWeightDrift(Rule):
     name = "blueprint-weight-drift"
     severity = Severity.WARNING
     scope = "bank"
-    Options = WeightDriftOptions
+    on_facts = True
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def fact(self, item: Item, ctx: RuleContext[WeightDriftOptions]) -> Any:
+        return placement_fact(item.question)
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[WeightDriftOptions]) -> Iterable[Finding]:
+        bank = placement_bank(facts, ctx.bank)
         blueprint = bank.blueprint
         if blueprint is None:
             return
         opts = ctx.options
-        if not isinstance(opts, WeightDriftOptions):
-            opts = WeightDriftOptions()
         report = coverage(bank, blueprint, include_drafts=opts.include_drafts)
         shares = {d.id: d.share for d in report.domains}
         if opts.basis == "points":
@@ -202,6 +207,35 @@ class BlueprintWeightDrift(Rule):
                         where=_at(di),
                         data=(("domain", dom.id), ("seats", str(dom.seats))),
                     )
+
+
+#: What coverage reads of a question: its type, id, status, domain, objective, difficulty and points.
+PlacementFact = tuple[str, str, str, str | None, str | None, str | None, float]
+
+
+def placement_fact(question: Question) -> PlacementFact:
+    """The fields of ``question`` that blueprint coverage counts."""
+    q = question
+    return (q.kind, q.id, q.status, q.domain, q.objective, q.difficulty, q.points)
+
+
+def placement_bank(facts: BankFacts, bank: Bank) -> Bank:
+    """A bank of stand-ins built from placement facts (only the counted fields are set), with the
+    blueprint of ``bank``: coverage is measured on it without the questions' texts."""
+    stand_ins: list[Any] = []
+    for kind, qid, status, domain, objective, difficulty, points in facts.values:
+        stand_ins.append(
+            QUESTION_TYPES[kind].model_construct(
+                id=qid,
+                stem="",
+                status=status,
+                domain=domain,
+                objective=objective,
+                difficulty=difficulty,
+                points=points,
+            )
+        )
+    return Bank(questions=stand_ins, blueprint=bank.blueprint, blueprint_path=bank.blueprint_path)
 
 
 def _at(domain: int, objective: int | None = None, *, field: str | None = None) -> tuple[str | int, ...]:

@@ -9,7 +9,17 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import Question, SingleChoice
-from qbank.core.text import OptionSet, mask_code, norm, option_sets, word_re, word_stem, word_stems, words
+from qbank.core.text import (
+    OptionSet,
+    mask_code,
+    mask_literals,
+    norm,
+    option_sets,
+    word_re,
+    word_stem,
+    word_stems,
+    words,
+)
 from qbank.core.wordlists import (
     A_WORDS,
     ABSOLUTE_TERMS,
@@ -20,10 +30,10 @@ from qbank.core.wordlists import (
     UBIQUITOUS_TERMS,
     VOWEL_SOUND_LETTERS,
 )
-from qbank.lint.rules.base import Finding, Rule, RuleContext
+from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.options import is_aota_or_nota
 from qbank.lint.rules.stem import lead_in
-from qbank.lint.rules.text import RuleOptions
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = [
     "AbsoluteTermsInDistractors",
@@ -44,7 +54,7 @@ class LongestOptions(RuleOptions):
     """Questions whose choices all have fewer words are skipped."""
 
 
-class LongestOptionIsKey(Rule):
+class LongestOptionIsKey(Rule[LongestOptions]):
     """The key is conspicuously the longest choice.
 
     What it does
@@ -76,11 +86,10 @@ class LongestOptionIsKey(Rule):
     code = "QB401"
     name = "longest-option-is-key"
     severity = Severity.WARNING
-    Options = LongestOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[LongestOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, LongestOptions)
         for options in option_sets(question):
             texts = options.texts
             if all(len(words(t)) < opts.min_words for t in texts):
@@ -122,7 +131,7 @@ def vowel_sound(word: str) -> bool:
     return lower[0] in "aeiou"
 
 
-class GrammaticalCueArticle(Rule):
+class GrammaticalCueArticle(Rule[NoOptions]):
     """The stem's final article or number agrees with only some choices.
 
     What it does
@@ -152,7 +161,8 @@ class GrammaticalCueArticle(Rule):
     name = "grammatical-cue-article"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if isinstance(question, SingleChoice):
             plural = _PLURAL_ASK.search(mask_code(question.stem))
             if plural:
@@ -201,7 +211,7 @@ class ClangOptions(RuleOptions):
     min_length: int = Field(default=4, ge=1)
 
 
-class StemKeyWordRepeat(Rule):
+class StemKeyWordRepeat(Rule[ClangOptions]):
     """A content word of the stem reappears in the key and in no distractor.
 
     What it does
@@ -230,11 +240,10 @@ class StemKeyWordRepeat(Rule):
     code = "QB403"
     name = "stem-key-word-repeat"
     severity = Severity.WARNING
-    Options = ClangOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[ClangOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, ClangOptions)
         ignore = frozenset(word_stem(w) for w in opts.ignore_words)
         for options in option_sets(question):
             stem_words = {w for w in word_stems(options.stem) if len(w) >= opts.min_length} - ignore
@@ -266,15 +275,16 @@ class AbsoluteOptions(RuleOptions):
     words: tuple[str, ...] = ABSOLUTE_TERMS
 
 
-class AbsoluteTermsInDistractors(Rule):
+class AbsoluteTermsInDistractors(Rule[AbsoluteOptions]):
     """Distractors use absolute words the key avoids.
 
     What it does
         Reports each distractor containing an absolute determiner (``always``, ``never``, ``all``,
         ``none``, ``only``, ``every``, ``must``, ``guaranteed`` ...; option ``words``) when the key
         has none. If a key uses one too, the finding is only info (symmetric use is no cue).
-        "All/none of the above" choices are left to QB301/QB302. The options of each
-        drop-down gap of a cloze question are judged the same way.
+        "All/none of the above" choices are left to QB301/QB302; code, command lines and
+        identifiers (``git add --all``) are ignored. The options of each drop-down gap of a cloze
+        question are judged the same way.
 
     Why it matters
         Testwise learners eliminate absolutes ("specific determiners": NBME; Haladyna et al. #28).
@@ -293,19 +303,18 @@ class AbsoluteTermsInDistractors(Rule):
     code = "QB404"
     name = "absolute-terms-in-distractors"
     severity = Severity.WARNING
-    Options = AbsoluteOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[AbsoluteOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, AbsoluteOptions)
         pattern = word_re(opts.words)
         for options in option_sets(question):
             keys = set(options.keys)
-            key_absolute = any(pattern.search(mask_code(options.texts[k])) for k in keys)
+            key_absolute = any(pattern.search(mask_literals(options.texts[k])) for k in keys)
             for i, text in enumerate(options.texts):
                 if i in keys or is_aota_or_nota(text):
                     continue
-                match = pattern.search(mask_code(text))
+                match = pattern.search(mask_literals(text))
                 if match:
                     yield Finding(
                         f"absolute term {match.group(0)!r} in a distractor"
@@ -328,7 +337,7 @@ class ConvergenceOptions(RuleOptions):
     margin: float = Field(default=0.1, ge=0)
 
 
-class ConvergenceCue(Rule):
+class ConvergenceCue(Rule[ConvergenceOptions]):
     """The key shares the most words with the other choices.
 
     What it does
@@ -357,11 +366,10 @@ class ConvergenceCue(Rule):
     code = "QB405"
     name = "convergence-cue"
     severity = Severity.INFO
-    Options = ConvergenceOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[ConvergenceOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, ConvergenceOptions)
         for options in option_sets(question):
             if not options.single or len(options.texts) < 3:
                 continue
@@ -408,7 +416,7 @@ def _opposite(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return False
 
 
-class OppositePairCue(Rule):
+class OppositePairCue(Rule[NoOptions]):
     """Exactly one pair of choices are opposites, and the key is one of them.
 
     What it does
@@ -439,7 +447,8 @@ class OppositePairCue(Rule):
     name = "opposite-pair-cue"
     severity = Severity.INFO
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         for options in option_sets(question):
             if not options.single or len(options.texts) < 3:
                 continue
@@ -469,13 +478,14 @@ class HedgeOptions(RuleOptions):
     words: tuple[str, ...] = QUALIFIERS
 
 
-class HedgedKeyCue(Rule):
+class HedgedKeyCue(Rule[HedgeOptions]):
     """The key is hedged while the distractors are not.
 
     What it does
         Reports a key that contains a qualifier (``usually``, ``in most cases``, ``can``, ``may``,
-        ``typically`` ...; option ``words``) when no distractor contains one. The options of each
-        drop-down gap of a cloze question are judged the same way.
+        ``typically`` ...; option ``words``) when no distractor contains one. Code, command lines
+        and identifiers are ignored. The options of each drop-down gap of a cloze question are
+        judged the same way.
 
     Why it matters
         The careful, qualified statement is more likely to be true, and testwise learners know
@@ -496,18 +506,17 @@ class HedgedKeyCue(Rule):
     code = "QB407"
     name = "hedged-key-cue"
     severity = Severity.INFO
-    Options = HedgeOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[HedgeOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, HedgeOptions)
         pattern = word_re(opts.words)
         for options in option_sets(question):
             keys = set(options.keys)
-            if any(pattern.search(mask_code(t)) for i, t in enumerate(options.texts) if i not in keys):
+            if any(pattern.search(mask_literals(t)) for i, t in enumerate(options.texts) if i not in keys):
                 continue
             for k in sorted(keys):
-                match = pattern.search(mask_code(options.texts[k]))
+                match = pattern.search(mask_literals(options.texts[k]))
                 if match:
                     yield Finding(
                         f"the key is hedged ({match.group(0)!r}) and no distractor is",

@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from qbank.analysis.dupes import (
     DEFAULT_MEANING_THRESHOLD,
     DEFAULT_THRESHOLD,
-    cross_item_cues,
     describe_pair,
     find_duplicates,
     pair_data,
 )
 from qbank.core.config import ConfigModel
 from qbank.core.diagnostics import Severity
-from qbank.core.model import Bank, Question
-from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions
+from qbank.core.model import Bank
+from qbank.lint.cueing import cue_facts, search
+from qbank.lint.rules.base import BankFacts, Finding, Rule, RuleContext
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = ["CrossItemCueing", "DuplicateItems"]
 
@@ -39,7 +39,7 @@ class DuplicateItemsOptions(RuleOptions):
     """Meaning score (0-100) at which same-key questions are reworded duplicates."""
 
 
-class DuplicateItems(Rule):
+class DuplicateItems(Rule[DuplicateItemsOptions]):
     """Two questions ask the same thing, or the same question has two different keys.
 
     What it does
@@ -73,7 +73,6 @@ class DuplicateItems(Rule):
     name: ClassVar[str] = "duplicate-items"
     severity: ClassVar[Severity] = Severity.WARNING
     scope: ClassVar[Literal["item", "bank"]] = "bank"
-    Options: ClassVar[type[BaseModel]] = DuplicateItemsOptions
 
     @classmethod
     def option_defaults(cls, config: ConfigModel) -> dict[str, Any]:
@@ -86,9 +85,9 @@ class DuplicateItems(Rule):
             "threshold_meaning": dupes.threshold_meaning,
         }
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def bank_findings(self, bank: Bank, ctx: RuleContext[DuplicateItemsOptions]) -> Iterable[Finding]:
         """One finding per question that duplicates an earlier one (at its stem)."""
-        options = ctx.options if isinstance(ctx.options, DuplicateItemsOptions) else DuplicateItemsOptions()
+        options = ctx.options
         report = find_duplicates(
             bank.questions,
             threshold=options.threshold,
@@ -117,7 +116,7 @@ class CrossItemCueingOptions(RuleOptions):
     """Shorter keys (a service name) are not searched: they appear everywhere harmlessly."""
 
 
-class CrossItemCueing(Rule):
+class CrossItemCueing(Rule[CrossItemCueingOptions]):
     """The key of one question appears in the stem or explanation of another.
 
     What it does
@@ -146,27 +145,26 @@ class CrossItemCueing(Rule):
     name: ClassVar[str] = "cross-item-cueing"
     severity: ClassVar[Severity] = Severity.INFO
     scope: ClassVar[Literal["item", "bank"]] = "bank"
-    Options: ClassVar[type[BaseModel]] = CrossItemCueingOptions
+    on_facts: ClassVar[bool] = True
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def fact(self, item: Item, ctx: RuleContext[CrossItemCueingOptions]) -> Any:
+        """The question's keys and texts, and the template it is a variant of (if any)."""
+        origin = item.question.origin
+        template = origin.variant.template if origin is not None and origin.variant is not None else None
+        return cue_facts(item.question, ctx.options.min_words), template
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[CrossItemCueingOptions]) -> Iterable[Finding]:
         """One finding per (key, other question, field) where the key appears."""
-        options = ctx.options if isinstance(ctx.options, CrossItemCueingOptions) else CrossItemCueingOptions()
-        by_id = bank.by_id()
-        for cue in cross_item_cues(bank.questions, min_score=options.min_score, min_words=options.min_words):
-            if _siblings(by_id.get(cue.key_id), by_id.get(cue.other_id)):
+        templates = [fact[1] if fact is not None else None for fact in facts.values]
+        cues = [fact[0] if fact is not None else None for fact in facts.values]
+        for k, key, other, where, score in search(cues, ctx.options.min_score):
+            if templates[k] is not None and templates[k] == templates[other]:
                 continue  # variants of one template share their wording by design
-            shown = cue.key if len(cue.key) <= 80 else cue.key[:77] + "..."
+            shown = key if len(key) <= 80 else key[:77] + "..."
+            key_id = facts.ids[k]
             yield Finding(
-                f"the {cue.field} states the key of {cue.key_id!r} ({shown!r}, partial_ratio {cue.score:.0f})",
-                by_id.get(cue.other_id),
-                (cue.field,),
-                data=(("key_of", cue.key_id), ("score", f"{cue.score:.1f}")),
+                f"the {where} states the key of {key_id!r} ({shown!r}, partial_ratio {score:.0f})",
+                where=(where,),
+                data=(("key_of", key_id), ("score", f"{score:.1f}")),
+                ordinal=other,
             )
-
-
-def _siblings(a: Question | None, b: Question | None) -> bool:
-    """Whether two questions are variants of the same template."""
-    if a is None or b is None or a.origin is None or b.origin is None:
-        return False
-    va, vb = a.origin.variant, b.origin.variant
-    return va is not None and vb is not None and va.template == vb.template

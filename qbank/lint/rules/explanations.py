@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import Field
 from rapidfuzz import fuzz
 
 from qbank.core.diagnostics import Severity
-from qbank.core.model import Bank, ChoiceQuestion, Question
+from qbank.core.model import ChoiceQuestion, Question
 from qbank.core.text import mask_code, norm, tokens, word_stem, word_stems, words
 from qbank.core.wordlists import ORDINALS, UBIQUITOUS_TERMS
-from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions
+from qbank.lint.rules.base import BankFacts, Finding, NoOptions, Rule, RuleContext
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = [
     "DistractorRationaleMissing",
@@ -33,7 +34,7 @@ class ExplanationOptions(RuleOptions):
     min_words: int = Field(default=15, ge=0)
 
 
-class ExplanationMissing(Rule):
+class ExplanationMissing(Rule[ExplanationOptions]):
     """The question has no explanation, or a very short one.
 
     What it does
@@ -62,11 +63,10 @@ class ExplanationMissing(Rule):
     code = "QB501"
     name = "explanation-missing"
     severity = Severity.WARNING
-    Options = ExplanationOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[ExplanationOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, ExplanationOptions)
         if question.explanation is None:
             yield Finding("the question has no explanation", question, ("id",))
             return
@@ -79,15 +79,13 @@ class ExplanationMissing(Rule):
             )
 
 
-def _document_frequency(bank: Bank) -> Counter[str]:
-    df: Counter[str] = Counter()
-    for q in bank.questions:
-        seen = set(word_stems(q.stem))
-        if isinstance(q, ChoiceQuestion):
-            for c in q.choices:
-                seen |= word_stems(c.text)
-        df.update(seen)
-    return df
+def _document_words(q: Question) -> frozenset[str]:
+    """The word stems of a question's stem and choices: what document frequency counts."""
+    seen = set(word_stems(q.stem))
+    if isinstance(q, ChoiceQuestion):
+        for c in q.choices:
+            seen |= word_stems(c.text)
+    return frozenset(seen)
 
 
 def _letter_mentioned(explanation: str, index: int) -> bool:
@@ -110,7 +108,7 @@ class OmitsKeyOptions(RuleOptions):
     """Share of the key's content words that, found in the explanation, count as a mention."""
 
 
-class ExplanationOmitsKey(Rule):
+class ExplanationOmitsKey(Rule[OmitsKeyOptions]):
     """The explanation never mentions the key.
 
     What it does
@@ -138,25 +136,20 @@ class ExplanationOmitsKey(Rule):
     code = "QB502"
     name = "explanation-omits-key"
     severity = Severity.WARNING
-    Options = OmitsKeyOptions
+    scope = "bank"
+    on_facts = True
 
-    def __init__(self) -> None:
-        self._df: tuple[int, Counter[str]] | None = None
-
-    def _frequencies(self, bank: Bank) -> Counter[str]:
-        if self._df is None or self._df[0] != id(bank):
-            self._df = (id(bank), _document_frequency(bank))
-        return self._df[1]
-
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def fact(self, item: Item, ctx: RuleContext[OmitsKeyOptions]) -> Any:
+        """The question's words for document frequency, and the keys only the rarest words can clear:
+        (key index, the key's content word stems, those of them the explanation holds)."""
+        question = item.question
+        words = _document_words(question)
         if not isinstance(question, ChoiceQuestion) or question.explanation is None:
-            return
+            return words, None
         opts = ctx.options
-        assert isinstance(opts, OmitsKeyOptions)
         explanation = norm(question.explanation)
         explanation_stems = word_stems(question.explanation)
-        df = self._frequencies(ctx.bank)
-        missing: list[int] = []
+        undecided: list[tuple[int, tuple[str, ...], frozenset[str]]] = []
         for k in question.keys:
             key = norm(question.choices[k].text)
             if not key:
@@ -164,22 +157,38 @@ class ExplanationOmitsKey(Rule):
             if fuzz.partial_ratio(key, explanation, score_cutoff=opts.min_partial_ratio):
                 continue
             key_stems = sorted(
-                {word_stem(w) for w in tokens(question.choices[k].text) if w not in UBIQUITOUS_TERMS},
-                key=lambda w: (df[w], w),
+                {word_stem(w) for w in tokens(question.choices[k].text) if w not in UBIQUITOUS_TERMS}
             )
-            if any(w in explanation_stems for w in key_stems[: opts.salient_words]):
-                continue
             shared = sum(w in explanation_stems for w in key_stems)
             if key_stems and shared / len(key_stems) >= opts.min_shared_share:
                 continue
             if _letter_mentioned(question.explanation, k):
                 continue
-            missing.append(k)
-        if missing:
-            names = ", ".join(str(k + 1) for k in missing)
-            yield Finding(
-                f"the explanation does not mention the key (choice {names})", question, ("explanation",)
-            )
+            undecided.append((k, tuple(key_stems), frozenset(key_stems) & explanation_stems))
+        return words, tuple(undecided)
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[OmitsKeyOptions]) -> Iterable[Finding]:
+        """A key is missing when the explanation holds none of its ``salient-words`` rarest stems."""
+        pending = [(i, fact[1]) for i, fact in enumerate(facts.values) if fact is not None and fact[1]]
+        vocab = {w for _, keys in pending for _, stems, _ in keys for w in stems}
+        df: Counter[str] = Counter()
+        for fact in facts.values:
+            if fact is not None:
+                df.update(fact[0] & vocab)
+        salient = ctx.options.salient_words
+        for ordinal, keys in pending:
+            missing = [
+                k
+                for k, stems, held in keys
+                if not any(w in held for w in sorted(stems, key=lambda w: (df[w], w))[:salient])
+            ]
+            if missing:
+                names = ", ".join(str(k + 1) for k in missing)
+                yield Finding(
+                    f"the explanation does not mention the key (choice {names})",
+                    where=("explanation",),
+                    ordinal=ordinal,
+                )
 
 
 _ANSWER_LETTER = re.compile(
@@ -194,7 +203,7 @@ _ANSWER_TEXT = re.compile(
 _KEY_WRONG = r"\s+(?:is|was)\s+(?:incorrect|wrong|false|not\s+correct)\b"
 
 
-class ExplanationContradictsKey(Rule):
+class ExplanationContradictsKey(Rule[NoOptions]):
     """The explanation names another answer as correct.
 
     What it does
@@ -223,13 +232,17 @@ class ExplanationContradictsKey(Rule):
     name = "explanation-contradicts-key"
     severity = Severity.ERROR
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if not isinstance(question, ChoiceQuestion) or question.explanation is None:
             return
         explanation = mask_code(question.explanation)
         keys = set(question.keys)
         n = len(question.choices)
-        for match in _ANSWER_LETTER.finditer(explanation):
+        # every answer statement names an answer, option, choice or response (cheap test first)
+        folded = explanation.lower()
+        stated = any(word in folded for word in ("answer", "option", "choice", "response"))
+        for match in _ANSWER_LETTER.finditer(explanation) if stated else ():
             for group in range(1, 5):
                 letter = match.group(group)
                 if letter is None:
@@ -244,7 +257,7 @@ class ExplanationContradictsKey(Rule):
                     )
                     return
         choices = [norm(c.text) for c in question.choices]
-        for match in _ANSWER_TEXT.finditer(explanation):
+        for match in _ANSWER_TEXT.finditer(explanation) if "answer" in folded else ():
             named = norm(match.group(1))
             if len(named) < 2 or re.fullmatch(r"[a-j]", named):
                 continue
@@ -265,6 +278,8 @@ class ExplanationContradictsKey(Rule):
                 )
                 return
         lowered = norm(question.explanation)
+        if not any(word in lowered for word in ("incorrect", "wrong", "false", "not")):
+            return
         for k in sorted(keys):
             key = choices[k]
             if len(key) >= 3:
@@ -283,7 +298,7 @@ _POSITION_REF = re.compile(
 )
 
 
-class ExplanationPositionalReference(Rule):
+class ExplanationPositionalReference(Rule[NoOptions]):
     """The explanation or feedback refers to choices by letter or position under shuffling.
 
     What it does
@@ -309,7 +324,8 @@ class ExplanationPositionalReference(Rule):
     name = "explanation-positional-reference"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if not question.shuffle or not isinstance(question, ChoiceQuestion):
             return
         fields: list[tuple[tuple[str | int, ...], str]] = []
@@ -337,7 +353,7 @@ class RationaleOptions(RuleOptions):
     only questions that already give feedback on some choice are checked."""
 
 
-class DistractorRationaleMissing(Rule):
+class DistractorRationaleMissing(Rule[RationaleOptions]):
     """A distractor has no feedback.
 
     What it does
@@ -365,13 +381,12 @@ class DistractorRationaleMissing(Rule):
     code = "QB505"
     name = "distractor-rationale-missing"
     severity = Severity.INFO
-    Options = RationaleOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[RationaleOptions]) -> Iterable[Finding]:
+        question = item.question
         if not isinstance(question, ChoiceQuestion):
             return
         opts = ctx.options
-        assert isinstance(opts, RationaleOptions)
         if not opts.require and all(c.feedback is None for c in question.choices):
             return
         for i, c in enumerate(question.choices):

@@ -8,10 +8,10 @@ from typing import Literal
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Question, SingleChoice
-from qbank.core.text import choice_fields, mask_code, text_fields
+from qbank.core.text import choice_fields, mask_code, mask_literals, text_fields
 from qbank.core.wordlists import CANONICAL_TERMS, MOJIBAKE
-from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions, TextEdit
+from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
+from qbank.lint.rules.text import Item, RuleOptions, TextEdit
 
 __all__ = [
     "CanonicalTermCasing",
@@ -26,7 +26,7 @@ __all__ = [
 
 FieldPath = tuple[str | int, ...]
 
-_STRAY_BREAK = re.compile(r"(?<=[^\s.?!:;>|\\])[ \t]*\n[ \t]*(?=[a-z(])")
+_STRAY_BREAK = re.compile(r"(?<=[^\s.?!:;>|\\])[ \t]*\n[ \t]*(?=[a-z(]|(?P<punct>[,;:!?)]|\.(?!\w)))")
 _HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-\n(?=[a-z])")
 _BLOCK_LINE = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#{1,6}\s|\||>|!\[|<|```|~~~|\s{4})")
 
@@ -38,15 +38,18 @@ def _line_of(text: str, index: int) -> tuple[str, str]:
     return text[start:index], text[index + 1 : end if end >= 0 else len(text)]
 
 
-class StrayLineBreak(Rule):
+class StrayLineBreak(Rule[NoOptions]):
     """A single line break in the middle of a sentence.
 
     What it does
         In the stem, choices, feedback and explanation, reports a line break after a line that
-        does not end with sentence punctuation when the next line starts with a lower-case letter
-        or "(" - and a word hyphenated across lines ("configu-\\nration"). Code blocks, lists,
-        headings, tables and texts written as paragraphs (with blank lines) are skipped.
-        ``qbank check --fix`` joins the lines with a space (hyphenated breaks are left alone).
+        does not end with sentence punctuation when the next line starts with a lower-case letter,
+        "(" or a punctuation mark that never starts a line (``, ; : ! ? )`` or a period; text copied
+        from web pages often breaks before the comma of a list: "my-function-dev\\n, my-function-test")
+        - and a word hyphenated across lines ("configu-\\nration"). Code blocks, lists, headings,
+        tables and texts written as paragraphs (with blank lines) are skipped. ``qbank check --fix``
+        joins the lines with a space, or with nothing before a punctuation mark (hyphenated breaks
+        are left alone).
 
     Why it matters
         Copy-paste from PDFs and web pages inserts hard wraps. They show as broken lines in
@@ -66,8 +69,9 @@ class StrayLineBreak(Rule):
     name = "stray-line-break"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        for where, text in text_fields(question):
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
+        for where, text in item.fields:
             if "\n" not in text or "\n\n" in text.strip():
                 continue
             masked = mask_code(text)
@@ -76,15 +80,23 @@ class StrayLineBreak(Rule):
                 before, after = _line_of(masked, newline)
                 if not before.strip() or _BLOCK_LINE.match(before) or _BLOCK_LINE.match(after):
                     continue
-                fix = TextEdit(where, match.start(), match.end(), " ", "joined a line broken mid-sentence")
-                yield Finding(
-                    "line break in the middle of a sentence", question, where, offset=newline, fix=(fix,)
-                )
+                if match.group("punct"):
+                    joint, message = "", f"line break before {match.group('punct')!r}"
+                else:
+                    joint, message = " ", "line break in the middle of a sentence"
+                # the spaces around the break in the text itself (code before it is masked, not space)
+                start, end = newline, newline + 1
+                while start > 0 and text[start - 1] in " \t":
+                    start -= 1
+                while end < len(text) and text[end] in " \t":
+                    end += 1
+                fix = TextEdit(where, start, end, joint, "joined a line broken mid-sentence")
+                yield Finding(message, question, where, offset=newline, fix=(fix,))
             for match in _HYPHEN_BREAK.finditer(masked):
                 yield Finding("word hyphenated across a line break", question, where, offset=match.start())
 
 
-class UnbalancedDelimiters(Rule):
+class UnbalancedDelimiters(Rule[NoOptions]):
     """Backticks, emphasis, brackets or quotes are not balanced.
 
     What it does
@@ -112,8 +124,9 @@ class UnbalancedDelimiters(Rule):
     name = "unbalanced-delimiters"
     severity = Severity.ERROR
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        for where, text in text_fields(question):
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
+        for where, text in item.fields:
             problem = _unbalanced(text)
             if problem is not None:
                 message, offset = problem
@@ -123,10 +136,11 @@ class UnbalancedDelimiters(Rule):
 _FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.M)
 _LIST_LABEL = re.compile(r"(?:^|\s)\(?[A-Za-z0-9]{1,2}$|[:;8]-?$")
 _PAIRS = {")": "(", "]": "[", "}": "{"}
+_BRACKET = re.compile(r"[()\[\]{}]")
 
 
 def _unbalanced(text: str) -> tuple[str, int] | None:
-    fences = list(_FENCE_LINE.finditer(text))
+    fences = list(_FENCE_LINE.finditer(text)) if "```" in text or "~~~" in text else []
     open_fence: re.Match[str] | None = None
     for fence in fences:
         if open_fence is None:
@@ -143,7 +157,8 @@ def _unbalanced(text: str) -> tuple[str, int] | None:
         if count % 2:
             return f"unmatched {marker!r}", masked.rindex(marker)
     stack: list[tuple[str, int]] = []
-    for index, ch in enumerate(masked):
+    for bracket in _BRACKET.finditer(masked):
+        index, ch = bracket.start(), bracket.group(0)
         if ch in "([{":
             stack.append((ch, index))
         elif ch in ")]}":
@@ -178,7 +193,7 @@ _TRAILING = re.compile(r"[ \t]+(?=\n)|[ \t]+$")
 _DOUBLE_SPACE = re.compile(r"(?<=\S)  +(?=\S)")
 
 
-class InvisibleOrOddWhitespace(Rule):
+class InvisibleOrOddWhitespace(Rule[NoOptions]):
     """Invisible characters, no-break spaces, tabs, trailing or doubled spaces, CR characters.
 
     What it does
@@ -207,8 +222,9 @@ class InvisibleOrOddWhitespace(Rule):
     name = "invisible-or-odd-whitespace"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        for where, text in text_fields(question):
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
+        for where, text in item.fields:
             yield from self._field(question, where, text)
 
     def _field(self, question: Question, where: FieldPath, text: str) -> Iterator[Finding]:
@@ -230,7 +246,7 @@ class InvisibleOrOddWhitespace(Rule):
             if nbsp:
                 edits = tuple(TextEdit(where, i, i + 1, " ", "replaced a no-break space") for i in nbsp)
                 yield Finding(f"{len(nbsp)} no-break space(s)", question, where, offset=nbsp[0], fix=edits)
-        trailing = list(_TRAILING.finditer(text))
+        trailing = list(_TRAILING.finditer(text)) if " " in text or "\t" in text else []
         if trailing:
             edits = tuple(
                 TextEdit(where, m.start(), m.end(), "", "removed trailing spaces") for m in trailing
@@ -241,7 +257,7 @@ class InvisibleOrOddWhitespace(Rule):
         masked = mask_code(text)
         if "\t" in masked:
             yield Finding("tab character", question, where, offset=masked.index("\t"))
-        for double in _DOUBLE_SPACE.finditer(text):
+        for double in _DOUBLE_SPACE.finditer(text) if "  " in text else ():
             before, after = double.start() - 1, double.end()
             if masked[before] == text[before] and masked[after] == text[after]:
                 yield Finding("two or more consecutive spaces", question, where, offset=double.start())
@@ -253,7 +269,7 @@ class InvisibleOrOddWhitespace(Rule):
 _MOJIBAKE_RE = re.compile(r"Ã[\x80-\xbf]|â€|Â[\xa0-\xbf]|\ufffd|[\x80-\x9f]")
 
 
-class Mojibake(Rule):
+class Mojibake(Rule[NoOptions]):
     """Encoding damage: UTF-8 read as Windows-1252, replacement or C1 control characters.
 
     What it does
@@ -280,8 +296,9 @@ class Mojibake(Rule):
     name = "mojibake"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        for where, text in text_fields(question):
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
+        for where, text in item.fields:
             match = _MOJIBAKE_RE.search(text)
             if match is None:
                 continue
@@ -294,7 +311,7 @@ class Mojibake(Rule):
 _LABEL = re.compile(r"^\s*\(?([A-Ha-h]|[1-8])[.)]\s+")
 
 
-class EmbeddedOptionLabel(Rule):
+class EmbeddedOptionLabel(Rule[NoOptions]):
     """A choice starts with its own label ("A) ...", "b. ...").
 
     What it does
@@ -325,7 +342,8 @@ class EmbeddedOptionLabel(Rule):
     name = "embedded-option-label"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if not isinstance(question, ChoiceQuestion):
             return
         matches = [_LABEL.match(c.text) for c in question.choices]
@@ -352,7 +370,7 @@ _APOS_STRAIGHT = re.compile(r"(?<=\w)'(?=\w)")
 _APOS_CURLY = re.compile(r"(?<=\w)’(?=\w)")
 
 
-class MixedQuoteStyles(Rule):
+class MixedQuoteStyles(Rule[NoOptions]):
     """A field mixes straight and typographic quotes.
 
     What it does
@@ -376,8 +394,9 @@ class MixedQuoteStyles(Rule):
     name = "mixed-quote-styles"
     severity = Severity.INFO
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        for where, text in text_fields(question):
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
+        for where, text in item.fields:
             if not any(ch in text for ch in "“”‘’"):
                 continue
             masked = mask_code(text)
@@ -408,7 +427,7 @@ class UnsafeOptions(RuleOptions):
     which leaves the rule inactive."""
 
 
-class FormatUnsafeCharacters(Rule):
+class FormatUnsafeCharacters(Rule[UnsafeOptions]):
     """Text that a configured export format cannot carry safely.
 
     What it does
@@ -436,11 +455,10 @@ class FormatUnsafeCharacters(Rule):
     code = "QB607"
     name = "format-unsafe-characters"
     severity = Severity.WARNING
-    Options = UnsafeOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[UnsafeOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, UnsafeOptions)
         for target in opts.targets:
             yield from getattr(self, f"_{target}")(question)
 
@@ -506,6 +524,10 @@ class FormatUnsafeCharacters(Rule):
                 )
 
 
+def _compact(text: str) -> str:
+    return text.lower().replace(" ", "").replace("-", "")
+
+
 def _term_pattern(term: str) -> re.Pattern[str]:
     parts = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", term.replace("-", " "))
     body = r"[\s-]?".join(re.escape(p) for p in parts)
@@ -520,14 +542,15 @@ class CasingOptions(RuleOptions):
     """Added to ``terms``."""
 
 
-class CanonicalTermCasing(Rule):
+class CanonicalTermCasing(Rule[CasingOptions]):
     """A product name or term is spelled differently from its canonical form.
 
     What it does
         Matches the ``terms`` list (e.g. "DynamoDB", "CloudFormation", "X-Ray", "IAM"; add your own
         with ``extra-terms``) ignoring case, spaces and hyphens between the word parts, and reports
-        a spelling that differs ("Dynamo DB", "cloudformation", "Xray"). Code, URLs and identifiers
-        are skipped.
+        a spelling that differs ("Dynamo DB", "cloudformation", "Xray"). Code, command lines
+        (``aws cloudformation package``, ``sam local generate-event apigateway``), URLs and
+        identifiers (``dynamodb:GetItem``, ``AWS::CloudFormation::Stack``) are skipped.
 
     Why it matters
         Edit and proofread items (Haladyna et al. #11-12); consistent names also help search and
@@ -547,25 +570,25 @@ class CanonicalTermCasing(Rule):
     code = "QB608"
     name = "canonical-term-casing"
     severity = Severity.INFO
-    Options = CasingOptions
 
     def __init__(self) -> None:
-        self._patterns: tuple[tuple[str, ...], list[tuple[str, re.Pattern[str]]]] | None = None
+        self._patterns: tuple[tuple[str, ...], list[tuple[str, str, re.Pattern[str]]]] | None = None
 
-    def _compiled(self, terms: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    def _compiled(self, terms: tuple[str, ...]) -> list[tuple[str, str, re.Pattern[str]]]:
+        """(term, its first four letters as they appear in compacted text, pattern) of every term."""
         if self._patterns is None or self._patterns[0] != terms:
-            self._patterns = (terms, [(t, _term_pattern(t)) for t in terms])
+            self._patterns = (terms, [(t, _compact(t)[:4], _term_pattern(t)) for t in terms])
         return self._patterns[1]
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[CasingOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, CasingOptions)
         patterns = self._compiled((*opts.terms, *opts.extra_terms))
-        for where, text in text_fields(question):
-            masked = mask_code(text)
-            compact = masked.lower().replace(" ", "").replace("-", "")
-            for term, pattern in patterns:
-                if term.lower().replace(" ", "").replace("-", "")[:4] not in compact:
+        for where, text in item.fields:
+            masked = mask_literals(text)
+            compact = _compact(masked)
+            for term, prefix, pattern in patterns:
+                if prefix not in compact:
                     continue
                 for match in pattern.finditer(masked):
                     if match.group(0) != term:

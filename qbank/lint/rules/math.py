@@ -6,14 +6,13 @@ from collections.abc import Iterable
 
 from qbank.core.diagnostics import Severity
 from qbank.core.math import check_latex, find_math, loose_dollars
-from qbank.core.model import Question
-from qbank.core.text import text_fields
-from qbank.lint.rules.base import Finding, Rule, RuleContext
+from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
+from qbank.lint.rules.text import Item
 
 __all__ = ["InvalidMath", "LooseDollar"]
 
 
-class InvalidMath(Rule):
+class InvalidMath(Rule[NoOptions]):
     """A formula does not convert: unbalanced braces, an unknown command, ``\\begin`` without ``\\end``.
 
     What it does
@@ -42,8 +41,9 @@ class InvalidMath(Rule):
     name = "invalid-math"
     severity = Severity.ERROR
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        for where, text in text_fields(question):
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
+        for where, text in item.fields:
             for span in find_math(text, ctx.bank.math):
                 error = check_latex(span.latex)
                 if error is not None:
@@ -58,7 +58,7 @@ class InvalidMath(Rule):
                     )
 
 
-class LooseDollar(Rule):
+class LooseDollar(Rule[NoOptions]):
     """A ``$`` looks like the start of math but opens none.
 
     What it does
@@ -86,8 +86,9 @@ class LooseDollar(Rule):
     name = "loose-dollar"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        for where, text in text_fields(question):
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
+        for where, text in item.fields:
             for offset, problem in loose_dollars(text, ctx.bank.math):
                 yield Finding(problem, question, where, offset=offset)
 

@@ -8,15 +8,16 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Question
-from qbank.core.text import OptionSet, choice_fields, mask_code, norm, option_sets, words
-from qbank.core.wordlists import IMPERATIVE_VERBS, NEGATORS, ORDINALS, UNITS
-from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions
+from qbank.core.text import OptionSet, choice_fields, mask_code, mask_literals, norm, option_sets, words
+from qbank.core.wordlists import IMPERATIVE_VERBS, NEGATORS, ORDINALS, STOP_WORDS, UBIQUITOUS_TERMS, UNITS
+from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = [
     "AOTA_RE",
@@ -48,13 +49,14 @@ NOTA_RE = re.compile(
 _POSITIONAL_WORD = re.compile(r"\b(?:above|previous|preceding)\b")
 
 
+@lru_cache(maxsize=100_000)
 def is_aota_or_nota(text: str) -> bool:
     """Whether a choice is "all/none of the above" (or a variant)."""
     n = norm(text)
     return bool(AOTA_RE.match(n) or NOTA_RE.match(n))
 
 
-class AllOfTheAbove(Rule):
+class AllOfTheAbove(Rule[NoOptions]):
     """A choice is "All of the above".
 
     What it does
@@ -84,7 +86,8 @@ class AllOfTheAbove(Rule):
     name = "all-of-the-above"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         for where, text in choice_fields(question):
             n = norm(text)
             if AOTA_RE.match(n):
@@ -105,7 +108,7 @@ class NotaOptions(RuleOptions):
     """``true`` lowers the severity to info (except for positional wording under shuffle)."""
 
 
-class NoneOfTheAbove(Rule):
+class NoneOfTheAbove(Rule[NotaOptions]):
     """A choice is "None of the above".
 
     What it does
@@ -133,11 +136,10 @@ class NoneOfTheAbove(Rule):
     code = "QB302"
     name = "none-of-the-above"
     severity = Severity.WARNING
-    Options = NotaOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NotaOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, NotaOptions)
         for where, text in choice_fields(question):
             n = norm(text)
             if NOTA_RE.match(n):
@@ -161,7 +163,7 @@ _COMBINATION = re.compile(
 )
 
 
-class ComplexCombinationOption(Rule):
+class ComplexCombinationOption(Rule[NoOptions]):
     """A choice combines other choices ("A and B", "I and III only").
 
     What it does
@@ -189,7 +191,8 @@ class ComplexCombinationOption(Rule):
     name = "complex-combination-option"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         for where, text in choice_fields(question):
             if len(words(text)) <= 8 and _COMBINATION.match(text):
                 yield Finding(f"choice combines other choices ({text.strip()!r})", question, where)
@@ -214,7 +217,7 @@ def _positional(text: str) -> re.Match[str] | None:
     return match
 
 
-class PositionalReferenceUnderShuffle(Rule):
+class PositionalReferenceUnderShuffle(Rule[NoOptions]):
     """The stem or a choice refers to choice positions in a shuffled question.
 
     What it does
@@ -242,7 +245,8 @@ class PositionalReferenceUnderShuffle(Rule):
     name = "positional-reference-under-shuffle"
     severity = Severity.ERROR
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if not question.shuffle:
             return
         stem = [(("stem",), question.stem)] if isinstance(question, ChoiceQuestion) else []
@@ -270,7 +274,7 @@ class LengthOptions(RuleOptions):
     """Questions whose choices all have fewer words are skipped."""
 
 
-class OptionLengthHeterogeneous(Rule):
+class OptionLengthHeterogeneous(Rule[LengthOptions]):
     """Choice lengths differ a lot.
 
     What it does
@@ -299,11 +303,10 @@ class OptionLengthHeterogeneous(Rule):
     code = "QB305"
     name = "option-length-heterogeneous"
     severity = Severity.INFO
-    Options = LengthOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[LengthOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, LengthOptions)
         for options in option_sets(question):
             texts = options.texts
             if len(texts) < 3 or all(len(words(t)) < opts.min_words for t in texts):
@@ -314,6 +317,12 @@ class OptionLengthHeterogeneous(Rule):
             if median <= 0 or mean <= 0:
                 continue
             ratio = max(lengths) / median
+            # a float estimate first: the exact population deviation (statistics.pstdev) only when it
+            # can matter, since it works in fractions and dominates the rule's time otherwise
+            n = len(lengths)
+            rough = math.sqrt(max(sum(x * x for x in lengths) / n - mean * mean, 0.0)) / mean
+            if ratio <= opts.max_median_ratio and rough < opts.max_cv - 1e-6:
+                continue
             cv = statistics.pstdev(lengths) / mean
             if ratio > opts.max_median_ratio or cv > opts.max_cv:
                 longest = lengths.index(max(lengths))
@@ -329,27 +338,59 @@ class OptionLengthHeterogeneous(Rule):
 class _Form:
     period: bool
     upper: bool | None
-    verb: bool
+    verb: bool | None
+    """``None``: the first word may or may not be a verb (only known verbs and known non-verbs count)."""
+
+
+_FIRST_TOKEN = re.compile(r"[^\W_][\w'’-]*")
+#: Function words and domain nouns that never open an imperative ("an Amazon Kinesis stream");
+#: "Have the service call ...", "Do ...", "Be ..." can.
+_NOT_VERBS = (STOP_WORDS | UBIQUITOUS_TERMS) - IMPERATIVE_VERBS - {"have", "do", "be"}
+
+
+def _starts_with_verb(masked: str) -> bool | None:
+    """Whether a choice opens with an imperative verb: ``True`` for a verb of the list, ``False`` for
+    a word that is never one (function words, domain nouns, gerunds, numbers, acronyms and names
+    with inner capitals), ``None`` for any other word, which may be a verb the list lacks."""
+    match = _FIRST_TOKEN.search(masked)
+    if match is None:
+        return None
+    token = match.group(0)
+    word = token.lower()
+    if word in IMPERATIVE_VERBS:
+        return True
+    if (
+        word in _NOT_VERBS
+        or token[0].isdigit()
+        or any(ch.isupper() or ch.isdigit() for ch in token[1:])
+        or (word.endswith("ing") and len(word) > 5)
+    ):
+        return False
+    return None
 
 
 def _form(text: str) -> _Form:
-    stripped = mask_code(text).strip().rstrip("*_")
+    masked = mask_code(text)
+    stripped = masked.strip().rstrip("*_")
     first = next((ch for ch in stripped if ch.isalpha() or ch.isdigit() or ch == "`"), "")
-    ws = words(text)
     return _Form(
         period=stripped.endswith("."),
         upper=first.isupper() if first.isalpha() else None,
-        verb=bool(ws) and ws[0] in IMPERATIVE_VERBS,
+        verb=_starts_with_verb(masked),
     )
 
 
-class OptionsNotParallel(Rule):
+class OptionsNotParallel(Rule[NoOptions]):
     """One choice differs in form from all the others.
 
     What it does
         Compares simple form features of the choices: ends with a period, starts with a capital,
         starts with an imperative verb ("Use", "Configure" ...). When a feature splits three or more
-        choices so that exactly one differs from the rest, that choice is reported. The options of each
+        choices so that exactly one differs from the rest, that choice is reported. A choice counts
+        as verb-first when its first word is on the list of imperative verbs and as not verb-first
+        when that word cannot be one (an article, a pronoun, a gerund, a number, an acronym);
+        any other first word ("Raise", "Have") is left out of the comparison, since the list
+        cannot hold every verb. The options of each
         drop-down gap of a cloze question are judged the same way.
 
     Why it matters
@@ -373,7 +414,8 @@ class OptionsNotParallel(Rule):
     name = "options-not-parallel"
     severity = Severity.INFO
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         for options in option_sets(question):
             if len(options.texts) >= 3:
                 yield from self._check(question, options)
@@ -418,7 +460,7 @@ def _parse_number(text: str) -> tuple[float, int, str | None] | None:
     return value, len(match.group(3) or ""), canon
 
 
-class NumericOptionsUnorderedOrInconsistent(Rule):
+class NumericOptionsUnorderedOrInconsistent(Rule[NoOptions]):
     """Numeric choices are out of order, or mix units or decimals.
 
     What it does
@@ -447,7 +489,8 @@ class NumericOptionsUnorderedOrInconsistent(Rule):
     name = "numeric-options-unordered-or-inconsistent"
     severity = Severity.INFO
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         for options in option_sets(question):
             yield from self._check(question, options)
 
@@ -534,7 +577,7 @@ def _interval(text: str) -> _Interval | None:
     return None
 
 
-class OverlappingRanges(Rule):
+class OverlappingRanges(Rule[NoOptions]):
     """Numeric range choices overlap.
 
     What it does
@@ -562,7 +605,8 @@ class OverlappingRanges(Rule):
     name = "overlapping-ranges"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         for options in option_sets(question):
             intervals = [_interval(t) for t in options.texts]
             if sum(i is not None for i in intervals) < 2:
@@ -584,7 +628,7 @@ class OverlappingRanges(Rule):
 _ARTICLES = frozenset({"a", "an", "the"})
 
 
-class RepeatedOptionLeadIn(Rule):
+class RepeatedOptionLeadIn(Rule[NoOptions]):
     """Every choice starts with the same words.
 
     What it does
@@ -612,7 +656,8 @@ class RepeatedOptionLeadIn(Rule):
     name = "repeated-option-lead-in"
     severity = Severity.INFO
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         for options in option_sets(question):
             lists = [words(t) for t in options.texts]
             shortest = min(len(ws) for ws in lists)
@@ -633,15 +678,23 @@ class RepeatedOptionLeadIn(Rule):
                 )
 
 
-_NEGATOR = re.compile(r"(?<![\w'’])(?:" + "|".join(NEGATORS) + r")(?![\w'’])|\b\w+n['’]t\b", re.I)
+_NEGATOR = re.compile(
+    r"(?<![\w'’])(?:"
+    + "|".join(n for n in NEGATORS if n != "no")
+    + r")(?![\w'’])|\b\w+n['’]t\b|^\W*no\b(?=\W*$|[,.;:!]|\s+longer\b)|\bno\s+longer\b",
+    re.I,
+)
 
 
-class NegativeOption(Rule):
+class NegativeOption(Rule[NoOptions]):
     """A choice is negatively phrased.
 
     What it does
-        Reports a choice containing a negator (``not``, ``no``, ``never``, ``none``, ``cannot``,
-        ``n't``). "None of the above" is left to QB302; inline code is ignored. The options of each
+        Reports a choice containing a negator (``not``, ``never``, ``none``, ``nothing``,
+        ``cannot``, ``n't``, ``no longer``) or answering "No". Inside a sentence "no" counts a
+        quantity ("a key with no expiry", "when no query string is present") rather than turning
+        the statement around, so it is not reported. "None of the above" is left to QB302; code,
+        command lines and identifiers (``--no-cache``) are ignored. The options of each
         drop-down gap of a cloze question are judged the same way.
 
     Why it matters
@@ -663,11 +716,12 @@ class NegativeOption(Rule):
     name = "negative-option"
     severity = Severity.INFO
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         for where, text in choice_fields(question):
             if is_aota_or_nota(text):
                 continue
-            match = _NEGATOR.search(mask_code(text))
+            match = _NEGATOR.search(mask_literals(text))
             if match:
                 yield Finding(
                     f"negatively phrased choice ({match.group(0)!r})", question, where, offset=match.start()

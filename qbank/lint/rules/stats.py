@@ -10,7 +10,7 @@ only, with QB956 saying why they are unreliable.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import Field
 
@@ -18,7 +18,7 @@ from qbank.core.config import ConfigModel
 from qbank.core.diagnostics import Severity
 from qbank.core.model import Bank, ChoiceQuestion, ItemStatistics, Question, TrueFalse
 from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = [
     "FewResponses",
@@ -40,7 +40,10 @@ class StatsOptions(RuleOptions):
     """Fewest respondents for a figure to be trusted (default: ``[tool.qbank.stats] min-n``)."""
 
 
-class _StatsRule(Rule):
+StatsOptionsT = TypeVar("StatsOptionsT", bound=StatsOptions)
+
+
+class _StatsRule(Rule[StatsOptionsT], Generic[StatsOptionsT]):
     """Shared behaviour: only questions with statistics; weak evidence is only info."""
 
     Options = StatsOptions
@@ -50,12 +53,13 @@ class _StatsRule(Rule):
         """``min-n`` comes from ``[tool.qbank.stats]``."""
         return {"min-n": config.stats.min_n}
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[StatsOptionsT]) -> Iterable[Finding]:
+        question = item.question
         stats = question.stats
         options = ctx.options
-        if stats is None or not stats.n or not isinstance(options, StatsOptions):
+        if stats is None or not stats.n:
             return
-        for finding in self.judge(question, stats, options):
+        for finding in self.judge_stats(question, stats, options):
             if stats.n < options.min_n:
                 yield Finding(
                     f"{finding.message} (only {stats.n} respondents: unreliable)",
@@ -67,7 +71,7 @@ class _StatsRule(Rule):
             else:
                 yield finding
 
-    def judge(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
+    def judge_stats(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
         """Findings for one question's statistics (before the small-sample downgrade)."""
         return iter(())
 
@@ -111,7 +115,7 @@ class MiskeyOptions(StatsOptions):
     """How far a distractor's point-biserial must exceed the key's to be reported."""
 
 
-class LikelyMiskey(_StatsRule):
+class LikelyMiskey(_StatsRule[MiskeyOptions]):
     """Learners who do well on the rest of the test avoid the key: the question is likely miskeyed.
 
     What it does
@@ -142,9 +146,8 @@ class LikelyMiskey(_StatsRule):
     code = "QB951"
     name = "likely-miskey"
     severity = Severity.ERROR
-    Options = MiskeyOptions
 
-    def judge(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
+    def judge_stats(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
         margin = options.margin if isinstance(options, MiskeyOptions) else 0.0
         if _option_figures(question, stats):
             assert stats.pbis is not None
@@ -191,7 +194,7 @@ class DistractorOptions(StatsOptions):
     """A distractor chosen by fewer than this share of the respondents does not work."""
 
 
-class NonFunctioningDistractor(_StatsRule):
+class NonFunctioningDistractor(_StatsRule[DistractorOptions]):
     """A distractor almost nobody chooses does not work.
 
     What it does
@@ -220,9 +223,8 @@ class NonFunctioningDistractor(_StatsRule):
     code = "QB952"
     name = "non-functioning-distractor"
     severity = Severity.WARNING
-    Options = DistractorOptions
 
-    def judge(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
+    def judge_stats(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
         if not isinstance(question, ChoiceQuestion) or not _option_figures(question, stats):
             return
         assert stats.shares is not None
@@ -246,7 +248,7 @@ class EasyOptions(StatsOptions):
     """Facility above which a question is too easy."""
 
 
-class TooEasy(_StatsRule):
+class TooEasy(_StatsRule[EasyOptions]):
     """Nearly everyone gets the question right.
 
     What it does
@@ -271,9 +273,8 @@ class TooEasy(_StatsRule):
     code = "QB953"
     name = "too-easy"
     severity = Severity.INFO
-    Options = EasyOptions
 
-    def judge(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
+    def judge_stats(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
         limit = options.max_p if isinstance(options, EasyOptions) else 0.9
         if stats.p is not None and stats.p > limit:
             yield Finding(f"too easy: facility {stats.p:.2f} (above {limit:.2f})", question, _where(question))
@@ -286,7 +287,7 @@ class HardOptions(StatsOptions):
     """Facility below which a question is too hard."""
 
 
-class TooHard(_StatsRule):
+class TooHard(_StatsRule[HardOptions]):
     """Few learners get the question right.
 
     What it does
@@ -310,9 +311,8 @@ class TooHard(_StatsRule):
     code = "QB954"
     name = "too-hard"
     severity = Severity.INFO
-    Options = HardOptions
 
-    def judge(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
+    def judge_stats(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
         limit = options.min_p if isinstance(options, HardOptions) else 0.3
         if stats.p is not None and stats.p < limit:
             yield Finding(f"too hard: facility {stats.p:.2f} (below {limit:.2f})", question, _where(question))
@@ -325,7 +325,7 @@ class DiscriminationOptions(StatsOptions):
     """Corrected item-total correlation below which a question discriminates weakly."""
 
 
-class LowDiscrimination(_StatsRule):
+class LowDiscrimination(_StatsRule[DiscriminationOptions]):
     """The question hardly separates learners who know the material from those who do not.
 
     What it does
@@ -349,16 +349,15 @@ class LowDiscrimination(_StatsRule):
     code = "QB955"
     name = "low-discrimination"
     severity = Severity.INFO
-    Options = DiscriminationOptions
 
-    def judge(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
+    def judge_stats(self, question: Question, stats: ItemStatistics, options: Any) -> Iterator[Finding]:
         limit = options.min_discrimination if isinstance(options, DiscriminationOptions) else 0.2
         value = stats.discrimination
         if value is not None and 0 <= value < limit:
             yield Finding(f"low discrimination: {value:.2f} (below {limit:.2f})", question, _where(question))
 
 
-class FewResponses(_StatsRule):
+class FewResponses(_StatsRule[StatsOptions]):
     """The statistics rest on too few respondents to be trusted.
 
     What it does
@@ -383,10 +382,10 @@ class FewResponses(_StatsRule):
     name = "few-responses"
     severity = Severity.INFO
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[StatsOptions]) -> Iterable[Finding]:
+        question = item.question
         stats = question.stats
-        options = ctx.options
-        limit = options.min_n if isinstance(options, StatsOptions) else 30
+        limit = ctx.options.min_n
         if stats is not None and stats.n < limit:
             yield Finding(
                 f"statistics from only {stats.n} respondents (fewer than {limit}): treat them as unreliable",
@@ -416,7 +415,7 @@ def low_reliability(
     return message, LowReliability.severity
 
 
-class LowReliability(Rule):
+class LowReliability(Rule[ReliabilityOptions]):
     """The form's total score is not reliable.
 
     What it does
@@ -445,16 +444,15 @@ class LowReliability(Rule):
     name = "low-reliability"
     severity = Severity.WARNING
     scope = "bank"
-    Options = ReliabilityOptions
 
     @classmethod
     def option_defaults(cls, config: ConfigModel) -> dict[str, Any]:
         """``min-n`` comes from ``[tool.qbank.stats]``."""
         return {"min-n": config.stats.min_n}
 
-    def check_bank(self, bank: Bank, ctx: RuleContext) -> Iterable[Finding]:
+    def bank_findings(self, bank: Bank, ctx: RuleContext[ReliabilityOptions]) -> Iterable[Finding]:
         form = bank.form
-        options = ctx.options if isinstance(ctx.options, ReliabilityOptions) else ReliabilityOptions()
+        options = ctx.options
         if form is None or form.stats is None:
             return
         verdict = low_reliability(form.title, form.stats.alpha, form.stats.n, options)

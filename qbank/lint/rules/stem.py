@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Cloze, MultipleResponse, Question
-from qbank.core.text import choice_fields, mask_code, tokens, word_re, words
+from qbank.core.text import choice_fields, mask_code, mask_literals, tokens, word_re, words
 from qbank.core.wordlists import NEGATIVE_LEAD_WORDS, NEGATORS, VAGUE_TERMS
-from qbank.lint.rules.base import Finding, Rule, RuleContext
+from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.structure import SELECT_RE, select_count
-from qbank.lint.rules.text import RuleOptions
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = [
     "DoubleNegative",
@@ -48,6 +49,7 @@ def _prose_lines(text: str) -> Iterator[tuple[int, int]]:
         start = end + 1
 
 
+@lru_cache(maxsize=100_000)
 def lead_in(stem: str) -> tuple[int, int]:
     """Offsets of the lead-in: the last sentence of the last prose line, ignoring "(Select N.)"."""
     masked = mask_code(stem)
@@ -81,20 +83,29 @@ class NegativeOptions(RuleOptions):
     """``lead-in`` looks at the question sentence only; ``stem`` at the whole stem."""
 
 
-def _negatives(question: Question, opts: NegativeOptions) -> Iterator[tuple[int, str, bool]]:
+def _negatives(question: Question, opts: NegativeOptions) -> tuple[tuple[int, str, bool], ...]:
     """(offset, word, emphasized) of every negative word in the stem's scope."""
-    stem = question.stem
-    masked = mask_code(stem)
-    low, high = lead_in(stem) if opts.scope == "lead-in" else (0, len(stem))
+    return _negative_words(question.stem, opts.words, opts.scope)
+
+
+@lru_cache(maxsize=50_000)
+def _negative_words(stem: str, words: tuple[str, ...], scope: str) -> tuple[tuple[int, str, bool], ...]:
+    masked = mask_literals(stem)
+    low, high = lead_in(stem) if scope == "lead-in" else (0, len(stem))
     spans = _emphasized(stem)
-    for match in word_re(opts.words).finditer(masked, low, high):
+    out = []
+    for match in word_re(words).finditer(masked, low, high):
         word = match.group(0)
         at = match.start()
         emphasized = (word.isupper() and len(word) > 1) or any(a <= at < b for a, b in spans)
-        yield at, word, emphasized
+        out.append((at, word, emphasized))
+    return tuple(out)
 
 
-class NegativeStemNotEmphasized(Rule):
+_DEFAULT_NEGATIVES = NegativeOptions()
+
+
+class NegativeStemNotEmphasized(Rule[NegativeOptions]):
     """A negative word in the lead-in is not emphasized.
 
     What it does
@@ -102,7 +113,7 @@ class NegativeStemNotEmphasized(Rule):
         ``cannot`` and contractions; option ``words``) in the question sentence of the stem
         (option ``scope = "stem"`` looks at the whole stem) and reports each one that is neither
         written in capitals nor inside ``**bold**``, ``_emphasis_``, ``<strong>``, ``<b>`` or ``<em>``.
-        Inline code is ignored.
+        Code, command lines and identifiers (``--no-verify``) are ignored.
 
     Why it matters
         A reader skims over "not" and answers the opposite question. Item-writing guides ask for
@@ -124,11 +135,10 @@ class NegativeStemNotEmphasized(Rule):
     code = "QB201"
     name = "negative-stem-not-emphasized"
     severity = Severity.WARNING
-    Options = NegativeOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NegativeOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, NegativeOptions)
         for at, word, emphasized in _negatives(question, opts):
             if not emphasized:
                 yield Finding(
@@ -139,7 +149,7 @@ class NegativeStemNotEmphasized(Rule):
                 )
 
 
-class NegativeStem(Rule):
+class NegativeStem(Rule[NegativeOptions]):
     """The lead-in is negatively worded (even when emphasized).
 
     What it does
@@ -163,11 +173,10 @@ class NegativeStem(Rule):
     code = "QB202"
     name = "negative-stem"
     severity = Severity.INFO
-    Options = NegativeOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NegativeOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, NegativeOptions)
         for at, word, emphasized in _negatives(question, opts):
             if emphasized:
                 yield Finding(f"negatively worded stem ({word!r})", question, ("stem",), offset=at)
@@ -189,7 +198,7 @@ def _true_false_choices(question: Question) -> bool:
     return {c.text.strip().strip(".").casefold() for c in question.choices} == {"true", "false"}
 
 
-class StemTerminalPunctuation(Rule):
+class StemTerminalPunctuation(Rule[NoOptions]):
     """The stem ends with a question mark, a colon or a blank.
 
     What it does
@@ -220,7 +229,8 @@ class StemTerminalPunctuation(Rule):
     name = "stem-terminal-punctuation"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         stem = question.stem
         if isinstance(question, Cloze) or _BLANK.search(stem) or _true_false_choices(question):
             return
@@ -251,7 +261,7 @@ class UnfocusedOptions(RuleOptions):
     min_content_words: int = Field(default=2, ge=0)
 
 
-class UnfocusedStem(Rule):
+class UnfocusedStem(Rule[UnfocusedOptions]):
     """The stem is a true/false collection in disguise, or too short to pose a problem.
 
     What it does
@@ -282,11 +292,10 @@ class UnfocusedStem(Rule):
     code = "QB204"
     name = "unfocused-stem"
     severity = Severity.WARNING
-    Options = UnfocusedOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[UnfocusedOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, UnfocusedOptions)
         masked = mask_code(question.stem)
         match = _UNFOCUSED.search(masked)
         if match:
@@ -314,7 +323,7 @@ class StemLengthOptions(RuleOptions):
     max_words: int = Field(default=120, ge=1)
 
 
-class StemTooLong(Rule):
+class StemTooLong(Rule[StemLengthOptions]):
     """The stem is longer than the configured number of words.
 
     What it does
@@ -336,11 +345,10 @@ class StemTooLong(Rule):
     code = "QB205"
     name = "stem-too-long"
     severity = Severity.INFO
-    Options = StemLengthOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[StemLengthOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, StemLengthOptions)
         count = len(words(question.stem))
         if count > opts.max_words:
             yield Finding(f"the stem has {count} words (more than {opts.max_words})", question, ("stem",))
@@ -349,13 +357,13 @@ class StemTooLong(Rule):
 _NEGATOR_RE = re.compile(r"(?<![\w'’])(?:" + "|".join(NEGATORS) + r")(?![\w'’])|\w+n['’]t\b", re.I)
 
 
-class DoubleNegative(Rule):
+class DoubleNegative(Rule[NoOptions]):
     """A negative stem meets a negative choice.
 
     What it does
         When the stem's question sentence holds a negative word (the QB201 list) and a choice
         holds an explicit negator (``not``, ``no``, ``never``, ``none``, ``cannot``, ``n't``), the
-        choice is reported.
+        choice is reported. Code, command lines and identifiers are ignored.
 
     Why it matters
         "Which is NOT a reason ..." answered by "The function does not need a VPC" is a double
@@ -376,13 +384,14 @@ class DoubleNegative(Rule):
     name = "double-negative"
     severity = Severity.WARNING
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if not isinstance(question, ChoiceQuestion):
             return
-        if next(_negatives(question, NegativeOptions()), None) is None:
+        if not _negatives(question, _DEFAULT_NEGATIVES):
             return
         for where, text in choice_fields(question):
-            match = _NEGATOR_RE.search(mask_code(text))
+            match = _NEGATOR_RE.search(mask_literals(text))
             if match:
                 yield Finding(
                     f"double negative: negative stem and {match.group(0)!r} in a choice",
@@ -393,22 +402,27 @@ class DoubleNegative(Rule):
 
 
 class VagueOptions(RuleOptions):
-    """The vague words."""
+    """The vague words and where the stem is searched."""
 
     words: tuple[str, ...] = VAGUE_TERMS
+    scope: Literal["lead-in", "stem"] = "lead-in"
+    """``lead-in`` searches the question sentence of the stem; ``stem`` the whole stem."""
 
 
-class VagueFrequencyTerms(Rule):
+class VagueFrequencyTerms(Rule[VagueOptions]):
     """Vague frequency words in the stem or a choice.
 
     What it does
         Reports the first vague frequency word (``usually``, ``often``, ``sometimes``, ``rarely``,
-        ``generally``, ``typically``, ``may``, ``might`` ...; option ``words``) of the stem and of
-        each choice. Inline code is ignored.
+        ``generally``, ``typically``, ``may``, ``might`` ...; option ``words``) of the question
+        sentence of the stem (option ``scope = "stem"``: of the whole stem) and of each choice.
+        A scenario that says what happens "occasionally" describes a symptom, not the question,
+        so it is not searched by default. Code, command lines and identifiers are ignored.
 
     Why it matters
-        Learners read "often" differently, so the item becomes a matter of opinion; NBME lists
-        vague terms in options as a flaw of irrelevant difficulty.
+        Learners read "often" differently, so an item whose question or options hinge on it
+        becomes a matter of opinion; NBME lists vague terms in options as a flaw of irrelevant
+        difficulty.
 
     Example
         ```yaml
@@ -422,14 +436,17 @@ class VagueFrequencyTerms(Rule):
     code = "QB207"
     name = "vague-frequency-terms"
     severity = Severity.INFO
-    Options = VagueOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[VagueOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, VagueOptions)
         pattern = word_re(opts.words)
-        for where, text in [(("stem",), question.stem), *choice_fields(question)]:
-            match = pattern.search(mask_code(text))
+        low, high = lead_in(question.stem) if opts.scope == "lead-in" else (0, len(question.stem))
+        match = pattern.search(mask_literals(question.stem), low, high)
+        if match:
+            yield Finding(f"vague term {match.group(0)!r}", question, ("stem",), offset=match.start())
+        for where, text in choice_fields(question):
+            match = pattern.search(mask_literals(text))
             if match:
                 yield Finding(f"vague term {match.group(0)!r}", question, where, offset=match.start())
 
@@ -437,7 +454,7 @@ class VagueFrequencyTerms(Rule):
 _INTERROGATIVE = re.compile(r"\?(?=\s|$|[)\]\"'”’*_])")
 
 
-class MultipleQuestionsInStem(Rule):
+class MultipleQuestionsInStem(Rule[NoOptions]):
     """The stem asks more than one question.
 
     What it does
@@ -461,13 +478,14 @@ class MultipleQuestionsInStem(Rule):
     name = "multiple-questions-in-stem"
     severity = Severity.INFO
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         marks = [m.start() for m in _INTERROGATIVE.finditer(mask_code(question.stem))]
         if len(marks) > 1:
             yield Finding(f"the stem asks {len(marks)} questions", question, ("stem",), offset=marks[1])
 
 
-class MrMissingSelectInstruction(Rule):
+class MrMissingSelectInstruction(Rule[NoOptions]):
     """A multiple_response stem says how many choices to select.
 
     What it does
@@ -497,7 +515,8 @@ class MrMissingSelectInstruction(Rule):
     severity = Severity.WARNING
     profile_severity: ClassVar[dict[str, Severity]] = {"aws": Severity.ERROR}
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if isinstance(question, MultipleResponse) and select_count(question.stem) is None:
             keys = len(question.keys)
             yield Finding(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import ClassVar
 
 from pydantic import Field
@@ -12,10 +13,10 @@ from rapidfuzz import fuzz
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, MultipleResponse, Question, SingleChoice
-from qbank.core.text import OptionSet, mask_code, norm, option_sets, text_fields, word_stem
+from qbank.core.text import OptionSet, mask_code, norm, option_sets, word_stem
 from qbank.core.wordlists import NUMBER_WORDS
-from qbank.lint.rules.base import Finding, Rule, RuleContext
-from qbank.lint.rules.text import RuleOptions
+from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
+from qbank.lint.rules.text import Item, RuleOptions
 
 __all__ = [
     "SELECT_RE",
@@ -41,6 +42,7 @@ SELECT_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=100_000)
 def select_count(stem: str) -> tuple[int, int] | None:
     """The number an instruction like "(Select TWO.)" asks for and its offset, or ``None``."""
     for match in SELECT_RE.finditer(mask_code(stem)):
@@ -49,7 +51,7 @@ def select_count(stem: str) -> tuple[int, int] | None:
     return None
 
 
-class SingleExactlyOneKey(Rule):
+class SingleExactlyOneKey(Rule[NoOptions]):
     """A single_choice question (or a drop-down gap) has exactly one correct choice.
 
     What it does
@@ -83,7 +85,7 @@ class SingleExactlyOneKey(Rule):
     enforced_by = "validation"
 
 
-class MultipleKeyCount(Rule):
+class MultipleKeyCount(Rule[NoOptions]):
     """A multiple_response question has at least two keys and one distractor.
 
     What it does
@@ -116,7 +118,8 @@ class MultipleKeyCount(Rule):
     severity = Severity.ERROR
     enforced_by = "validation"
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if ctx.profile == "aws" and isinstance(question, MultipleResponse) and len(question.choices) < 5:
             yield Finding(
                 f"aws profile: a multiple_response question needs at least 5 choices, "
@@ -126,7 +129,7 @@ class MultipleKeyCount(Rule):
             )
 
 
-class SelectCountMismatch(Rule):
+class SelectCountMismatch(Rule[NoOptions]):
     """The number in "(Select N.)" equals the number of keys.
 
     What it does
@@ -158,7 +161,8 @@ class SelectCountMismatch(Rule):
     name = "select-count-mismatch"
     severity = Severity.ERROR
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
         if not isinstance(question, ChoiceQuestion):
             return
         found = select_count(question.stem)
@@ -176,7 +180,7 @@ class SelectCountMismatch(Rule):
             )
 
 
-class ClozeGapsMatch(Rule):
+class ClozeGapsMatch(Rule[NoOptions]):
     """Every gap of a cloze text is defined once and used once.
 
     What it does
@@ -222,7 +226,7 @@ class OptionCountOptions(RuleOptions):
     multiple_max: int = Field(default=8, ge=3)
 
 
-class OptionCountRange(Rule):
+class OptionCountRange(Rule[OptionCountOptions]):
     """The number of choices is within the configured range.
 
     What it does
@@ -254,13 +258,12 @@ class OptionCountRange(Rule):
     name = "option-count-range"
     severity = Severity.WARNING
     profile_severity: ClassVar[dict[str, Severity]] = {"aws": Severity.ERROR}
-    Options = OptionCountOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[OptionCountOptions]) -> Iterable[Finding]:
+        question = item.question
         if not isinstance(question, ChoiceQuestion):
             return
         opts = ctx.options
-        assert isinstance(opts, OptionCountOptions)
         n = len(question.choices)
         if ctx.profile == "aws":
             if isinstance(question, SingleChoice) and n != 4:
@@ -284,7 +287,7 @@ class OptionCountRange(Rule):
             )
 
 
-class DuplicateOption(Rule):
+class DuplicateOption(Rule[NoOptions]):
     """Two choices are the same.
 
     What it does
@@ -327,6 +330,7 @@ _PIECES = re.compile(r"\w+|[^\w\s]")
 _SEPARATORS = re.compile(r"\s*[;,]\s*")
 
 
+@lru_cache(maxsize=100_000)
 def _shape(text: str) -> str:
     """Words and symbols of a choice, case removed; in prose of three or more words also plurals and
     other inflections ("EC2 instances." -> "ec2 instanc"). Symbols stay: "++i" is not "--i", and
@@ -347,7 +351,7 @@ def _items(text: str) -> tuple[str, ...] | None:
     return tuple(sorted(_shape(p) for p in parts))
 
 
-class NearDuplicateOptions(Rule):
+class NearDuplicateOptions(Rule[NearDuplicateOptionsOptions]):
     """Two choices are the same apart from case, punctuation at the ends, inflection or item order.
 
     What it does
@@ -379,11 +383,10 @@ class NearDuplicateOptions(Rule):
     code = "QB106"
     name = "near-duplicate-options"
     severity = Severity.WARNING
-    Options = NearDuplicateOptionsOptions
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
+    def item_findings(self, item: Item, ctx: RuleContext[NearDuplicateOptionsOptions]) -> Iterable[Finding]:
+        question = item.question
         opts = ctx.options
-        assert isinstance(opts, NearDuplicateOptionsOptions)
         for options in option_sets(question):
             yield from self._check(question, options, opts)
 
@@ -393,7 +396,11 @@ class NearDuplicateOptions(Rule):
     ) -> Iterable[Finding]:
         code = ["`" in t for t in options.texts]
         shapes = ["" if is_code else _shape(t) for t, is_code in zip(options.texts, code, strict=True)]
-        items = [None if is_code else _items(t) for t, is_code in zip(options.texts, code, strict=True)]
+        items = (
+            [None if is_code else _items(t) for t, is_code in zip(options.texts, code, strict=True)]
+            if opts.reordered_items
+            else []
+        )
         for j in range(1, len(shapes)):
             b = shapes[j]
             if not b or _NUMERIC.match(b):
@@ -418,7 +425,7 @@ class NearDuplicateOptions(Rule):
 _LABEL_ONLY = re.compile(r"\(?[A-Za-z][.)]")
 
 
-class EmptyText(Rule):
+class EmptyText(Rule[NoOptions]):
     """A text is empty, only punctuation or markup, or only an option label.
 
     What it does
@@ -445,15 +452,16 @@ class EmptyText(Rule):
     name = "empty-text"
     severity = Severity.ERROR
 
-    def check_question(self, question: Question, ctx: RuleContext) -> Iterable[Finding]:
-        for where, text in text_fields(question):
+    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
+        question = item.question
+        for where, text in item.fields:
             if not norm(text) and not any(ch.isalnum() for ch in text):
                 yield Finding("the text is empty once markup and punctuation are removed", question, where)
             elif where[0] == "choices" and where[-1] == "text" and _LABEL_ONLY.fullmatch(text.strip()):
                 yield Finding(f"the choice is only a label ({text.strip()!r})", question, where)
 
 
-class TrueFalseShape(Rule):
+class TrueFalseShape(Rule[NoOptions]):
     """A true_false question is a statement with a boolean answer.
 
     What it does
@@ -489,7 +497,7 @@ class TrueFalseShape(Rule):
     enforced_by = "validation"
 
 
-class DuplicateId(Rule):
+class DuplicateId(Rule[NoOptions]):
     """Question ids are unique across the bank.
 
     What it does

@@ -1,14 +1,33 @@
-"""What rules share besides the text helpers of :mod:`qbank.core.text`: options and text edits."""
+"""What rules share besides the text helpers of :mod:`qbank.core.text`: the question being checked
+with its text analysis, options and text edits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict
 
-from qbank.core.text import FieldPath
+from qbank.core.model import Question
+from qbank.core.text import FieldPath, text_fields
 
-__all__ = ["RuleOptions", "TextEdit", "first_line_end"]
+__all__ = ["Item", "RuleOptions", "TextEdit", "first_line_end"]
+
+
+class Item:
+    """The question an item rule checks, with the text analysis every rule shares.
+
+    Each piece is computed on first use and kept, so that rules checking the same question do not
+    repeat the work.
+    """
+
+    def __init__(self, question: Question) -> None:
+        self.question = question
+
+    @cached_property
+    def fields(self) -> tuple[tuple[FieldPath, str], ...]:
+        """(data path, text) of every learner-visible text, stem first (:func:`~qbank.core.text.text_fields`)."""
+        return tuple(text_fields(self.question))
 
 
 def _kebab(name: str) -> str:
