@@ -45,6 +45,13 @@ def _corpus_mark(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv(_CORPUS_ENV, f"{int(marked)} {request.node.nodeid}")
 
 
+@pytest.fixture(autouse=True)
+def _cache_elsewhere(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands that keep a cache (``qbank check``) write it to a fresh folder, never into the
+    repository or a test's own folder; tests of the cache's place unset this."""
+    monkeypatch.setenv("QBANK_CACHE_DIR", str(tmp_path_factory.mktemp("qbank-cache")))
+
+
 def need_shared(*parts: str) -> Path:
     """A path under ../shared (third-party corpora); the test is skipped when it is absent.
 

@@ -109,6 +109,9 @@ class ConfigModel(_Section):
     model_config = ConfigDict(title="qbank configuration")
     blueprint: str | None = None
     """Path of the blueprint file, relative to the configuration file."""
+    bank: str | None = None
+    """Folder of the whole bank, relative to the configuration file: ``qbank check FILE...`` reports
+    on FILE but judges it against this bank (duplicates in other files, coverage)."""
     profile: Literal["default", "aws", "strict"] = "default"
     """Lint profile: ``aws`` adds the AWS exam's option counts, ``strict`` turns warnings into errors."""
     select: list[CodeOrPrefix] = Field(default_factory=list)
@@ -155,6 +158,11 @@ class Config:
     def stats_sidecar(self) -> Path | None:
         """The configured statistics sidecar file, resolved."""
         return (self.root / self.model.stats.sidecar) if self.model.stats.sidecar else None
+
+    @property
+    def bank_path(self) -> Path | None:
+        """The configured bank folder, resolved."""
+        return (self.root / self.model.bank) if self.model.bank else None
 
     @property
     def blueprint_path(self) -> Path | None:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["CACHE_DIR_NAME", "Store", "cache_key", "cache_root"]
+__all__ = ["CACHE_DIR_NAME", "Store", "cache_key", "cache_root", "code_version"]
 
 CACHE_DIR_NAME = ".qbank_cache"
 _MAGIC = b"QBC1"
@@ -31,6 +33,37 @@ def cache_root(config_root: Path | None = None) -> Path:
     if override:
         return Path(override)
     return (config_root or Path.cwd()) / CACHE_DIR_NAME
+
+
+def code_version() -> str:
+    """What cached results of qbank's own computations depend on besides their input: qbank's
+    version, the size and time of every file of the installed package (so that an edited checkout
+    never reads results of the code it replaced), and the Python and pydantic versions."""
+    import pydantic
+
+    return cache_key(release(), _package_files(), sys.version, pydantic.VERSION)
+
+
+def release() -> str:
+    """The installed qbank release (``unknown`` when qbank runs from a folder not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("qbank")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@lru_cache(maxsize=1)
+def _package_files() -> str:
+    root = Path(__file__).resolve().parent.parent
+    parts = []
+    for path in sorted(root.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        stat = path.stat()
+        parts.append(f"{path.relative_to(root).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
 
 
 def cache_key(*parts: str | bytes) -> str:

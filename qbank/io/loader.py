@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, sort_diagnostics
-from qbank.core.model import Bank, Blueprint, Form, Pool, Question
+from qbank.core.model import Bank, Blueprint, Form, ItemStatistics, Pool, Question
 from qbank.io.source import SourceFile, diagnostic, discover, read_source
 from qbank.io.validation import (
     build_validators,
@@ -21,7 +21,17 @@ from qbank.io.validation import (
     validate_question_file,
 )
 
-__all__ = ["LoadResult", "Progress", "load", "validate"]
+__all__ = [
+    "LoadResult",
+    "Loaded",
+    "Progress",
+    "assemble",
+    "discover_files",
+    "load",
+    "read_and_validate",
+    "validate",
+    "with_stats",
+]
 
 #: ``progress(done, total)`` is called after each file.
 Progress = Callable[[int, int], None]
@@ -49,9 +59,13 @@ def _as_paths(paths: PathArg) -> list[str | os.PathLike[str]]:
 
 
 Loaded = tuple[SourceFile, list[Question], Form | None, dict[str, Pool], list[Diagnostic]]
+"""One file read and validated on its own: the file, its valid questions, its form header, the
+pools it declares and its problems."""
 
 
-def _read_and_validate(item: tuple[Path, str], timings: dict[str, float] | None = None) -> Loaded:
+def read_and_validate(item: tuple[Path, str], timings: dict[str, float] | None = None) -> Loaded:
+    """Read and validate one file, given as ``(path, display name)`` (see :func:`discover_files`).
+    ``timings``, when given, receives the CPU seconds spent reading and validating."""
     path, shown = item
     start = time.process_time()
     sf = read_source(path, shown)
@@ -73,7 +87,7 @@ def _read_and_validate(item: tuple[Path, str], timings: dict[str, float] | None 
 
 
 def _worker(item: tuple[Path, str]) -> Loaded:
-    result = _read_and_validate(item)
+    result = read_and_validate(item)
     result[0]._positions = None  # recomputed on demand in the parent; don't ship them back
     return result
 
@@ -95,12 +109,26 @@ def load(
     reading and parsing (``read``) and validating (``validate``).
     """
     config = config or Config()
+    items, diagnostics = discover_files(paths, config)
+    return assemble(_run(items, jobs, progress, timings), config, diagnostics)
+
+
+def discover_files(paths: PathArg, config: Config) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+    """The files of the bank under ``paths`` as ``(path, display name)``, in load order (the
+    configuration's ``exclude`` and statistics sidecar left out), and the paths that do not exist."""
     items, diagnostics = discover(_as_paths(paths), config.model.exclude)
     sidecar = config.stats_sidecar
     if sidecar is not None:
         items = [item for item in items if item[0].resolve() != sidecar.resolve()]
+    return items, diagnostics
+
+
+def assemble(results: Iterable[Loaded], config: Config, diagnostics: list[Diagnostic]) -> LoadResult:
+    """The bank made of files read and validated on their own (in load order): the blueprint, the
+    form, the pools and the statistics sidecar are found, and the problems that span files (ids
+    used twice, pools) are added to ``diagnostics``."""
     bank = Bank(math=config.model.math)
-    results = _run(items, jobs, progress, timings)
+    sidecar = config.stats_sidecar
     blueprints: list[SourceFile] = []
     forms: list[tuple[SourceFile, Form]] = []
     declared: list[tuple[SourceFile, dict[str, Pool]]] = []
@@ -146,15 +174,18 @@ def attach_sidecar(bank: Bank, path: Path) -> list[Diagnostic]:
 
     found, problems = read_sidecar(path)
     if found.items:
-        bank.questions = [
-            q.model_copy(update={"stats": found.items[q.id]})
-            if q.stats is None and q.id in found.items
-            else q
-            for q in bank.questions
-        ]
+        bank.questions = with_stats(bank.questions, found.items)
     if bank.form is not None and bank.form.stats is None and bank.form.title in found.forms:
         bank.form = bank.form.model_copy(update={"stats": found.forms[bank.form.title]})
     return problems
+
+
+def with_stats(questions: Iterable[Question], stats: Mapping[str, ItemStatistics]) -> list[Question]:
+    """``questions``, those without their own ``stats:`` given the statistics kept for their id."""
+    return [
+        q.model_copy(update={"stats": stats[q.id]}) if q.stats is None and q.id in stats else q
+        for q in questions
+    ]
 
 
 def _run(
@@ -172,7 +203,7 @@ def _run(
                 yield result
         return
     for done, item in enumerate(items, start=1):
-        result = _read_and_validate(item, timings)
+        result = read_and_validate(item, timings)
         if progress:
             progress(done, total)
         yield result

@@ -18,13 +18,14 @@ import re
 import time
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import FORMAT_CODES, Diagnostic, Severity, sort_diagnostics
-from qbank.core.model import Bank, Variant
+from qbank.core.model import Bank, Question, Variant
 from qbank.io.source import SourceFile
 from qbank.io.templates import collapse_items
 from qbank.lint.rules import Finding, Rule, RuleContext, registry
@@ -34,9 +35,13 @@ from qbank.lint.rules.text import Item, TextEdit
 __all__ = [
     "PROFILES",
     "Located",
+    "RuleSet",
     "apply_suppressions",
+    "check_questions",
+    "judge_bank",
     "lint",
     "lint_diagnostics",
+    "one_per_template",
     "rule_doc",
     "run_rules",
 ]
@@ -150,7 +155,10 @@ class RuleSet:
         *,
         codes: Collection[str] | None = None,
         timings: dict[str, float] | None = None,
+        focus: frozenset[str] | None = None,
+        cache: Path | None = None,
     ) -> None:
+        self.bank = bank
         profile = config.model.profile
         rules = [
             r for code, r in registry().items() if _active(code, config) and (codes is None or code in codes)
@@ -160,14 +168,14 @@ class RuleSet:
             Active(
                 r,
                 r(),
-                RuleContext(bank, profile, options[r.code]),
+                RuleContext(bank, profile, options[r.code], focus, cache),
                 r.severity_for(profile),
                 r.code.startswith("QB4"),
             )
             for r in rules
         ]
-        self.item_rules = [a for a in active if a.rule.scope == "item"]
-        self.fact_rules = [a for a in active if a.rule.scope == "bank" and a.rule.on_facts]
+        self.item_rules = [a for a in active if a.rule.scope == "item" and not a.rule.on_facts]
+        self.fact_rules = [a for a in active if a.rule.on_facts]
         self.bank_rules = [a for a in active if a.rule.scope == "bank" and not a.rule.on_facts]
         self.timings = timings
 
@@ -216,6 +224,14 @@ class RuleSet:
                 self.timings[a.rule.code] = self.timings.get(a.rule.code, 0.0) + time.process_time() - start
         return out
 
+    def locate(self, found: Iterable[Found]) -> list[Located]:
+        """The findings placed at their line and column."""
+        start = time.process_time()
+        out = [Located(a.rule, f, _locate(self.bank, a.rule, f, severity)) for a, f, severity in found]
+        if self.timings is not None:
+            self.timings["locate"] = self.timings.get("locate", 0.0) + time.process_time() - start
+        return out
+
     def check_bank(self, bank: Bank) -> list[Found]:
         """Findings of the rules that need the whole bank's questions (duplicates)."""
         out: list[Found] = []
@@ -245,14 +261,29 @@ def run_rules(
     """
     config = config or Config()
     rules = RuleSet(config, bank, codes=codes, timings=timings)
+    located, facts = check_questions(rules, bank.questions)
+    located.extend(judge_bank(rules, bank, facts))
+    return one_per_template(located), rules.problems
+
+
+def check_questions(rules: RuleSet, questions: Sequence[Question]) -> tuple[list[Located], list[list[Any]]]:
+    """The item rules' located findings on ``questions`` and what each facts rule keeps of them
+    (``facts[r][i]``: rule r on the i-th question). Nothing here depends on other questions, so a
+    file's share can be computed on its own, in another process, or taken from the cache."""
     found: list[Found] = []
     facts: list[list[Any]] = [[] for _ in rules.fact_rules]
-    for question in bank.questions:
+    for question in questions:
         item = Item(question)
         found.extend(rules.check_item(item))
         for values, fact in zip(facts, rules.facts(item), strict=True):
             values.append(fact)
-    found.extend(rules.check_bank(bank))
+    return rules.locate(found), facts
+
+
+def judge_bank(rules: RuleSet, bank: Bank, facts: Sequence[Sequence[Any]]) -> list[Located]:
+    """Located findings of the rules that need the whole bank: the bank rules on its questions and
+    the facts rules on ``facts`` (those of every question of ``bank``, in bank order)."""
+    found = rules.check_bank(bank)
     displays: dict[str, int] = {}
     files = [
         displays.setdefault(q.origin.source.display if q.origin is not None else MEMORY, len(displays))
@@ -262,16 +293,10 @@ def run_rules(
         if finding.ordinal is not None:
             finding = replace(finding, question=bank.questions[finding.ordinal], ordinal=None)
         found.append((a, finding, severity))
-    start = time.process_time()
-    out = [
-        Located(a.rule, finding, _locate(bank, a.rule, finding, severity)) for a, finding, severity in found
-    ]
-    if timings is not None:
-        timings["locate"] = timings.get("locate", 0.0) + time.process_time() - start
-    return _one_per_template(out), rules.problems
+    return rules.locate(found)
 
 
-def _one_per_template(located: list[Located]) -> list[Located]:
+def one_per_template(located: list[Located]) -> list[Located]:
     """A finding shared by several variants of a template is reported once, at the template, with
     the first variant's values; findings on variants offer no fix (the text is computed)."""
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, TypeVar, cast, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
@@ -81,7 +82,8 @@ def _no_options() -> Any:
 
 @dataclass
 class RuleContext(Generic[OptionsT]):
-    """What a rule may consult besides the question: the bank, the profile and its own options.
+    """What a rule may consult besides the question: the bank, the profile, its own options, the
+    files being reported on and the cache.
 
     A context built without options (``RuleContext(bank)``) gets the rule's defaults when it is
     passed to :meth:`Rule.check_question` or :meth:`Rule.check_bank`.
@@ -90,6 +92,11 @@ class RuleContext(Generic[OptionsT]):
     bank: Bank
     profile: str = "default"
     options: OptionsT = field(default_factory=_no_options)
+    focus: frozenset[str] | None = None
+    """Display names of the files whose findings are reported (``None``: every file). A bank rule
+    that finds a pair of questions reports it on the one in these files."""
+    cache: Path | None = None
+    """The cache folder (:func:`qbank.io.cache.cache_root`) a rule may keep derived data in."""
 
 
 class Rule(Generic[OptionsT]):
@@ -106,9 +113,10 @@ class Rule(Generic[OptionsT]):
     profile_severity: ClassVar[Mapping[str, Severity]] = {}
     """Default severity per profile where it differs (``{"aws": Severity.ERROR}``)."""
     on_facts: ClassVar[bool] = False
-    """A bank rule that judges small per-question facts (:meth:`fact`, :meth:`judge`) instead of the
+    """A rule that judges small per-question facts (:meth:`fact`, :meth:`judge`) instead of the
     questions themselves: facts are taken where each file is checked (in parallel, and kept in the
-    cache with the file), and only the judgement sees the whole bank."""
+    cache with the file), and only the judgement sees the whole bank. Bank rules that need other
+    questions and item rules that need the blueprint work this way."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import Field
@@ -53,15 +54,26 @@ class UnknownOrMissingObjective(Rule[NoOptions]):
     name = "unknown-or-missing-objective"
     severity = Severity.ERROR
     scope = "item"
+    """An item finding (it names its question), judged once the blueprint is known."""
 
-    def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
-        question = item.question
+    on_facts = True
+
+    def fact(self, item: Item, ctx: RuleContext[NoOptions]) -> Any:
+        q = item.question
+        return None if q.status == "retired" else (q.domain, q.objective)
+
+    def judge(self, facts: BankFacts, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         blueprint = ctx.bank.blueprint
-        if blueprint is None or question.status == "retired":
+        if blueprint is None:
             return
-        where = locate(question, blueprint)
-        if isinstance(where, Misplaced):
-            yield Finding(where.message, question, (where.field,) if where.field else ())
+        for ordinal, fact in enumerate(facts.values):
+            if fact is None:
+                continue
+            domain, objective = fact
+            placed = stand_in("essay", id=facts.ids[ordinal], domain=domain, objective=objective)
+            where = locate(placed, blueprint)
+            if isinstance(where, Misplaced):
+                yield Finding(where.message, where=(where.field,) if where.field else (), ordinal=ordinal)
 
 
 class CoverageGapOptions(RuleOptions):
@@ -225,9 +237,9 @@ def placement_bank(facts: BankFacts, bank: Bank) -> Bank:
     stand_ins: list[Any] = []
     for kind, qid, status, domain, objective, difficulty, points in facts.values:
         stand_ins.append(
-            QUESTION_TYPES[kind].model_construct(
+            stand_in(
+                kind,
                 id=qid,
-                stem="",
                 status=status,
                 domain=domain,
                 objective=objective,
@@ -236,6 +248,19 @@ def placement_bank(facts: BankFacts, bank: Bank) -> Bank:
             )
         )
     return Bank(questions=stand_ins, blueprint=bank.blueprint, blueprint_path=bank.blueprint_path)
+
+
+def stand_in(kind: str, **fields: Any) -> Question:
+    """A question of type ``kind`` with only ``fields`` set (no validation, empty texts): what
+    coverage needs to place and count a question without its text."""
+    return _empty(kind).model_copy(update=fields)
+
+
+@cache
+def _empty(kind: str) -> Question:
+    # model_construct fills every default (slow); copies of one empty question share them
+    empty: Question = QUESTION_TYPES[kind].model_construct(id="", stem="")  # type: ignore[assignment]
+    return empty
 
 
 def _at(domain: int, objective: int | None = None, *, field: str | None = None) -> tuple[str | int, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -16,7 +17,8 @@ from qbank.analysis.dupes import (
 )
 from qbank.core.config import ConfigModel
 from qbank.core.diagnostics import Severity
-from qbank.core.model import Bank
+from qbank.core.model import Bank, Question
+from qbank.io.cache import Store
 from qbank.lint.cueing import cue_facts, search
 from qbank.lint.rules.base import BankFacts, Finding, Rule, RuleContext
 from qbank.lint.rules.text import Item, RuleOptions
@@ -94,10 +96,15 @@ class DuplicateItems(Rule[DuplicateItemsOptions]):
             allow=options.allow,
             meaning=options.meaning,
             meaning_threshold=options.threshold_meaning,
+            cache=Store(ctx.cache, "embeddings") if ctx.cache is not None else None,
         )
         by_id = bank.by_id()
         for pair in report.pairs:
             question = by_id.get(pair.b)
+            if ctx.focus is not None and not _in(question, ctx.focus) and _in(by_id.get(pair.a), ctx.focus):
+                # only some files are reported on: the pair is told from the side that is
+                pair = replace(pair, a=pair.b, b=pair.a)
+                question = by_id.get(pair.b)
             yield Finding(
                 describe_pair(pair, report.locations.get(pair.a)),
                 question,
@@ -168,3 +175,8 @@ class CrossItemCueing(Rule[CrossItemCueingOptions]):
                 data=(("key_of", key_id), ("score", f"{score:.1f}")),
                 ordinal=other,
             )
+
+
+def _in(question: Question | None, files: frozenset[str]) -> bool:
+    origin = question.origin if question is not None else None
+    return origin is not None and origin.source.display in files
