@@ -221,21 +221,22 @@ class BlueprintWeightDrift(Rule[WeightDriftOptions]):
                     )
 
 
-#: What coverage reads of a question: its type, id, status, domain, objective, difficulty and points.
-PlacementFact = tuple[str, str, str, str | None, str | None, str | None, float]
+#: What coverage reads of a question: its type, id, status, domain, objective, difficulty, points
+#: and pool.
+PlacementFact = tuple[str, str, str, str | None, str | None, str | None, float, str | None]
 
 
 def placement_fact(question: Question) -> PlacementFact:
     """The fields of ``question`` that blueprint coverage counts."""
     q = question
-    return (q.kind, q.id, q.status, q.domain, q.objective, q.difficulty, q.points)
+    return (q.kind, q.id, q.status, q.domain, q.objective, q.difficulty, q.points, q.pool)
 
 
 def placement_bank(facts: BankFacts, bank: Bank) -> Bank:
     """A bank of stand-ins built from placement facts (only the counted fields are set), with the
-    blueprint of ``bank``: coverage is measured on it without the questions' texts."""
+    blueprint and pools of ``bank``: coverage is measured on it without the questions' texts."""
     stand_ins: list[Any] = []
-    for kind, qid, status, domain, objective, difficulty, points in facts.values:
+    for kind, qid, status, domain, objective, difficulty, points, pool in facts.values:
         stand_ins.append(
             stand_in(
                 kind,
@@ -245,9 +246,12 @@ def placement_bank(facts: BankFacts, bank: Bank) -> Bank:
                 objective=objective,
                 difficulty=difficulty,
                 points=points,
+                pool=pool,
             )
         )
-    return Bank(questions=stand_ins, blueprint=bank.blueprint, blueprint_path=bank.blueprint_path)
+    return Bank(
+        questions=stand_ins, blueprint=bank.blueprint, blueprint_path=bank.blueprint_path, pools=bank.pools
+    )
 
 
 def stand_in(kind: str, **fields: Any) -> Question:
