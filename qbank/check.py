@@ -247,6 +247,9 @@ def _compute(
     """(index in ``items``, (result, its pickled form when ``keep``)) of every file, in order."""
     workers = (os.cpu_count() or 1) if jobs == 0 else jobs
     if workers > 1 and len(items) > 1:
+        from qbank.io.validation import build_validators
+
+        build_validators()  # once, before the workers are forked
         count = min(workers, len(items))
         with ProcessPoolExecutor(count, initializer=_start_worker, initargs=(config, stats)) as pool:
             chunk = max(1, len(items) // (count * 8))
