@@ -17,7 +17,7 @@ from typing import ClassVar
 from qbank.core.diagnostics import Diagnostic
 from qbank.core.markup import render, render_inline, renders_math
 from qbank.core.math import MathTarget, to_text
-from qbank.core.model import Bank, Question, SingleChoice, TrueFalse
+from qbank.core.model import Bank, Question, SingleChoice, TrueFalse, comparison_key
 from qbank.exporters import register
 from qbank.exporters.base import ExportOutput, exportable_questions, metadata_not_carried, question_diagnostic
 from qbank.io.source import DataPath
@@ -97,6 +97,18 @@ class AikenExporter:
                     )
                     return None
                 options.append(text)
+            seen: dict[str, int] = {}
+            for index, text in enumerate(options):
+                first = seen.setdefault(comparison_key(text), index)
+                if first != index:
+                    report(
+                        "QB902",
+                        f"options {first + 1} and {index + 1} read the same once flattened to plain text; "
+                        "not exported",
+                        "choices",
+                        index,
+                    )
+                    return None
             key = question.keys[0]
         for where in flattened:
             report(

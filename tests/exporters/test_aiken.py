@@ -125,6 +125,19 @@ def test_stem_that_reads_as_an_option_is_not_written() -> None:
     assert [(d.code, d.question_id) for d in out.diagnostics] == [("QB902", "looks-like-option")]
 
 
+def test_options_told_apart_only_by_emphasis_are_not_written() -> None:
+    question = SingleChoice(
+        id="emphasis",
+        stem="Which one?",
+        choices=[Choice(text="**Amazon SQS**", correct=True), Choice(text="Amazon SQS"), Choice(text="SNS")],
+    )
+    out = EXPORTERS["aiken"].export(Bank(questions=[question]))
+    assert out.data == b""
+    ((code, qid, message),) = [(d.code, d.question_id, d.message) for d in out.diagnostics]
+    assert (code, qid) == ("QB902", "emphasis")
+    assert "options 1 and 2 read the same" in message
+
+
 def test_ten_options_keep_their_letters() -> None:
     choices = [Choice(text=f"option {i}", correct=i == 9) for i in range(10)]
     question = SingleChoice(id="ten", stem="Pick the last one.", choices=choices)
