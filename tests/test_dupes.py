@@ -126,6 +126,29 @@ def test_template_siblings_are_not_duplicates() -> None:
     assert find_duplicates([*siblings, *numbers, *negated, *code]).clusters == []
 
 
+def test_questions_that_differ_only_in_a_formula_are_not_duplicates() -> None:
+    stem = "A particle's position at time $t$ is {}. Which expression gives its velocity at time $t$?"
+    choices = ["The first derivative", "The second derivative", "The integral", "The constant term"]
+    pairs = [
+        ("$x(t) = t^2$", "$x(t) = t^3$"),
+        ("$x(t) = \\sin t$", "$x(t) = \\cos t$"),
+        ("$x(t) = a + t$", "$x(t) = a - t$"),
+    ]
+    for one, other in pairs:
+        a, b = sc("a", stem.format(one), choices), sc("b", stem.format(other), choices)
+        # the same key: without the formulas as facts these would be near or reworded duplicates
+        assert find_duplicates([a, b]).clusters == [], (one, other)
+        # a formula differently laid out and a typo elsewhere: still the same question
+        same = sc("c", stem.format(one.replace("^2", "^{2}")).replace("velocity", "velocty"), choices)
+        assert set(kinds(find_duplicates([a, same])).values()) <= {"near", "exact"}, one
+        assert find_duplicates([a, same]).clusters, one
+    # layout alone (braces, spacing) is not a difference at all
+    spaced = sc("d", stem.format("$x(t)=t^{2}$"), choices)
+    assert kinds(find_duplicates([sc("a", stem.format("$x(t) = t^2$"), choices), spaced])) == {
+        frozenset(("a", "d")): "exact"
+    }
+
+
 def test_other_question_types_use_their_answer_as_key() -> None:
     same = [TrueFalse(id="t1", type="true_false", stem="SQS FIFO queues guarantee ordering.", answer=True)]
     same.append(
@@ -748,3 +771,4 @@ def test_a_missing_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
     with pytest.raises(embeddings.ModelUnavailable, match="pip install wordllama"):
         embeddings.model_folder()
+

@@ -44,6 +44,7 @@ __all__ = [
     "find_math",
     "find_tex",
     "formula_words",
+    "formulas",
     "from_github",
     "latex_from_mathml",
     "latex_tokens",
@@ -417,6 +418,13 @@ def formula_words(latex: str) -> tuple[str, ...]:
         else:
             out.append(_SYMBOL_WORDS.get(token, f"u{ord(token[0]):x}"))
     return tuple(out)
+
+
+def formulas(text: str, syntax: MathSyntax = "dollars") -> tuple[str, ...]:
+    """What each formula of a Markdown text says, in order: its :func:`formula_words` joined by spaces,
+    so layout does not count (``$x^{2}$`` and ``$x^2$`` both give ``x sup 2``) and symbols do
+    (``$x^2$`` and ``$x^3$``, ``$\\sin t$`` and ``$\\cos t$`` differ)."""
+    return tuple(" ".join(formula_words(span.latex)) for span in find_math(text, syntax))
 
 
 # ---------------------------------------------------------------------------------------------- text

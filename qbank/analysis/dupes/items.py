@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from qbank.core.math import formulas
 from qbank.core.model import (
     ChoiceQuestion,
     Cloze,
@@ -79,15 +80,18 @@ def sorted_words(text: str) -> str:
     return " ".join(sorted(text.split()))
 
 
-Signature = tuple[tuple[str, ...], frozenset[str], frozenset[str]]
+Signature = tuple[tuple[str, ...], frozenset[str], frozenset[str], tuple[str, ...]]
+"""Numbers, negation words, inline code spans and formulas of a stem."""
 
 
 def signature(raw_stem: str, words: list[str]) -> Signature:
-    """Numbers, negation words and inline code of a stem: the facts a template sibling changes."""
+    """Numbers, negation words, inline code and formulas of a stem: the facts a template sibling
+    changes (``$x^2$`` and ``$x^3$``, ``$\\sin t$`` and ``$\\cos t$`` are different facts)."""
     raw = unicodedata.normalize("NFKC", raw_stem)
     numbers = tuple(sorted(set(_NUMBER.findall(raw))))
     code = frozenset(bare(span) for span in _CODE_SPAN.findall(_FENCE.sub(" ", raw)))
-    return numbers, frozenset(w for w in words if w in _NEGATIONS), code
+    maths = tuple(sorted(set(formulas(raw)))) if "$" in raw or "\\" in raw else ()
+    return numbers, frozenset(w for w in words if w in _NEGATIONS), code, maths
 
 
 def fenced_code(raw_stem: str) -> str:
@@ -98,9 +102,9 @@ def fenced_code(raw_stem: str) -> str:
 
 
 def compatible(x: Signature, y: Signature) -> bool:
-    """Same numbers and negations; inline code of one stem contains the other's (a stem that adds a
-    code span specialises the question, one that replaces a span asks about something else)."""
-    return x[0] == y[0] and x[1] == y[1] and (x[2] <= y[2] or y[2] <= x[2])
+    """Same numbers, negations and formulas; inline code of one stem contains the other's (a stem that
+    adds a code span specialises the question, one that replaces a span asks about something else)."""
+    return x[0] == y[0] and x[1] == y[1] and x[3] == y[3] and (x[2] <= y[2] or y[2] <= x[2])
 
 
 def _fmt_number(value: float) -> str:
@@ -165,7 +169,7 @@ class Prepared:
     keyed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
     """Whether each item has a key (essays have none)."""
     facts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
-    """A hash of each stem's numbers and negation words: :func:`compatible` stems have equal ones."""
+    """A hash of each stem's numbers, negation words and formulas: :func:`compatible` stems have equal ones."""
     code: list[str] = field(default_factory=list)
     """The normalised text of each stem's fenced code blocks (empty: none)."""
 
@@ -206,5 +210,5 @@ def prepare(items: Sequence[DupItem]) -> Prepared:
     ids: dict[str, int] = {"choice": CHOICE}
     p.family_id = np.fromiter((ids.setdefault(f, len(ids)) for f in p.family), np.int32, len(p.family))
     p.keyed = np.fromiter((bool(k) for k in p.key_norms), bool, len(p.key_norms))
-    p.facts = np.fromiter((hash(s[:2]) for s in p.signature), np.int64, len(p.signature))
+    p.facts = np.fromiter((hash((s[0], s[1], s[3])) for s in p.signature), np.int64, len(p.signature))
     return p
