@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from collections.abc import Callable
@@ -772,3 +773,36 @@ def test_a_missing_model_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(embeddings.ModelUnavailable, match="pip install wordllama"):
         embeddings.model_folder()
 
+
+def test_a_search_over_unchanged_questions_is_answered_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planted import generate
+
+    from qbank.analysis.dupes import search
+    from qbank.io.cache import Store
+
+    items = generate(600, seed=3).items
+    store = Store(tmp_path / ".qbank_cache", "embeddings")
+    cold = find_duplicate_items(items, method="lsh", cache=store)
+    assert cold.clusters
+    assert cold.cached == 0
+    searched = []
+    monkeypatch.setattr(search, "prepare", lambda *a: searched.append(1) or I.prepare(*a))
+    warm = find_duplicate_items(items, method="lsh", cache=store)
+    assert not searched  # nothing prepared, embedded or compared again
+    assert warm.as_dict() == cold.as_dict()
+    assert warm.cached == len(items)
+    assert warm.clusters == cold.clusters
+    # another setting, an edited question or another split into new and published is searched again
+    find_duplicate_items(items, method="lsh", cache=store, threshold=90)
+    edited = [dataclasses.replace(items[0], stem=items[0].stem + " Explain."), *items[1:]]
+    find_duplicate_items(edited, method="lsh", cache=store)
+    find_duplicate_items(items[:300], against=items[300:], method="lsh", cache=store)
+    assert len(searched) == 3
+    # a damaged entry reads as a miss and is searched again, with the same report
+    for entry in (tmp_path / ".qbank_cache" / "dupes").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(entry.read_bytes()[:-9])
+    assert find_duplicate_items(items, method="lsh", cache=store).as_dict() == cold.as_dict()
+    assert len(searched) == 4

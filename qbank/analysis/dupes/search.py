@@ -10,6 +10,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from qbank.analysis.dupes.cues import cross_item_cues
+from qbank.analysis.dupes.embeddings import model_folder
 from qbank.analysis.dupes.items import CHOICE, DupItem, Pairs, Prepared, item_from_question, prepare
 from qbank.analysis.dupes.judge import verify
 from qbank.analysis.dupes.lexical import component_weights, exhaustive_candidates, pair_scores, stem_floor
@@ -27,6 +28,7 @@ from qbank.analysis.dupes.report import (
     Progress,
     Progressor,
 )
+from qbank.analysis.dupes.results import load_found, results_store, save_found, search_key
 from qbank.core.config import DupesConfig
 from qbank.core.model import Bank, Question
 from qbank.io.cache import Store
@@ -134,8 +136,6 @@ def find_duplicate_items(
     everything = [*items, *against]
     n_new = len(items)
     report = Progressor(progress)
-    prep = prepare(everything)
-    report.at(100)
     workers = -1 if jobs == 0 else max(1, jobs)
     allowed = _allowed_pairs(everything, allow)
 
@@ -147,6 +147,31 @@ def find_duplicate_items(
             return False
         return (everything[i].id, everything[j].id) not in allowed
 
+    results = results_store(cache) if cache is not None else None
+    key = ""
+    if results is not None:
+        settings = (threshold, cut if meaning else None, method)
+        key = search_key(everything, n_new, settings, allowed)
+        if meaning:
+            model_folder()  # the same error as a run that embeds, when the model is not installed
+        hit = load_found(results, key)
+        if hit is not None:
+            known, checked, how = hit
+            report.at(PROGRESS_TOTAL)
+            embedded = meaning and bool(everything)
+            return _report(
+                everything,
+                known,
+                threshold,
+                n_new,
+                len(against),
+                checked,
+                how,
+                cut if embedded else None,
+                len(everything) if embedded else 0,
+            )
+    prep = prepare(everything)
+    report.at(100)
     found: dict[tuple[int, int], Pair] = {}
     reps = exact_groups(everything, prep, keep, found)
     report.at(150)
@@ -175,24 +200,40 @@ def find_duplicate_items(
         verified += len(blocks[0])
         _record_reworded(prep, vectors, blocks, cut, workers, keep, found)
         _add_meaning(vectors, found)
-    clusters = clusters_of(everything, found)
+    if results is not None:
+        save_found(results, key, found, verified, str(method_used))
     report.at(PROGRESS_TOTAL)
-    locations = {
-        everything[k].id: loc
-        for k in sorted({k for pair in found for k in pair})
-        if (loc := everything[k].location) is not None
-    }
-    return DuplicateReport(
-        clusters,
+    return _report(
+        everything,
+        found,
         threshold,
         n_new,
         len(against),
         verified,
         str(method_used),
-        locations,
         cut if vectors is not None else None,
         vectors.cached if vectors is not None else 0,
     )
+
+
+def _report(
+    everything: Sequence[DupItem],
+    found: dict[tuple[int, int], Pair],
+    threshold: float,
+    n_new: int,
+    n_against: int,
+    verified: int,
+    method: str,
+    cut: float | None,
+    cached: int,
+) -> DuplicateReport:
+    clusters = clusters_of(everything, found)
+    locations = {
+        everything[k].id: loc
+        for k in sorted({k for pair in found for k in pair})
+        if (loc := everything[k].location) is not None
+    }
+    return DuplicateReport(clusters, threshold, n_new, n_against, verified, method, locations, cut, cached)
 
 
 def _record_reworded(
@@ -310,31 +351,41 @@ def _choices_100(prep: Prepared, k: int) -> float | None:
 
 
 def clusters_of(items: Sequence[DupItem], found: dict[tuple[int, int], Pair]) -> list[Cluster]:
-    parent: dict[int, int] = {}
+    """The connected groups of found pairs, ordered by their first question; members in bank order and
+    pairs sorted by position within each cluster."""
+    if not found:
+        return []
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in found:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    members: dict[int, list[int]] = defaultdict(list)
-    edges: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for a, b in sorted(found):
-        edges[root(a)].append((a, b))
-    for k in sorted(parent):
-        members[root(k)].append(k)
+    edges = sorted(found)
+    ends = np.asarray(edges, dtype=np.int64).reshape(len(edges), 2)
+    members, inverse = np.unique(ends, return_inverse=True)
+    inverse = inverse.reshape(ends.shape)
+    m = len(members)
+    graph = coo_matrix((np.ones(len(edges), np.int8), (inverse[:, 0], inverse[:, 1])), shape=(m, m))
+    _, label = connected_components(graph, directed=False)
+    # number the components by their first member (members are sorted, so that is their first appearance)
+    _, first = np.unique(label, return_index=True)
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    component = rank[label]
+    by_member = np.argsort(component, kind="stable")
+    member_bounds = np.searchsorted(component[by_member], np.arange(len(first) + 1))
+    edge_component = component[inverse[:, 0]]
+    by_edge = np.argsort(edge_component, kind="stable")
+    edge_bounds = np.searchsorted(edge_component[by_edge], np.arange(len(first) + 1))
+    ids = [it.id for it in items]
     out: list[Cluster] = []
-    for r in sorted(members):
+    member_list = members[by_member].tolist()
+    edge_list = by_edge.tolist()
+    for c in range(len(first)):
         pairs = []
-        for a, b in edges[r]:
+        for e in edge_list[edge_bounds[c] : edge_bounds[c + 1]]:
+            a, b = edges[e]
             p = found[(a, b)]
-            pairs.append(Pair(items[a].id, items[b].id, p.kind, p.score, p.stem, p.key, p.choices, p.meaning))
+            pairs.append(Pair(ids[a], ids[b], p.kind, p.score, p.stem, p.key, p.choices, p.meaning))
         kind = max((p.kind for p in pairs), key=KIND_RANK.__getitem__)
-        out.append(Cluster(tuple(items[k].id for k in members[r]), kind, tuple(pairs)))
+        group = tuple(ids[k] for k in member_list[member_bounds[c] : member_bounds[c + 1]])
+        out.append(Cluster(group, kind, tuple(pairs)))
     return out

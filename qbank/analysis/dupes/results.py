@@ -1,0 +1,132 @@
+"""The found pairs of a search, kept on disk so that a search over unchanged questions is answered whole.
+
+Everything a search finds depends only on the items searched (their ids, texts, keys, families and
+templates, in order), on which of them are new (``against``), on the settings (thresholds, the
+meaning check, ``allow``) and on this code and model. The cache key is the hash of all of that, so
+a changed question, setting or qbank version is simply not found; the value is the found pairs as
+arrays. Locations are not part of it: they are taken from the items of the run that reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from qbank.analysis.dupes.embeddings import EMBED_VERSION, MODEL_ID
+from qbank.analysis.dupes.items import DupItem
+from qbank.analysis.dupes.report import KIND_RANK, DuplicateKind, Pair
+from qbank.io.cache import Store, cache_key
+
+__all__ = ["NAMESPACE", "Found", "load_found", "results_store", "save_found", "search_key"]
+
+NAMESPACE = "dupes"
+#: Bumped whenever what a search finds for the same items and settings may change.
+RESULTS_VERSION = "1"
+_KINDS: tuple[DuplicateKind, ...] = tuple(sorted(KIND_RANK, key=KIND_RANK.__getitem__))  # type: ignore[arg-type]
+_SEP = b"\x1f"
+
+#: What a search found: pairs of positions (left < right) and their judgement (ids left empty).
+Found = dict[tuple[int, int], Pair]
+
+
+def results_store(cache: Store) -> Store:
+    """The namespace beside ``cache`` (the embeddings) that keeps whole search results."""
+    return Store(cache.root, NAMESPACE)
+
+
+def search_key(
+    items: Sequence[DupItem],
+    n_new: int,
+    settings: Iterable[object],
+    allowed: Iterable[tuple[str, str]],
+) -> str:
+    """The key of a search: every item's content in order, the split into new and published
+    questions, the settings and the allowed pairs."""
+    from qbank import __version__
+
+    digest = hashlib.blake2b(digest_size=32)
+    for item in items:
+        digest.update(
+            _SEP.join(
+                (
+                    item.id.encode("utf-8", "surrogatepass"),
+                    item.stem.encode("utf-8", "surrogatepass"),
+                    item.family.encode("utf-8"),
+                    json.dumps([item.choices, item.keys, item.ordered_key, item.template]).encode("utf-8"),
+                )
+            )
+        )
+        digest.update(b"\x1e")
+    return cache_key(
+        "dupes-result",
+        RESULTS_VERSION,
+        __version__,
+        MODEL_ID,
+        EMBED_VERSION,
+        str(n_new),
+        json.dumps([repr(s) for s in settings]),
+        json.dumps(sorted(allowed)),
+        digest.digest(),
+    )
+
+
+def save_found(store: Store, key: str, found: Found, verified: int, method: str) -> None:
+    """Write ``found`` under ``key`` (never raises: a cache that cannot be written is skipped)."""
+    pairs = sorted(found)
+    n = len(pairs)
+    ends = np.asarray(pairs, dtype=np.int64).reshape(n, 2)
+    kinds = np.fromiter((KIND_RANK[found[p].kind] for p in pairs), np.uint8, n)
+    scores = np.asarray(
+        [
+            (
+                p.score,
+                p.stem,
+                p.key,
+                np.nan if p.choices is None else p.choices,
+                np.nan if p.meaning is None else p.meaning,
+            )
+            for p in (found[k] for k in pairs)
+        ],
+        dtype=np.float64,
+    ).reshape(n, 5)
+    head = json.dumps({"pairs": n, "verified": verified, "method": method}).encode("utf-8")
+    store.put(
+        key, len(head).to_bytes(4, "little") + head + ends.tobytes() + kinds.tobytes() + scores.tobytes()
+    )
+
+
+def load_found(store: Store, key: str) -> tuple[Found, int, str] | None:
+    """The found pairs, the number of candidates verified and the method stored under ``key``."""
+    raw = store.get(key)
+    if raw is None or len(raw) < 4:
+        return None
+    size = int.from_bytes(raw[:4], "little")
+    try:
+        head = json.loads(raw[4 : 4 + size])
+        n, verified, method = int(head["pairs"]), int(head["verified"]), str(head["method"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    body = raw[4 + size :]
+    if len(body) != n * (16 + 1 + 40):
+        return None
+    ends = np.frombuffer(body, np.int64, 2 * n).reshape(n, 2)
+    kinds = np.frombuffer(body, np.uint8, n, offset=16 * n)
+    scores = np.frombuffer(body, np.float64, 5 * n, offset=17 * n).reshape(n, 5)
+    found: Found = {}
+    for (a, b), kind, (score, stem, keyed, choices, meaning) in zip(
+        ends.tolist(), kinds.tolist(), scores.tolist(), strict=True
+    ):
+        found[(a, b)] = Pair(
+            "",
+            "",
+            _KINDS[kind],
+            score,
+            stem,
+            keyed,
+            None if choices != choices else choices,
+            None if meaning != meaning else meaning,
+        )
+    return found, verified, method
