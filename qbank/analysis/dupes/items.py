@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -212,3 +212,51 @@ def prepare(items: Sequence[DupItem]) -> Prepared:
     p.keyed = np.fromiter((bool(k) for k in p.key_norms), bool, len(p.key_norms))
     p.facts = np.fromiter((hash((s[0], s[1], s[3])) for s in p.signature), np.int64, len(p.signature))
     return p
+
+
+@dataclass(frozen=True)
+class Keeper:
+    """Which pairs may be reported: not both published (``against``), not variants of one template,
+    not an allowed pair. Call it on one pair, or :meth:`mask` on arrays of pairs."""
+
+    n_new: int
+    """Items before this position are new; the rest are published."""
+    template: NDArray[np.int64]
+    """Each item's template as a number (-1: none)."""
+    ids: Sequence[str]
+    allowed: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, items: Sequence[DupItem], n_new: int, allowed: Iterable[tuple[str, str]]) -> Keeper:
+        """The keeper of a search over ``items`` whose first ``n_new`` are new."""
+        numbers: dict[str, int] = {}
+        template = np.fromiter(
+            (-1 if it.template is None else numbers.setdefault(it.template, len(numbers)) for it in items),
+            np.int64,
+            len(items),
+        )
+        return cls(n_new, template, [it.id for it in items], frozenset(allowed))
+
+    def __call__(self, i: int, j: int) -> bool:
+        if i >= self.n_new and j >= self.n_new:
+            return False
+        if self.template[i] >= 0 and self.template[i] == self.template[j]:
+            return False
+        return (self.ids[i], self.ids[j]) not in self.allowed
+
+    def mask(self, left: NDArray[np.int64], right: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """:meth:`__call__` for each pair of positions."""
+        ok: NDArray[np.bool_] = ((left < self.n_new) | (right < self.n_new)) & (
+            (self.template[left] < 0) | (self.template[left] != self.template[right])
+        )
+        if self.allowed:
+            where = np.flatnonzero(ok)
+            ok[where] = np.fromiter(
+                (
+                    (self.ids[a], self.ids[b]) not in self.allowed
+                    for a, b in zip(left[where].tolist(), right[where].tolist(), strict=True)
+                ),
+                bool,
+                len(where),
+            )
+        return ok

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,8 +47,8 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
 from qbank.analysis.dupes.embeddings import TextVectors, embed_texts
-from qbank.analysis.dupes.items import DupItem, Pairs, Prepared, compatible
-from qbank.analysis.dupes.judge import key_mapping
+from qbank.analysis.dupes.items import DupItem, Keeper, Pairs, Prepared, compatible
+from qbank.analysis.dupes.judge import SAME_KEY_MATCH, key_mapping
 from qbank.core.text import fold
 from qbank.io.cache import Store
 
@@ -89,6 +89,10 @@ class Meaning:
     """Whether each item is keyed yes/no or true/false."""
     plain: NDArray[np.bool_]
     """Whether each item's stem has neither inline nor fenced code (nothing more to compare)."""
+    keyset: NDArray[np.int64]
+    """Each item's family and normalised keys as a number."""
+    keyset_first: NDArray[np.int64]
+    """The first item of each ``keyset``."""
     cached: int = 0
     """Items whose meaning vector came from the cache."""
 
@@ -146,7 +150,16 @@ def embed_items(items: Sequence[DupItem], prep: Prepared, cache: Store | None = 
         n,
     )
     plain = np.fromiter((not prep.code[k] and not prep.signature[k][2] for k in range(n)), bool, n)
-    return Meaning(meaning.vectors, forms, groups, binary, plain, meaning.cached)
+    sets: dict[tuple[str, tuple[str, ...]], int] = {}
+    keyset = np.fromiter(
+        (sets.setdefault((prep.family[k], tuple(sorted(prep.key_norms[k]))), len(sets)) for k in range(n)),
+        np.int64,
+        n,
+    )
+    _, first = np.unique(keyset, return_index=True)
+    return Meaning(
+        meaning.vectors, forms, groups, binary, plain, keyset, first.astype(np.int64), meaning.cached
+    )
 
 
 def block_candidates(
@@ -154,7 +167,7 @@ def block_candidates(
     reps: Sequence[int],
     meaning: Meaning,
     threshold: float,
-    keep: Callable[[int, int], bool],
+    keep: Keeper,
     *,
     exhaustive: bool = False,
 ) -> Pairs:
@@ -198,7 +211,7 @@ def block_candidates(
     n = np.int64(len(prep.family))
     code = np.unique(np.concatenate(left) * n + np.concatenate(right))
     lo, hi = code // n, code % n
-    wanted = np.fromiter((keep(int(x), int(y)) for x, y in zip(lo, hi, strict=True)), bool, len(lo))
+    wanted = keep.mask(lo, hi)
     return lo[wanted], hi[wanted]
 
 
@@ -216,11 +229,46 @@ def keys_agree(prep: Prepared, meaning: Meaning, i: int, j: int) -> bool:
             return mapped
     elif family in ("true_false", "numerical", "ordering"):
         return False
+    return _texts_agree(ki, kj)
+
+
+def _texts_agree(ki: tuple[str, ...], kj: tuple[str, ...]) -> bool:
+    """One key text (of two or more words) is part of the other, or they differ by a typo."""
     text_i, text_j = " ".join(sorted(ki)), " ".join(sorted(kj))
     short, long = sorted((text_i, text_j), key=len)
     if sum(w.isalpha() and len(w) > 1 for w in short.split()) >= 2 and f" {short} " in f" {long} ":
         return True
     return fuzz.ratio(text_i, text_j) >= KEY_TYPO
+
+
+def _may_agree(prep: Prepared, i: int, j: int) -> bool:
+    """Whether :func:`keys_agree` can hold for questions keyed like ``i`` and ``j`` (of one family, in
+    different key groups): a necessary condition that depends on the key texts only."""
+    ki, kj = prep.key_norms[i], prep.key_norms[j]
+    if not ki or not kj or len(ki) != len(kj) or prep.family[i] in ("true_false", "numerical", "ordering"):
+        return False
+    if _texts_agree(ki, kj):
+        return True
+    # the mapping agrees only when a key lands on a choice that is a key there: two keys alike
+    return prep.family[i] == "choice" and any(fuzz.ratio(x, y) >= SAME_KEY_MATCH for x in ki for y in kj)
+
+
+def _keys_may_agree(
+    prep: Prepared, meaning: Meaning, left: NDArray[np.int64], right: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """:func:`_may_agree` for each pair, decided once per pair of distinct key sets."""
+    keyset = meaning.keyset
+    size = np.int64(len(meaning.keyset_first))
+    a, b = keyset[left], keyset[right]
+    codes, inverse = np.unique(np.minimum(a, b) * size + np.maximum(a, b), return_inverse=True)
+    first = meaning.keyset_first
+    verdict = np.fromiter(
+        (_may_agree(prep, int(first[c // size]), int(first[c % size])) for c in codes.tolist()),
+        bool,
+        len(codes),
+    )
+    out: NDArray[np.bool_] = verdict[inverse.ravel()]
+    return out
 
 
 def reworded(
@@ -246,6 +294,11 @@ def reworded(
         & (group[right] >= 0)
     )
     left, right = left[ok], right[ok]
+    other = np.flatnonzero(group[left] != group[right])
+    if len(other):
+        ok = np.ones(len(left), bool)
+        ok[other] = _keys_may_agree(prep, meaning, left[other], right[other])
+        left, right = left[ok], right[ok]
     scores = meaning.scores(left, right)
     ok = (scores >= threshold) & (
         (scores >= BINARY_MEANING) | ~(meaning.binary[left] | meaning.binary[right])

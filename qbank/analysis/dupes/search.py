@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from qbank.analysis.dupes.cues import cross_item_cues
 from qbank.analysis.dupes.embeddings import model_folder
-from qbank.analysis.dupes.items import CHOICE, DupItem, Pairs, Prepared, item_from_question, prepare
+from qbank.analysis.dupes.items import CHOICE, DupItem, Keeper, Pairs, Prepared, item_from_question, prepare
 from qbank.analysis.dupes.judge import verify
 from qbank.analysis.dupes.lexical import component_weights, exhaustive_candidates, pair_scores, stem_floor
 from qbank.analysis.dupes.locate import Locator
@@ -139,13 +139,7 @@ def find_duplicate_items(
     workers = -1 if jobs == 0 else max(1, jobs)
     allowed = _allowed_pairs(everything, allow)
 
-    def keep(i: int, j: int) -> bool:
-        if i >= n_new and j >= n_new:
-            return False
-        template = everything[i].template
-        if template is not None and template == everything[j].template:
-            return False
-        return (everything[i].id, everything[j].id) not in allowed
+    keep = Keeper.of(everything, n_new, allowed)
 
     results = results_store(cache) if cache is not None else None
     key = ""
@@ -242,7 +236,7 @@ def _record_reworded(
     candidates: Pairs,
     cut: float,
     workers: int,
-    keep: Callable[[int, int], bool],
+    keep: Keeper,
     found: dict[tuple[int, int], Pair],
 ) -> None:
     """Judge candidate pairs not found otherwise as reworded duplicates, and record them with
@@ -251,10 +245,11 @@ def _record_reworded(
     if not len(left):
         return
     (lo, hi), scores = reworded(prep, vectors, (np.minimum(left, right), np.maximum(left, right)), cut)
-    fresh = np.fromiter(
-        ((a, b) not in found and keep(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)),
+    fresh = keep.mask(lo, hi)
+    fresh[fresh] = np.fromiter(
+        ((a, b) not in found for a, b in zip(lo[fresh].tolist(), hi[fresh].tolist(), strict=True)),
         bool,
-        len(lo),
+        int(fresh.sum()),
     )
     lo, hi, scores = lo[fresh], hi[fresh], scores[fresh]
     if not len(lo):
@@ -263,15 +258,25 @@ def _record_reworded(
     keys = pair_scores(prep.key_sorted, lo, hi, workers)
     has_choices = prep.family_id[lo] == CHOICE
     choices = np.where(has_choices, pair_scores(prep.choice_bag, lo, hi, workers), 0.0)
-    for k, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
-        if (a, b) in found or not keep(a, b):
-            continue
-        ws, wk, wc = component_weights(bool(has_choices[k]), True)
-        score = ws * stems[k] + wk * keys[k] + wc * choices[k]
-        choice = float(choices[k]) if has_choices[k] else None
-        found[(a, b)] = Pair(
-            "", "", "reworded", float(score), float(stems[k]), float(keys[k]), choice, float(scores[k])
-        )
+    weights = np.asarray([component_weights(False, True), component_weights(True, True)])[
+        has_choices.astype(int)
+    ]
+    whole = weights[:, 0] * stems + weights[:, 1] * keys + weights[:, 2] * choices
+    for a, b, score, stem, key, choice, with_choices, meaning in zip(
+        lo.tolist(),
+        hi.tolist(),
+        whole.tolist(),
+        stems.tolist(),
+        keys.tolist(),
+        choices.tolist(),
+        has_choices.tolist(),
+        scores.tolist(),
+        strict=True,
+    ):
+        if (a, b) not in found:
+            found[(a, b)] = Pair(
+                "", "", "reworded", score, stem, key, choice if with_choices else None, meaning
+            )
 
 
 def _add_meaning(vectors: Meaning, found: dict[tuple[int, int], Pair]) -> None:
