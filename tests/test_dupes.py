@@ -806,3 +806,43 @@ def test_a_search_over_unchanged_questions_is_answered_from_the_cache(
             entry.write_bytes(entry.read_bytes()[:-9])
     assert find_duplicate_items(items, method="lsh", cache=store).as_dict() == cold.as_dict()
     assert len(searched) == 4
+
+
+def test_typos_are_read_as_the_words_they_misspell_within_a_pair() -> None:
+    from qbank.analysis.dupes.embeddings import embed_texts, load_model
+    from qbank.analysis.dupes.typos import rescore, slips, typo_index
+
+    assert {"developer", "devloper", "edveloper"} <= slips("devleoper") | slips("developer")
+    base = (
+        "A small platform team in the insurance business hosts a video transcoding pipeline for medical "
+        "appointment notes on Amazon Lightsail instances. Load is highest after each software release. A "
+        "developer has been asked to ingest a high-volume ordered stream and replay it for several days. "
+        "Which AWS service should the developer use in the most cost-effective way?"
+    )
+    copy = (
+        "At a insurance company, a small platform team operates a video transcoding pipeline that processes "
+        "meidcal appointment notes on Amazon Lightsail instances, and traffic peaks after each software "
+        "release. The application must ingest a high-volume ordered stream and replay it for several "
+        "days. What should a developer do to meet these requirements in the most cost-effective way?"
+    )
+    model = load_model()
+    index = typo_index([base, copy], model)
+    assert index["meidcal"] == {"medical"}
+    assert "developer" not in index  # one token of the model: a word it knows, never a typo
+    raw = embed_texts([base, copy]).vectors
+    plain = 100 * float(raw[0] @ raw[1])
+    pair = np.asarray([0]), np.asarray([1])
+    (fixed,) = rescore(model, [base, copy], *pair, index)
+    assert plain < 85.0 <= fixed
+    # a word is read as another only when the other question has that word
+    (none,) = rescore(model, [base, copy.replace("meidcal", "dental")], *pair, index)
+    assert np.isnan(none)
+    keys = ("Amazon Kinesis Data Streams",)
+    choices = (*keys, "Amazon SQS", "Amazon SNS", "Amazon MQ")
+    items = [DupItem("base", base, "choice", choices, keys), DupItem("copy", copy, "choice", choices, keys)]
+    (found,) = find_duplicate_items(items).pairs
+    assert found.kind == "reworded"
+    assert found.meaning is not None
+    assert found.meaning >= 85.0
+    # the score that judged it is the one shown
+    assert found.meaning == pytest.approx(fixed)

@@ -40,15 +40,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
-from qbank.analysis.dupes.embeddings import TextVectors, embed_texts
+from qbank.analysis.dupes.embeddings import TextVectors, embed_texts, load_model, words_of
 from qbank.analysis.dupes.items import DupItem, Keeper, Pairs, Prepared, compatible
 from qbank.analysis.dupes.judge import SAME_KEY_MATCH, key_mapping
+from qbank.analysis.dupes.typos import TypoIndex, rescore, typo_index
 from qbank.core.text import fold
 from qbank.io.cache import Store
 
@@ -65,6 +66,9 @@ _OTHER_OPTIONS = re.compile(
     r"(?:above|below|these|those|them|options|answers|choices|methods|statements|mentioned)\b"
 )
 _BINARY = frozenset({"true", "false", "yes", "no", "correct", "incorrect", "right", "wrong"})
+#: How far below the threshold a pair with a typo may score before its typos are read as the words
+#: they misspell (:mod:`.typos`).
+TYPO_ALLOWANCE = 10.0
 #: Most reworded partners kept per question from one block of same-key questions.
 NEIGHBOURS = 8
 _ROWS = 1024  # rows of a block multiplied at a time: bounds the similarity matrix
@@ -93,6 +97,12 @@ class Meaning:
     """Each item's family and normalised keys as a number."""
     keyset_first: NDArray[np.int64]
     """The first item of each ``keyset``."""
+    texts: Sequence[str] = ()
+    """What each item's vector was made of (:func:`item_text`)."""
+    typos: TypoIndex = field(default_factory=dict)
+    """Words of the bank that may be typos of other words of the bank (:mod:`.typos`)."""
+    typo: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+    """Whether each item's text has such a word."""
     cached: int = 0
     """Items whose meaning vector came from the cache."""
 
@@ -157,8 +167,25 @@ def embed_items(items: Sequence[DupItem], prep: Prepared, cache: Store | None = 
         n,
     )
     _, first = np.unique(keyset, return_index=True)
+    texts = [item_text(it) for it in items]
+    typos = typo_index(texts, load_model())
+    typo = (
+        np.fromiter((any(w in typos for w in words_of(t)) for t in texts), bool, n)
+        if typos
+        else np.zeros(n, bool)
+    )
     return Meaning(
-        meaning.vectors, forms, groups, binary, plain, keyset, first.astype(np.int64), meaning.cached
+        meaning.vectors,
+        forms,
+        groups,
+        binary,
+        plain,
+        keyset,
+        first.astype(np.int64),
+        texts,
+        typos,
+        typo,
+        meaning.cached,
     )
 
 
@@ -183,6 +210,7 @@ def block_candidates(
         if group >= 0:
             groups[int(prep.family_id[k]) if exhaustive else group].append(k)
     cut = np.float32(threshold / 100.0)
+    low = np.float32((threshold - TYPO_ALLOWANCE) / 100.0)
     left: list[NDArray[np.int64]] = []
     right: list[NDArray[np.int64]] = []
     for members in groups.values():
@@ -198,10 +226,12 @@ def block_candidates(
             if want < len(members) - 1:
                 top = np.argpartition(-sims, want - 1, axis=1)[:, :want]
                 best = np.take_along_axis(sims, top, axis=1)
-                r, c = np.nonzero(best >= cut)
+                floor = np.where(meaning.typo[ids[start : start + _ROWS]], low, cut)
+                r, c = np.nonzero(best >= floor[:, None])
                 other = top[r, c]
             else:
-                r, other = np.nonzero(sims >= cut)
+                floor = np.where(meaning.typo[ids[start : start + _ROWS]], low, cut)
+                r, other = np.nonzero(sims >= floor[:, None])
             a = ids[r + start]
             b = ids[other]
             left.append(np.minimum(a, b))
@@ -300,6 +330,14 @@ def reworded(
         ok[other] = _keys_may_agree(prep, meaning, left[other], right[other])
         left, right = left[ok], right[ok]
     scores = meaning.scores(left, right)
+    retry = np.flatnonzero(
+        (scores < threshold)
+        & (scores >= threshold - TYPO_ALLOWANCE)
+        & (meaning.typo[left] | meaning.typo[right])
+    )
+    if len(retry):
+        again = rescore(load_model(), meaning.texts, left[retry], right[retry], meaning.typos)
+        scores[retry] = np.fmax(scores[retry], again)
     ok = (scores >= threshold) & (
         (scores >= BINARY_MEANING) | ~(meaning.binary[left] | meaning.binary[right])
     )

@@ -24,7 +24,7 @@ __all__ = ["NAMESPACE", "Found", "load_found", "results_store", "save_found", "s
 
 NAMESPACE = "dupes"
 #: Bumped whenever what a search finds for the same items and settings may change.
-RESULTS_VERSION = "1"
+RESULTS_VERSION = "2"
 _KINDS: tuple[DuplicateKind, ...] = tuple(sorted(KIND_RANK, key=KIND_RANK.__getitem__))  # type: ignore[arg-type]
 _SEP = b"\x1f"
 
