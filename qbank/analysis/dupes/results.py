@@ -2,16 +2,19 @@
 
 Everything a search finds depends only on the items searched (their ids, texts, keys, families and
 templates, in order), on which of them are new (``against``), on the settings (thresholds, the
-meaning check, ``allow``) and on this code and model. The cache key is the hash of all of that, so
+meaning check, ``allow``) and on this code (the source of this package and of the text and math
+helpers) and model. The cache key is the hash of all of that, so
 a changed question, setting or qbank version is simply not found; the value is the found pairs as
 arrays. Locations are not part of it: they are taken from the items of the run that reads it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +40,23 @@ def results_store(cache: Store) -> Store:
     return Store(cache.root, NAMESPACE)
 
 
+@functools.cache
+def _code_fingerprint() -> bytes:
+    """A hash of the source of the modules that decide what a search finds (this package and the
+    text and math helpers it normalises with), so that a changed qbank never reads an old result."""
+    from qbank.core import math as math_module
+    from qbank.core import text as text_module
+
+    digest = hashlib.blake2b(digest_size=16)
+    files = sorted(Path(__file__).parent.glob("*.py"))
+    for path in (*files, Path(text_module.__file__), Path(math_module.__file__)):
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(path.name.encode("utf-8"))
+    return digest.digest()
+
+
 def search_key(
     items: Sequence[DupItem],
     n_new: int,
@@ -45,8 +65,6 @@ def search_key(
 ) -> str:
     """The key of a search: every item's content in order, the split into new and published
     questions, the settings and the allowed pairs."""
-    from qbank import __version__
-
     digest = hashlib.blake2b(digest_size=32)
     for item in items:
         digest.update(
@@ -63,7 +81,7 @@ def search_key(
     return cache_key(
         "dupes-result",
         RESULTS_VERSION,
-        __version__,
+        _code_fingerprint(),
         MODEL_ID,
         EMBED_VERSION,
         str(n_new),
