@@ -19,7 +19,9 @@ rewording, synonyms, reordered sentences, typos, shuffled choices; medium: two; 
 the share of (base, copy) pairs reported is printed per class, with the hard negatives (template
 siblings with another key or other numbers) reported and the same-fact variants reported (two bases
 of one requirement in different scenarios: same key, same fact). On linkedin, precision and recall on
-the 60 hand-labelled pairs of ``labels/near_dups.jsonl``. Times are wall clock and CPU seconds
+the 60 hand-labelled pairs of ``labels/near_dups.jsonl``. ``--stages`` adds the CPU seconds of each
+stage of the search; ``--cap`` (banks up to 10,000) compares the reworded pairs with those of the
+same search without a cap on same-key neighbours. Times are wall clock and CPU seconds
 (``time.process_time``, all threads): on a shared machine the wall clock also measures the
 neighbours.
 """
@@ -156,10 +158,74 @@ def _items(kind: str, size: int) -> tuple[list[Any], Any]:
     return corpus_items(kind), None
 
 
+#: Stages of a search timed by ``--stages``: (module, function, label).
+STAGES = [
+    ("search", "prepare", "prepare (normalise, signatures, IDF)"),
+    ("search", "exact_groups", "exact groups"),
+    ("search", "embed_items", "embeddings (and typo index)"),
+    ("minhash", "minhash", "MinHash signatures"),
+    ("minhash", "_bucket_pairs", "LSH buckets"),
+    ("minhash", "agreement", "LSH agreement filter"),
+    ("search", "verify", "lexical verification (near, key conflicts)"),
+    ("search", "block_candidates", "same-key blocks by meaning"),
+    ("search", "_record_reworded", "reworded judging (incl. lexical candidates)"),
+    ("search", "clusters_of", "clusters and report"),
+]
+
+
+def _time_stages() -> dict[str, float]:
+    """Wrap the stages of a search so that their CPU seconds add up in the returned dict."""
+    import functools
+    import importlib
+
+    spent: dict[str, float] = {}
+    for module, name, label in STAGES:
+        mod = importlib.import_module(f"qbank.analysis.dupes.{module}")
+        inner = getattr(mod, name)
+
+        def timed(*args: Any, _inner: Any = inner, _label: str = label, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return _inner(*args, **kwargs)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.process_time() - start
+
+        setattr(mod, name, functools.wraps(inner)(timed))
+    return spent
+
+
+def cap_recall(items: list[Any], report: Any, bank: Any) -> dict[str, object]:
+    """The reworded pairs of a search against the same search with no cap on same-key neighbours
+    (every same-key pair over the threshold: the brute-force reference for the meaning check)."""
+    from qbank.analysis.dupes import find_duplicate_items, meaning
+
+    capped = {frozenset((p.a, p.b)) for p in report.pairs if p.kind == "reworded"}
+    cluster_of = {qid: k for k, c in enumerate(report.clusters) for qid in c.ids}
+    saved = meaning.NEIGHBOURS
+    meaning.NEIGHBOURS = 10**9
+    try:
+        full = find_duplicate_items(items, method="lsh", jobs=0)
+    finally:
+        meaning.NEIGHBOURS = saved
+    ref = {frozenset((p.a, p.b)) for p in full.pairs if p.kind == "reworded"}
+    together = sum(1 for pair in ref if len({cluster_of.get(q, q) for q in pair}) == 1)
+    out: dict[str, object] = {
+        "cap_reference_pairs": len(ref),
+        "cap_pair_recall": round(len(ref & capped) / max(1, len(ref)), 4),
+        "cap_same_cluster": round(together / max(1, len(ref)), 4),
+    }
+    if bank is not None:
+        truth = ref & bank.truth
+        out["cap_planted_recall"] = f"{len(truth & capped)}/{len(truth)}"
+    return out
+
+
 def one(kind: str, size: int, mode: str, cache_dir: str, brute: bool) -> dict[str, object]:
     """One measurement (runs inside the subprocess)."""
-    from qbank.analysis.dupes import find_duplicate_items
     from qbank.io.cache import Store
+
+    spent = _time_stages() if "--stages" in sys.argv else None
+    from qbank.analysis.dupes import find_duplicate_items
 
     items, bank = _items(kind, size)
     row: dict[str, object] = {"bank": kind, "n": len(items), "mode": mode}
@@ -191,6 +257,10 @@ def one(kind: str, size: int, mode: str, cache_dir: str, brute: bool) -> dict[st
         )
     if kind == "linkedin-skill-assessments":
         row.update(labelled_scores(found))
+    if spent is not None:
+        row["stages"] = {label: round(seconds, 2) for label, seconds in spent.items()}
+    if "--cap" in sys.argv and mode == "cold" and size <= BRUTE_LIMIT:
+        row.update(cap_recall(items, report, bank))
     if brute and mode == "old":
         start = time.perf_counter()
         if kind == "generated" and len(items) > BRUTE_LIMIT:
@@ -236,6 +306,14 @@ def embed_compare(size: int) -> dict[str, object]:
     }
 
 
+def _load() -> str:
+    """The load averages (1, 5, 15 minutes) of the machine: the wall clock depends on them."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def _run(args: list[str]) -> dict[str, Any] | None:
     done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -263,6 +341,7 @@ def main() -> None:
     if NORMALIZED.is_dir() and not quick:
         runs += [("opentriviaqa", 0), ("linkedin-skill-assessments", 0)]
     print(f"os.cpu_count() = {os.cpu_count()}; python {sys.version.split()[0]}", flush=True)
+    print(f"load before: {_load()}", flush=True)
     if "--embed" in sys.argv:
         embeds = [r for n in (10_000, 100_000) if (r := _run(["--embed-one", str(n)]))]
         print(
@@ -275,7 +354,7 @@ def main() -> None:
                 f"{e['qbank_embed_s']} | {e['cosine_min']} / {e['cosine_mean']} |"
             )
     table: list[tuple[dict[str, Any], ...]] = []
-    extra = ["--brute"] if "--brute" in sys.argv else []
+    extra = [flag for flag in ("--brute", "--stages", "--cap") if flag in sys.argv]
     for kind, size in runs:
         with tempfile.TemporaryDirectory(prefix="qbank-bench-cache-") as cache_dir:
             rows = [
@@ -308,6 +387,19 @@ def main() -> None:
             f"{pair('planted_light')} | {pair('planted_medium')} | {pair('planted_heavy')} | "
             f"{pair('hard_share')} | {cold['reworded_pairs']} | {pair('same_fact_variants')} | {labelled} |"
         )
+    print(f"load after: {_load()}")
+    for old, cold, warm in table:
+        if "stages" in cold:
+            print(f"\nCPU seconds by stage, {cold['bank']} {cold['n']} (old / cold / warm):")
+            for label in dict.fromkeys([*old["stages"], *cold["stages"], *warm["stages"]]):
+                cells = " / ".join(str(r["stages"].get(label, "-")) for r in (old, cold, warm))
+                print(f"  {label}: {cells}")
+        if "cap_pair_recall" in cold:
+            print(
+                f"same-key neighbour cap, {cold['bank']} {cold['n']}: {cold['cap_reference_pairs']} reworded "
+                f"pairs without the cap; listed with it {cold['cap_pair_recall']}, in one reported cluster "
+                f"{cold['cap_same_cluster']}, planted pairs listed {cold.get('cap_planted_recall', '-')}"
+            )
     brute = [old for old, _, _ in table if "recall_vs_brute" in old]
     for old in brute:
         print(f"lexical LSH recall vs brute force, {old['bank']} {old['n']}: {old['recall_vs_brute']}")

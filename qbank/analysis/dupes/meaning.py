@@ -197,8 +197,9 @@ def block_candidates(
     keep: Keeper,
     *,
     exhaustive: bool = False,
-) -> Pairs:
-    """Pairs whose meaning score reaches ``threshold``, as positions with left < right.
+) -> tuple[Pairs, int]:
+    """Pairs whose meaning score reaches ``threshold``, as positions with left < right, and the
+    number of questions that had more such same-key partners than are kept.
 
     Questions with the same key are compared in blocks, each keeping its ``NEIGHBOURS`` best
     partners; with ``exhaustive`` every question that can be reworded is compared with every other
@@ -213,6 +214,7 @@ def block_candidates(
     low = np.float32((threshold - TYPO_ALLOWANCE) / 100.0)
     left: list[NDArray[np.int64]] = []
     right: list[NDArray[np.int64]] = []
+    capped = 0
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -229,6 +231,7 @@ def block_candidates(
                 floor = np.where(meaning.typo[ids[start : start + _ROWS]], low, cut)
                 r, c = np.nonzero(best >= floor[:, None])
                 other = top[r, c]
+                capped += int(np.count_nonzero((sims >= cut).sum(axis=1) > want))
             else:
                 floor = np.where(meaning.typo[ids[start : start + _ROWS]], low, cut)
                 r, other = np.nonzero(sims >= floor[:, None])
@@ -237,12 +240,12 @@ def block_candidates(
             left.append(np.minimum(a, b))
             right.append(np.maximum(a, b))
     if not left:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return (np.zeros(0, np.int64), np.zeros(0, np.int64)), capped
     n = np.int64(len(prep.family))
     code = np.unique(np.concatenate(left) * n + np.concatenate(right))
     lo, hi = code // n, code % n
     wanted = keep.mask(lo, hi)
-    return lo[wanted], hi[wanted]
+    return (lo[wanted], hi[wanted]), capped
 
 
 def keys_agree(prep: Prepared, meaning: Meaning, i: int, j: int) -> bool:

@@ -85,6 +85,9 @@ class DuplicateReport:
     """Meaning score (0-100) at which same-key questions are ``reworded``; ``None``: check off."""
     cached: int = 0
     """Questions whose embeddings came from the on-disk cache."""
+    capped: int = 0
+    """Questions with more same-key partners over the meaning threshold than the search lists
+    (``NEIGHBOURS`` most similar ones each, in banks over 2,000 distinct questions)."""
 
     @property
     def pairs(self) -> list[Pair]:
@@ -121,6 +124,7 @@ class DuplicateReport:
                 "against": self.against,
                 "candidates": self.candidates,
                 "method": self.method,
+                "capped": self.capped,
                 "clusters": len(self.clusters),
                 **self.counts(),
                 "failed": self.failed,

@@ -91,7 +91,7 @@ def search_key(
     )
 
 
-def save_found(store: Store, key: str, found: Found, verified: int, method: str) -> None:
+def save_found(store: Store, key: str, found: Found, verified: int, method: str, capped: int) -> None:
     """Write ``found`` under ``key`` (never raises: a cache that cannot be written is skipped)."""
     pairs = sorted(found)
     n = len(pairs)
@@ -110,14 +110,15 @@ def save_found(store: Store, key: str, found: Found, verified: int, method: str)
         ],
         dtype=np.float64,
     ).reshape(n, 5)
-    head = json.dumps({"pairs": n, "verified": verified, "method": method}).encode("utf-8")
+    head = json.dumps({"pairs": n, "verified": verified, "method": method, "capped": capped}).encode("utf-8")
     store.put(
         key, len(head).to_bytes(4, "little") + head + ends.tobytes() + kinds.tobytes() + scores.tobytes()
     )
 
 
-def load_found(store: Store, key: str) -> tuple[Found, int, str] | None:
-    """The found pairs, the number of candidates verified and the method stored under ``key``."""
+def load_found(store: Store, key: str) -> tuple[Found, int, str, int] | None:
+    """The found pairs, the number of candidates verified, the method and the number of questions
+    with more same-key partners than kept, stored under ``key``."""
     raw = store.get(key)
     if raw is None or len(raw) < 4:
         return None
@@ -125,6 +126,7 @@ def load_found(store: Store, key: str) -> tuple[Found, int, str] | None:
     try:
         head = json.loads(raw[4 : 4 + size])
         n, verified, method = int(head["pairs"]), int(head["verified"]), str(head["method"])
+        capped = int(head["capped"])
     except (ValueError, KeyError, TypeError):
         return None
     body = raw[4 + size :]
@@ -147,4 +149,4 @@ def load_found(store: Store, key: str) -> tuple[Found, int, str] | None:
             None if choices != choices else choices,
             None if meaning != meaning else meaning,
         )
-    return found, verified, method
+    return found, verified, method, capped

@@ -150,7 +150,7 @@ def find_duplicate_items(
             model_folder()  # the same error as a run that embeds, when the model is not installed
         hit = load_found(results, key)
         if hit is not None:
-            known, checked, how = hit
+            known, checked, how, over = hit
             report.at(PROGRESS_TOTAL)
             embedded = meaning and bool(everything)
             return _report(
@@ -163,6 +163,7 @@ def find_duplicate_items(
                 how,
                 cut if embedded else None,
                 len(everything) if embedded else 0,
+                over,
             )
     prep = prepare(everything)
     report.at(100)
@@ -176,6 +177,7 @@ def find_duplicate_items(
         method_used = "exhaustive" if len(reps) <= EXHAUSTIVE_LIMIT else "lsh"
     rep_array = np.asarray(reps, dtype=np.int64)
     verified = 0
+    capped = 0
 
     def check(chunk: Pairs) -> int:
         done = verify(prep, chunk, threshold, workers, keep, found)
@@ -190,12 +192,14 @@ def find_duplicate_items(
             verified += check(chunk)
             report.at(300 + int(600 * (band + 1) / BANDS))
     if vectors is not None:
-        blocks = block_candidates(prep, reps, vectors, cut, keep, exhaustive=method_used == "exhaustive")
+        blocks, capped = block_candidates(
+            prep, reps, vectors, cut, keep, exhaustive=method_used == "exhaustive"
+        )
         verified += len(blocks[0])
         _record_reworded(prep, vectors, blocks, cut, workers, keep, found)
         _add_meaning(vectors, found)
     if results is not None:
-        save_found(results, key, found, verified, str(method_used))
+        save_found(results, key, found, verified, str(method_used), capped)
     report.at(PROGRESS_TOTAL)
     return _report(
         everything,
@@ -207,6 +211,7 @@ def find_duplicate_items(
         str(method_used),
         cut if vectors is not None else None,
         vectors.cached if vectors is not None else 0,
+        capped,
     )
 
 
@@ -220,6 +225,7 @@ def _report(
     method: str,
     cut: float | None,
     cached: int,
+    capped: int,
 ) -> DuplicateReport:
     clusters = clusters_of(everything, found)
     locations = {
@@ -227,7 +233,9 @@ def _report(
         for k in sorted({k for pair in found for k in pair})
         if (loc := everything[k].location) is not None
     }
-    return DuplicateReport(clusters, threshold, n_new, n_against, verified, method, locations, cut, cached)
+    return DuplicateReport(
+        clusters, threshold, n_new, n_against, verified, method, locations, cut, cached, capped
+    )
 
 
 def _record_reworded(
