@@ -240,6 +240,11 @@ def test_weighted_minhash_estimates_the_rarity_weighted_similarity() -> None:
     assert np.abs(estimated - weighted).mean() < 0.04
     assert np.abs(estimated - weighted).max() < 0.2
     assert np.abs(estimated - plain).mean() > 0.15
+    # the same overlap computed on arrays, for the verifier's batches (and an empty stem: 100)
+    evens = np.arange(0, len(items), 2, dtype=np.int64)
+    assert np.allclose(lexical.content_overlaps(prep, evens, evens + 1), 100 * weighted)
+    empty = I.prepare([*items, DupItem("empty", "")])
+    assert lexical.content_overlaps(empty, np.asarray([len(items)]), np.asarray([len(items)]))[0] == 100.0
 
 
 def test_agreement_counts_equal_signature_rows() -> None:

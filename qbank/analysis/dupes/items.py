@@ -172,12 +172,24 @@ class Prepared:
     """A hash of each stem's numbers, negation words and formulas: :func:`compatible` stems have equal ones."""
     code: list[str] = field(default_factory=list)
     """The normalised text of each stem's fenced code blocks (empty: none)."""
+    word_ids: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Each stem's distinct words as vocabulary ids, item after item (see ``word_offsets``)."""
+    word_offsets: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    """Where each item's words start in ``word_ids`` (one more entry than items)."""
+    word_idf: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0, np.float64))
+    """The IDF of each vocabulary id."""
+    word_matrix: object = None
+    """The items' word sets as a sparse matrix weighted by the square root of their IDF, and each
+    row's total weight, built when first needed (:func:`qbank.analysis.dupes.lexical.content_overlaps`)."""
 
 
 def prepare(items: Sequence[DupItem]) -> Prepared:
     """Derive every item's normalised texts, signature and the stem words' IDF."""
     p = Prepared([], [], [], [], [], [], [], [])
     df: dict[str, int] = defaultdict(int)
+    vocab: dict[str, int] = {}
+    flat: list[int] = []
+    offsets = [0]
     # choice texts repeat across a bank ("True", service names), and keys are choice texts
     seen: dict[str, str] = {}
 
@@ -204,9 +216,14 @@ def prepare(items: Sequence[DupItem]) -> Prepared:
         p.code.append(fenced_code(item.stem))
         for word in set(words):
             df[word] += 1
+            flat.append(vocab.setdefault(word, len(vocab)))
+        offsets.append(len(flat))
     # smoothed with a prior of 20 documents: in a small bank every word weighs about the same
     total = len(items) + 20
     p.idf = {w: math.log1p(total / (count + 20)) for w, count in df.items()}
+    p.word_ids = np.asarray(flat, dtype=np.int64)
+    p.word_offsets = np.asarray(offsets, dtype=np.int64)
+    p.word_idf = np.fromiter((p.idf[w] for w in vocab), np.float64, len(vocab))
     ids: dict[str, int] = {"choice": CHOICE}
     p.family_id = np.fromiter((ids.setdefault(f, len(ids)) for f in p.family), np.int32, len(p.family))
     p.keyed = np.fromiter((bool(k) for k in p.key_norms), bool, len(p.key_norms))

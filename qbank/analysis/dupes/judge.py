@@ -8,7 +8,13 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from qbank.analysis.dupes.items import CHOICE, Pairs, Prepared, compatible
-from qbank.analysis.dupes.lexical import component_weights, content_overlap, pair_scores, stem_floor
+from qbank.analysis.dupes.lexical import (
+    component_weights,
+    content_overlap,
+    content_overlaps,
+    pair_scores,
+    stem_floor,
+)
 from qbank.analysis.dupes.report import Pair
 
 CONFLICT_STEM = 95.0
@@ -46,9 +52,17 @@ def same_choice_key(p: Prepared, i: int, j: int, key_score: float) -> bool:
 
 
 def judge(
-    p: Prepared, i: int, j: int, stem: float, key: float, choices: float | None, threshold: float
+    p: Prepared,
+    i: int,
+    j: int,
+    stem: float,
+    key: float,
+    choices: float | None,
+    threshold: float,
+    overlap: float | None = None,
 ) -> Pair | None:
-    """The pair's kind, or ``None`` when it is not a duplicate."""
+    """The pair's kind, or ``None`` when it is not a duplicate (``overlap``: the stems'
+    :func:`content_overlap` when already known)."""
     family = p.family[i]
     if family != p.family[j] or not compatible(p.signature[i], p.signature[j]):
         return None
@@ -76,7 +90,7 @@ def judge(
         same_key = key >= SAME_ANSWER
     if not same_key:
         return Pair("", "", "key-conflict", score, stem, key, choices) if maybe_conflict else None
-    if maybe_near and content_overlap(p, i, j) >= CONTENT_MIN:
+    if maybe_near and (content_overlap(p, i, j) if overlap is None else overlap) >= CONTENT_MIN:
         return Pair("", "", "near", score, stem, key, choices)
     return None
 
@@ -119,13 +133,14 @@ def verify(
         choices = np.where(has_choices, pair_scores(prep.choice_bag, hit_l, hit_r, workers), 0.0)
         w = weights[2 * has_choices + (prep.keyed[hit_l] | prep.keyed[hit_r])]
         score = w[:, 0] * stems + w[:, 1] * keys + w[:, 2] * choices
-        to_judge = ((score >= threshold) & (stems >= floor)) | (stems >= CONFLICT_STEM)
-        for k in np.flatnonzero(to_judge).tolist():
+        to_judge = np.flatnonzero(((score >= threshold) & (stems >= floor)) | (stems >= CONFLICT_STEM))
+        overlaps = content_overlaps(prep, hit_l[to_judge], hit_r[to_judge]).tolist()
+        for k, overlap in zip(to_judge.tolist(), overlaps, strict=True):
             a, b = sorted((int(hit_l[k]), int(hit_r[k])))
             if (a, b) in found or not keep(a, b):
                 continue
             choice = float(choices[k]) if has_choices[k] else None
-            pair = judge(prep, a, b, float(stems[k]), float(keys[k]), choice, threshold)
+            pair = judge(prep, a, b, float(stems[k]), float(keys[k]), choice, threshold, overlap)
             if pair is not None:
                 found[(a, b)] = pair
     return total

@@ -11,13 +11,15 @@ is not a typo). The two "pants" and "plants" questions may therefore be compared
 "plants", but only with each other, and only when they are already within ten points of the
 threshold with the same key. The pair's meaning score is then computed with the word replaced.
 
-A bank's distinct words are indexed once (:func:`typo_index`); only pairs with an indexed word are
-scored again.
+A bank's distinct words are indexed once (:func:`typo_index`): a word is indexed as a possible typo
+of a neighbour that is in at least as many stems (typos are rare, the words they misspell common);
+only pairs with an indexed word are scored again.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -48,18 +50,26 @@ def slips(core: str) -> set[str]:
 
 def typo_index(texts: Sequence[str], model: StaticModel) -> TypoIndex:
     """The words of ``texts`` that may be typos of other words of ``texts`` (see the module)."""
-    cores: dict[str, set[str]] = {}
+    stems_with: Counter[str] = Counter()
     for text in texts:
-        for word in words_of(text):
-            found = _CORE.match(word)
-            if found is not None and len(found.group(2)) >= MIN_LENGTH:
-                cores.setdefault(found.group(2), set()).add(word)
+        stems_with.update(set(words_of(text)))
+    cores: dict[str, set[str]] = {}
+    texts_with: dict[str, int] = {}
+    for word, count in stems_with.items():
+        found = _CORE.match(word)
+        if found is not None and len(found.group(2)) >= MIN_LENGTH:
+            core = found.group(2)
+            cores.setdefault(core, set()).add(word)
+            texts_with[core] = texts_with.get(core, 0) + count
+    # a typo is the rarer of the two words (a word as common as its neighbour may be either)
     near: dict[str, set[str]] = {}
     for core in cores:
         for other in slips(core):
             if other in cores and len(other) >= MIN_LENGTH:
-                near.setdefault(core, set()).add(other)
-                near.setdefault(other, set()).add(core)
+                if texts_with[core] <= texts_with[other]:
+                    near.setdefault(core, set()).add(other)
+                if texts_with[other] <= texts_with[core]:
+                    near.setdefault(other, set()).add(core)
     if not near:
         return {}
     # a word that is one token of the model is a word the model knows, not a typo
