@@ -174,7 +174,8 @@ STAGES = [
 
 
 def _time_stages() -> dict[str, float]:
-    """Wrap the stages of a search so that their CPU seconds add up in the returned dict."""
+    """Wrap the stages of a search so that their CPU seconds add up in the returned dict, with the
+    peak RSS (MB) of the process after each stage under ``"<stage> [peak MB after]"``."""
     import functools
     import importlib
 
@@ -189,6 +190,8 @@ def _time_stages() -> dict[str, float]:
                 return _inner(*args, **kwargs)
             finally:
                 spent[_label] = spent.get(_label, 0.0) + time.process_time() - start
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                spent[f"{_label} [peak MB after]"] = max(spent.get(f"{_label} [peak MB after]", 0.0), peak)
 
         setattr(mod, name, functools.wraps(inner)(timed))
     return spent
@@ -238,6 +241,7 @@ def one(kind: str, size: int, mode: str, cache_dir: str, brute: bool) -> dict[st
     row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     row["rss_before_mb"] = round(rss_before / 1024)
     row["cached"] = report.cached
+    row["capped"] = report.capped
     row["candidates"] = report.candidates
     found = _pairs(report)
     row["pairs"] = len(found)
