@@ -169,7 +169,7 @@ STAGES = [
     ("search", "verify", "lexical verification (near, key conflicts)"),
     ("search", "block_candidates", "same-key blocks by meaning"),
     ("search", "_record_reworded", "reworded judging (incl. lexical candidates)"),
-    ("search", "clusters_of", "clusters and report"),
+    ("search", "clusters_from", "clusters and report"),
 ]
 
 

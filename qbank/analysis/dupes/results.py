@@ -14,16 +14,27 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from qbank.analysis.dupes.embeddings import EMBED_VERSION, MODEL_ID
 from qbank.analysis.dupes.items import DupItem
 from qbank.analysis.dupes.report import KIND_RANK, DuplicateKind, Pair
 from qbank.io.cache import Store, cache_key
 
-__all__ = ["NAMESPACE", "Found", "load_found", "results_store", "save_found", "search_key"]
+__all__ = [
+    "NAMESPACE",
+    "Found",
+    "FoundArrays",
+    "as_arrays",
+    "load_found",
+    "results_store",
+    "save_found",
+    "search_key",
+]
 
 NAMESPACE = "dupes"
 #: Bumped whenever what a search finds for the same items and settings may change.
@@ -66,18 +77,12 @@ def search_key(
     """The key of a search: every item's content in order, the split into new and published
     questions, the settings and the allowed pairs."""
     digest = hashlib.blake2b(digest_size=32)
-    for item in items:
-        digest.update(
-            _SEP.join(
-                (
-                    item.id.encode("utf-8", "surrogatepass"),
-                    item.stem.encode("utf-8", "surrogatepass"),
-                    item.family.encode("utf-8"),
-                    json.dumps([item.choices, item.keys, item.ordered_key, item.template]).encode("utf-8"),
-                )
-            )
-        )
-        digest.update(b"\x1e")
+    for start in range(0, len(items), 10_000):
+        rows = [
+            (it.id, it.stem, it.family, it.choices, it.keys, it.ordered_key, it.template)
+            for it in items[start : start + 10_000]
+        ]
+        digest.update(json.dumps(rows, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return cache_key(
         "dupes-result",
         RESULTS_VERSION,
@@ -91,8 +96,23 @@ def search_key(
     )
 
 
-def save_found(store: Store, key: str, found: Found, verified: int, method: str, capped: int) -> None:
-    """Write ``found`` under ``key`` (never raises: a cache that cannot be written is skipped)."""
+@dataclass(frozen=True)
+class FoundArrays:
+    """Found pairs as arrays, sorted by position: what the cache keeps and clusters are built from."""
+
+    ends: NDArray[np.int64]
+    """Left and right positions of each pair (pairs x 2, left < right)."""
+    kinds: NDArray[np.uint8]
+    """Each pair's kind as its rank in ``KIND_RANK``."""
+    scores: NDArray[np.float64]
+    """Score, stem, key, choices and meaning of each pair (pairs x 5; NaN for ``None``)."""
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+
+def as_arrays(found: Found) -> FoundArrays:
+    """``found`` as arrays, sorted by position."""
     pairs = sorted(found)
     n = len(pairs)
     ends = np.asarray(pairs, dtype=np.int64).reshape(n, 2)
@@ -110,13 +130,29 @@ def save_found(store: Store, key: str, found: Found, verified: int, method: str,
         ],
         dtype=np.float64,
     ).reshape(n, 5)
+    return FoundArrays(ends, kinds, scores)
+
+
+def kind_name(rank: int) -> DuplicateKind:
+    """The kind whose rank in ``KIND_RANK`` is ``rank``."""
+    return _KINDS[rank]
+
+
+def save_found(store: Store, key: str, found: FoundArrays, verified: int, method: str, capped: int) -> None:
+    """Write ``found`` under ``key`` (never raises: a cache that cannot be written is skipped)."""
+    n = len(found)
     head = json.dumps({"pairs": n, "verified": verified, "method": method, "capped": capped}).encode("utf-8")
     store.put(
-        key, len(head).to_bytes(4, "little") + head + ends.tobytes() + kinds.tobytes() + scores.tobytes()
+        key,
+        len(head).to_bytes(4, "little")
+        + head
+        + found.ends.tobytes()
+        + found.kinds.tobytes()
+        + found.scores.tobytes(),
     )
 
 
-def load_found(store: Store, key: str) -> tuple[Found, int, str, int] | None:
+def load_found(store: Store, key: str) -> tuple[FoundArrays, int, str, int] | None:
     """The found pairs, the number of candidates verified, the method and the number of questions
     with more same-key partners than kept, stored under ``key``."""
     raw = store.get(key)
@@ -132,21 +168,9 @@ def load_found(store: Store, key: str) -> tuple[Found, int, str, int] | None:
     body = raw[4 + size :]
     if len(body) != n * (16 + 1 + 40):
         return None
-    ends = np.frombuffer(body, np.int64, 2 * n).reshape(n, 2)
-    kinds = np.frombuffer(body, np.uint8, n, offset=16 * n)
-    scores = np.frombuffer(body, np.float64, 5 * n, offset=17 * n).reshape(n, 5)
-    found: Found = {}
-    for (a, b), kind, (score, stem, keyed, choices, meaning) in zip(
-        ends.tolist(), kinds.tolist(), scores.tolist(), strict=True
-    ):
-        found[(a, b)] = Pair(
-            "",
-            "",
-            _KINDS[kind],
-            score,
-            stem,
-            keyed,
-            None if choices != choices else choices,
-            None if meaning != meaning else meaning,
-        )
-    return found, verified, method, capped
+    ends = np.frombuffer(body, np.int64, 2 * n).reshape(n, 2).copy()
+    kinds = np.frombuffer(body, np.uint8, n, offset=16 * n).copy()
+    scores = np.frombuffer(body, np.float64, 5 * n, offset=17 * n).reshape(n, 5).copy()
+    if n and (kinds.max() >= len(_KINDS) or ends.min() < 0):
+        return None
+    return FoundArrays(ends, kinds, scores), verified, method, capped

@@ -28,7 +28,15 @@ from qbank.analysis.dupes.report import (
     Progress,
     Progressor,
 )
-from qbank.analysis.dupes.results import load_found, results_store, save_found, search_key
+from qbank.analysis.dupes.results import (
+    FoundArrays,
+    as_arrays,
+    kind_name,
+    load_found,
+    results_store,
+    save_found,
+    search_key,
+)
 from qbank.core.config import DupesConfig
 from qbank.core.model import Bank, Question
 from qbank.io.cache import Store
@@ -198,12 +206,13 @@ def find_duplicate_items(
         verified += len(blocks[0])
         _record_reworded(prep, vectors, blocks, cut, workers, keep, found)
         _add_meaning(vectors, found)
+    arrays = as_arrays(found)
     if results is not None:
-        save_found(results, key, found, verified, str(method_used), capped)
+        save_found(results, key, arrays, verified, str(method_used), capped)
     report.at(PROGRESS_TOTAL)
     return _report(
         everything,
-        found,
+        arrays,
         threshold,
         n_new,
         len(against),
@@ -217,7 +226,7 @@ def find_duplicate_items(
 
 def _report(
     everything: Sequence[DupItem],
-    found: dict[tuple[int, int], Pair],
+    found: FoundArrays,
     threshold: float,
     n_new: int,
     n_against: int,
@@ -227,10 +236,10 @@ def _report(
     cached: int,
     capped: int,
 ) -> DuplicateReport:
-    clusters = clusters_of(everything, found)
+    clusters = clusters_from(everything, found)
     locations = {
         everything[k].id: loc
-        for k in sorted({k for pair in found for k in pair})
+        for k in np.unique(found.ends).tolist()
         if (loc := everything[k].location) is not None
     }
     return DuplicateReport(
@@ -366,13 +375,18 @@ def _choices_100(prep: Prepared, k: int) -> float | None:
 def clusters_of(items: Sequence[DupItem], found: dict[tuple[int, int], Pair]) -> list[Cluster]:
     """The connected groups of found pairs, ordered by their first question; members in bank order and
     pairs sorted by position within each cluster."""
-    if not found:
+    return clusters_from(items, as_arrays(found))
+
+
+def clusters_from(items: Sequence[DupItem], found: FoundArrays) -> list[Cluster]:
+    """:func:`clusters_of` on found pairs kept as arrays (sorted by position)."""
+    if not len(found):
         return []
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    edges = sorted(found)
-    ends = np.asarray(edges, dtype=np.int64).reshape(len(edges), 2)
+    ends = found.ends
+    edges = ends.tolist()
     members, inverse = np.unique(ends, return_inverse=True)
     inverse = inverse.reshape(ends.shape)
     m = len(members)
@@ -392,12 +406,25 @@ def clusters_of(items: Sequence[DupItem], found: dict[tuple[int, int], Pair]) ->
     out: list[Cluster] = []
     member_list = members[by_member].tolist()
     edge_list = by_edge.tolist()
+    kinds = found.kinds.tolist()
+    scores = found.scores.tolist()
     for c in range(len(first)):
         pairs = []
         for e in edge_list[edge_bounds[c] : edge_bounds[c + 1]]:
             a, b = edges[e]
-            p = found[(a, b)]
-            pairs.append(Pair(ids[a], ids[b], p.kind, p.score, p.stem, p.key, p.choices, p.meaning))
+            score, stem, key, choices, meaning = scores[e]
+            pairs.append(
+                Pair(
+                    ids[a],
+                    ids[b],
+                    kind_name(kinds[e]),
+                    score,
+                    stem,
+                    key,
+                    None if choices != choices else choices,
+                    None if meaning != meaning else meaning,
+                )
+            )
         kind = max((p.kind for p in pairs), key=KIND_RANK.__getitem__)
         group = tuple(ids[k] for k in member_list[member_bounds[c] : member_bounds[c + 1]])
         out.append(Cluster(group, kind, tuple(pairs)))
