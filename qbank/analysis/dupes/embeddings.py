@@ -24,6 +24,7 @@ import functools
 import hashlib
 import importlib.util
 import unicodedata
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,20 +86,24 @@ class StaticModel:
         if not words:
             return np.zeros((0, self.dim), np.float32)
         encodings = self.tokenizer.encode_batch(list(words), add_special_tokens=False)
-        return _segment_sums([e.ids for e in encodings], self.vectors)
+        rows = [e.ids for e in encodings]
+        counts = np.fromiter((len(r) for r in rows), np.int64, len(rows))
+        indices = np.fromiter((t for r in rows for t in r), np.int64, int(counts.sum()))
+        return _segment_sums(indices, counts, self.vectors)
 
 
-def _segment_sums(rows: Sequence[Sequence[int]], table: NDArray[np.float32]) -> NDArray[np.float32]:
-    """For each row of ids, the sum of those rows of ``table``: a sparse count matrix times ``table``."""
+def _segment_sums(
+    indices: NDArray[np.int64], counts: NDArray[np.int64], table: NDArray[np.float32]
+) -> NDArray[np.float32]:
+    """For each row (``counts[k]`` consecutive ``indices``), the sum of those rows of ``table``: a
+    sparse count matrix times ``table``."""
     from scipy.sparse import csr_matrix
 
-    counts = np.fromiter((len(r) for r in rows), np.int64, len(rows))
-    indptr = np.zeros(len(rows) + 1, np.int64)
+    indptr = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=indptr[1:])
-    indices = np.fromiter((t for r in rows for t in r), np.int64, int(indptr[-1]))
     np.clip(indices, 0, table.shape[0] - 1, out=indices)
     matrix = csr_matrix(
-        (np.ones(len(indices), np.float32), indices, indptr), shape=(len(rows), table.shape[0])
+        (np.ones(len(indices), np.float32), indices, indptr), shape=(len(counts), table.shape[0])
     )
     out: NDArray[np.float32] = np.asarray(matrix @ table, dtype=np.float32)
     return out
@@ -137,8 +142,14 @@ def _embed_uncached(model: StaticModel, texts: Sequence[str]) -> NDArray[np.floa
     """Unit vectors of ``texts``, rounded to float16 precision (what the cache keeps, so that a
     cached and a fresh run give the same scores)."""
     vocab: dict[str, int] = {}
-    rows = [[vocab.setdefault(w, len(vocab)) for w in words_of(text)] for text in texts]
-    out = _segment_sums(rows, model.word_vectors(list(vocab)))
+    counts = np.zeros(len(texts), np.int64)
+    flat = array("q")  # word ids, text after text: 8 bytes each, not a Python int each
+    for k, text in enumerate(texts):
+        words = words_of(text)
+        counts[k] = len(words)
+        flat.extend([vocab.setdefault(w, len(vocab)) for w in words])
+    indices = np.frombuffer(flat, dtype=np.int64).copy() if flat else np.zeros(0, np.int64)
+    out = _segment_sums(indices, counts, model.word_vectors(list(vocab)))
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     np.divide(out, norms, out=out, where=norms > 0)
     rounded: NDArray[np.float32] = out.astype(np.float16).astype(np.float32)

@@ -72,7 +72,7 @@ TYPO_ALLOWANCE = 10.0
 #: Most reworded partners kept per question from one block of same-key questions.
 NEIGHBOURS = 8
 _ROWS = 1024  # rows of a block multiplied at a time: bounds the similarity matrix
-_CHUNK = 200_000
+_CHUNK = 16_384  # pairs scored at a time: their gathered vectors (2 x 1 KB each) stay small
 
 
 def item_text(item: DupItem) -> str:

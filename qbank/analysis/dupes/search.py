@@ -207,6 +207,7 @@ def find_duplicate_items(
         _record_reworded(prep, vectors, blocks, cut, workers, keep, found)
         _add_meaning(vectors, found)
     arrays = as_arrays(found)
+    found.clear()  # the arrays hold it all now: the clusters are built without both in memory
     if results is not None:
         save_found(results, key, arrays, verified, str(method_used), capped)
     report.at(PROGRESS_TOTAL)
