@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from qbank.core.math import formulas
 from qbank.core.model import (
     ChoiceQuestion,
     Cloze,
@@ -90,7 +89,11 @@ def signature(raw_stem: str, words: list[str]) -> Signature:
     raw = unicodedata.normalize("NFKC", raw_stem)
     numbers = tuple(sorted(set(_NUMBER.findall(raw))))
     code = frozenset(bare(span) for span in _CODE_SPAN.findall(_FENCE.sub(" ", raw)))
-    maths = tuple(sorted(set(formulas(raw)))) if "$" in raw or "\\" in raw else ()
+    maths: tuple[str, ...] = ()
+    if "$" in raw or "\\" in raw:
+        from qbank.core.math import formulas  # math-core is loaded only for stems that may hold math
+
+        maths = tuple(sorted(set(formulas(raw))))
     return numbers, frozenset(w for w in words if w in _NEGATIONS), code, maths
 
 
