@@ -851,3 +851,31 @@ def test_typos_are_read_as_the_words_they_misspell_within_a_pair() -> None:
     assert found.meaning >= 85.0
     # the score that judged it is the one shown
     assert found.meaning == pytest.approx(fixed)
+
+
+def test_questions_of_json_files_are_located_without_parsing_the_file_again(tmp_path: Path) -> None:
+    question = '{{"id": "{}", "type": "single_choice", "stem": "{}", "choices": [{{"text": "a", "correct": true}}, {{"text": "b"}}]}}'
+    stem = "Which option does the team choose for the nightly batch of invoices?"
+    lines = [
+        question.format("q1", stem),
+        question.format("q2", stem),
+        question.format("q3", "Something else entirely?"),
+    ]
+    path = tmp_path / "bank.json"
+    path.write_text(
+        '{"questions": [' + lines[0] + ",\n  " + lines[1] + ",\n  " + lines[2] + "]}\n", encoding="utf-8"
+    )
+    loaded = load([str(path)])
+    report = find_duplicates(loaded.bank, meaning=False)
+    assert kinds(report) == {frozenset(("q1", "q2")): "exact"}
+    exact = {
+        q.id: q.origin.source.position(("questions", q.origin.index, "id"))
+        for q in loaded.bank
+        if q.origin is not None
+    }
+    # the same line and column as the exact locator, and only reported questions are located
+    assert {qid: (loc.line, loc.col) for qid, loc in report.locations.items()} == {
+        "q1": exact["q1"],
+        "q2": exact["q2"],
+    }
+    assert report.locations["q2"].line == 2

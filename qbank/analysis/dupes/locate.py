@@ -10,6 +10,9 @@ from qbank.analysis.dupes.items import Location
 from qbank.core.model import Question
 
 _ID_LINE = re.compile(r"""^[ \t]*(?:-[ \t]+)?["']?id["']?[ \t]*:[ \t]*["']?([a-z0-9][a-z0-9._-]*)""", re.M)
+#: An ``"id": "..."`` member of a JSON file, wherever it is on its line (the position is the value's
+#: opening quote, as the exact locator gives it).
+_ID_JSON = re.compile(r'"id"\s*:\s*("[a-z0-9][a-z0-9._-]*")')
 
 
 class Locator:
@@ -42,8 +45,9 @@ class Locator:
         text: str = getattr(source, "text", "") or ""
         out: dict[str, tuple[int, int]] = {}
         counts: dict[str, int] = defaultdict(int)
-        for match in _ID_LINE.finditer(text):
-            qid = match.group(1)
+        json_file = str(getattr(source, "display", "")).lower().endswith(".json")
+        for match in (_ID_JSON if json_file else _ID_LINE).finditer(text):
+            qid = match.group(1).strip('"')
             counts[qid] += 1
             out.setdefault(qid, source.line_col(match.start(1)))
         # an id written twice in one file is ambiguous here: let the exact locator place it

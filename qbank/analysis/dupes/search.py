@@ -75,10 +75,9 @@ def find_duplicates(
     """
     new = list(bank)
     old = list(against) if against is not None else []
-    locate = Locator()
-    items = [item_from_question(q, locate(q)) for q in new]
-    against_items = [item_from_question(q, locate(q)) for q in old]
-    return find_duplicate_items(
+    items = [item_from_question(q) for q in new]
+    against_items = [item_from_question(q) for q in old]
+    report = find_duplicate_items(
         items,
         against=against_items,
         threshold=threshold,
@@ -89,6 +88,15 @@ def find_duplicates(
         jobs=jobs,
         progress=progress,
     )
+    # only reported questions are located (finding a position can mean parsing a file again)
+    reported = {qid for cluster in report.clusters for qid in cluster.ids}
+    locate = Locator()
+    for question in (*new, *old):
+        if question.id in reported and question.id not in report.locations:
+            where = locate(question)
+            if where is not None:
+                report.locations[question.id] = where
+    return report
 
 
 def enemy_pairs(
