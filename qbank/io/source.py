@@ -264,8 +264,9 @@ def _pos(value: Node, key: Node) -> NodePosition:
     )
 
 
-def duplicate_keys(root: Node | None) -> Iterator[tuple[str, Node, Node]]:
-    """Every (key, first key node, repeated key node) in a composed YAML tree."""
+def mapping_nodes(root: Node | None) -> Iterator[MappingNode]:
+    """Every mapping of a composed YAML tree, each once (a node reached again through an alias
+    is not walked again); keys are not walked into."""
     stack: list[Node] = [root] if root is not None else []
     seen: set[int] = set()
     while stack:
@@ -274,17 +275,23 @@ def duplicate_keys(root: Node | None) -> Iterator[tuple[str, Node, Node]]:
             continue
         seen.add(id(node))
         if isinstance(node, MappingNode):
-            first: dict[str, Node] = {}
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode):
-                    name = str(key_node.value)
-                    if name in first:
-                        yield name, first[name], key_node
-                    else:
-                        first[name] = key_node
-                stack.append(value_node)
+            yield node
+            stack.extend(value_node for _, value_node in node.value)
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
+
+
+def duplicate_keys(root: Node | None) -> Iterator[tuple[str, Node, Node]]:
+    """Every (key, first key node, repeated key node) in a composed YAML tree."""
+    for node in mapping_nodes(root):
+        first: dict[str, Node] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode):
+                name = str(key_node.value)
+                if name in first:
+                    yield name, first[name], key_node
+                else:
+                    first[name] = key_node
 
 
 # ------------------------------------------------------------------------------------------ JSON positions
@@ -582,30 +589,19 @@ def _collection_keys(sf: SourceFile) -> list[Diagnostic]:
     except (YAMLError, RecursionError, ValueError):
         return []
     out: list[Diagnostic] = []
-    stack: list[Node] = [root] if root is not None else []
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode):
-                    kind = "sequence" if isinstance(key_node, SequenceNode) else "mapping"
-                    out.append(
-                        diagnostic(
-                            "QB012",
-                            f"a key must be a single value such as a field name, not a {kind}",
-                            sf.display,
-                            key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1,
-                        )
+    for node in mapping_nodes(root):
+        for key_node, _ in node.value:
+            if not isinstance(key_node, ScalarNode):
+                kind = "sequence" if isinstance(key_node, SequenceNode) else "mapping"
+                out.append(
+                    diagnostic(
+                        "QB012",
+                        f"a key must be a single value such as a field name, not a {kind}",
+                        sf.display,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
                     )
-                else:
-                    stack.append(value_node)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+                )
     return sorted(out, key=Diagnostic.sort_key)
 
 
