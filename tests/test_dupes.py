@@ -330,6 +330,32 @@ def test_reworded_pairs_of_the_fixture_are_found_with_every_component() -> None:
     assert set(kinds(find_duplicates(bank, allow=[sorted(next(iter(REWORDED_PAIRS)))]))) < REWORDED_PAIRS
 
 
+def test_questions_with_more_reworded_partners_than_listed_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qbank.analysis.dupes import meaning, search
+    from qbank.cli.dupes import _dupes_text
+
+    by_id = load(REWORDED).bank.by_id()
+    base, other = by_id["secrets-rotate-config"], by_id["secrets-rotated-not-in-config"]
+    # the reworded one with the first one's choices, twice in slightly different words: three
+    # questions with one key, each over the meaning threshold with the other two
+    other = other.model_copy(update={"choices": base.choices})
+    third = other.model_copy(
+        update={"id": "secrets-rotated-again", "stem": other.stem.replace("asks that", "requires that")}
+    )
+    monkeypatch.setattr(search, "EXHAUSTIVE_LIMIT", 0)  # the blocked search of large banks
+    monkeypatch.setattr(meaning, "NEIGHBOURS", 1)  # one listed partner per question
+    report = find_duplicates([base, other, third])
+    assert report.method == "lsh"
+    # each of the three has two same-key partners over the meaning threshold, one is listed
+    assert report.capped == 3
+    assert report.as_dict()["summary"]["capped"] == 3
+    assert "note: 3 questions have more reworded partners" in _dupes_text(report, report.clusters, [])
+    monkeypatch.setattr(meaning, "NEIGHBOURS", 2)
+    assert find_duplicates([base, other, third]).capped == 0
+
+
 def test_reworded_needs_the_same_key_numbers_and_no_pointer_keys() -> None:
     bank = load(REWORDED).bank
     by_id = bank.by_id()

@@ -153,6 +153,11 @@ def _dupes_text(found: Any, clusters: Sequence[Any], problems: Sequence[Diagnost
         f"{found.questions} questions{published}; threshold {found.threshold:g}, {meaning}, "
         f"{found.candidates} candidate pairs verified ({found.method})"
     )
+    if found.capped:
+        lines.append(
+            f"note: {found.capped} questions have more reworded partners with the same key than are "
+            "listed (the most similar ones are; the clusters still join them)"
+        )
     return "\n".join(lines) + "\n"
 
 
