@@ -39,10 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from bankgen import write_bank  # noqa: E402
+from bankgen import write_bank
 
 BLUEPRINT = """blueprint:
   id: generated

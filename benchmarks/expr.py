@@ -18,6 +18,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 EXPRESSION = "ceil(size / 4) * items * (1 if mode == 'strong' else 0.5)"
@@ -132,8 +133,8 @@ def speed() -> None:
             continue
         run = prepare(EXPRESSION)
         assert float(run(ENV)) == 80.0, (name, run(ENV))
-        compiled = _per_call(lambda run=run: run(ENV), 20000)  # type: ignore[misc]
-        parsed = _per_call(lambda once=once: once(EXPRESSION, ENV), 2000)  # type: ignore[misc]
+        compiled = _per_call(partial(run, ENV), 20000)
+        parsed = _per_call(partial(once, EXPRESSION, ENV), 2000)
         print(f"| {name} | {_version(name)} | {compiled:.1f} | {parsed:.1f} |")
 
 

@@ -26,10 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from corpora import CORPORA, load_corpus  # noqa: E402
+from corpora import CORPORA, load_corpus
 
 SHARED = CORPORA.parent
 CORPUS_NAMES = ("linkedin", "opentriviaqa")

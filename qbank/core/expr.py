@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -308,12 +309,12 @@ _BINOPS: dict[type[ast.operator], str] = {
     ast.Pow: "**",
 }
 _CMPOPS: dict[type[ast.cmpop], Callable[[Value, Value], bool]] = {
-    ast.Eq: lambda a, b: a == b,
-    ast.NotEq: lambda a, b: a != b,
-    ast.Lt: lambda a, b: a < b,  # type: ignore[operator]
-    ast.LtE: lambda a, b: a <= b,  # type: ignore[operator]
-    ast.Gt: lambda a, b: a > b,  # type: ignore[operator]
-    ast.GtE: lambda a, b: a >= b,  # type: ignore[operator]
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
 }
 
 
@@ -532,7 +533,7 @@ class _Compiler:
 
     def _Compare(self, node: ast.Compare) -> Step:
         first = self.compile(node.left)
-        steps: list[tuple[Callable[[Value, Value], bool], Callable[[Env], object]]] = []
+        steps: list[tuple[Callable[[object, object], bool], Callable[[Env], object]]] = []
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.In | ast.NotIn):
                 right = self._container(comparator)
@@ -547,7 +548,7 @@ class _Compiler:
             left: object = first(env)
             for compare, right in steps:
                 value = right(env)
-                if not compare(left, value):  # type: ignore[arg-type]
+                if not compare(left, value):
                     return False
                 left = value
             return True
@@ -576,17 +577,19 @@ class _Compiler:
         return self.guarded(node, lambda env: func(*(a(env) for a in args)))
 
 
-def _comparison(op: Callable[[Value, Value], bool]) -> Callable[[Value, Value], bool]:
-    def run(a: Value, b: Value) -> bool:
-        if isinstance(a, str) != isinstance(b, str) and op not in (_CMPOPS[ast.Eq], _CMPOPS[ast.NotEq]):
+def _comparison(op: Callable[[Value, Value], bool]) -> Callable[[object, object], bool]:
+    def run(a: object, b: object) -> bool:
+        if not isinstance(a, bool | int | float | str) or not isinstance(b, bool | int | float | str):
+            raise _Fail("only numbers and strings can be compared")
+        if isinstance(a, str) != isinstance(b, str) and op not in (operator.eq, operator.ne):
             raise _Fail("cannot order a string against a number")
         return op(a, b)
 
     return run
 
 
-def _membership(negate: bool) -> Callable[[Value, object], bool]:
-    def run(a: Value, container: object) -> bool:
+def _membership(negate: bool) -> Callable[[object, object], bool]:
+    def run(a: object, container: object) -> bool:
         if isinstance(container, str):
             if not isinstance(a, str):
                 raise _Fail("`in` a string needs a string on the left")

@@ -17,6 +17,7 @@ __all__ = [
     "IMPERATIVE_VERBS",
     "INDEX_STOP_WORDS",
     "MOJIBAKE",
+    "NEGATION_WORDS",
     "NEGATIVE_LEAD_WORDS",
     "NEGATORS",
     "NUMBER_WORDS",
@@ -70,6 +71,13 @@ STOP_WORDS: frozenset[str] = _split(
     all any both each few more most other some such only own same just also use used using following
     one two three four five following true false correct incorrect statement statements option options
     answer answers choice choices best"""
+)
+
+#: Words that turn a statement round: two texts that differ in one of them are not duplicates
+#: (contractions appear without their apostrophe, as the duplicate search splits words).
+NEGATION_WORDS: frozenset[str] = _split(
+    """not no never none except least incorrect false untrue cannot isn aren don doesn didn won
+    shouldn wouldn couldn wasn weren without"""
 )
 
 #: Words too common to find a text by (the search index of QB705 leaves them out).

@@ -11,10 +11,7 @@ from rapidfuzz import fuzz
 
 from qbank.core.model import ChoiceQuestion, Question, ShortAnswer
 from qbank.core.text import bare
-
-_STOP = frozenset(
-    "a an the of to in on for and or is are be by with as at from that this which what it its can should will do does how when who why where your you their they these those into than then there has have was were use uses used using".split()  # noqa: SIM905 -- a word list reads best as one string
-)
+from qbank.core.wordlists import INDEX_STOP_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +54,7 @@ def cross_item_cues(
                 keys.append((k, text, norm))
     if not keys:
         return []
-    vocab = {w for _, _, norm in keys for w in norm.split() if w not in _STOP}
+    vocab = {w for _, _, norm in keys for w in norm.split() if w not in INDEX_STOP_WORDS}
     postings: dict[str, set[int]] = defaultdict(set)
     for d, (_, _, text) in enumerate(docs):
         for w in set(text.split()) & vocab:

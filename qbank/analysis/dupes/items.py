@@ -25,6 +25,7 @@ from qbank.core.model import (
     gap_key,
 )
 from qbank.core.text import BLANK, bare
+from qbank.core.wordlists import NEGATION_WORDS
 
 CHOICE = 0  # the family id of choice questions in ``Prepared.family_id``
 
@@ -69,9 +70,6 @@ class DupItem:
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _FENCE = re.compile(r"```.*?(?:```|$)", re.S)
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
-_NEGATIONS = frozenset(
-    "not no never none except least incorrect false untrue cannot isn aren don doesn didn won shouldn wouldn couldn wasn weren without".split()  # noqa: SIM905 -- a word list reads best as one string
-)
 
 
 def sorted_words(text: str) -> str:
@@ -94,7 +92,7 @@ def signature(raw_stem: str, words: list[str]) -> Signature:
         from qbank.core.math import formulas  # math-core is loaded only for stems that may hold math
 
         maths = tuple(sorted(set(formulas(raw))))
-    return numbers, frozenset(w for w in words if w in _NEGATIONS), code, maths
+    return numbers, frozenset(w for w in words if w in NEGATION_WORDS), code, maths
 
 
 def fenced_code(raw_stem: str) -> str:

@@ -15,7 +15,7 @@ Progress = Callable[[int, int], None]
 PROGRESS_TOTAL = 1000
 DEFAULT_THRESHOLD = 85.0
 DEFAULT_MEANING_THRESHOLD = 85.0
-KIND_RANK: dict[str, int] = {"exact": 0, "reworded": 1, "near": 2, "key-conflict": 3}
+KIND_RANK: dict[DuplicateKind, int] = {"exact": 0, "reworded": 1, "near": 2, "key-conflict": 3}
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ __all__ = [
 NAMESPACE = "dupes"
 #: Bumped whenever what a search finds for the same items and settings may change.
 RESULTS_VERSION = "2"
-_KINDS: tuple[DuplicateKind, ...] = tuple(sorted(KIND_RANK, key=KIND_RANK.__getitem__))  # type: ignore[arg-type]
+_KINDS: tuple[DuplicateKind, ...] = tuple(sorted(KIND_RANK, key=KIND_RANK.__getitem__))
 _SEP = b"\x1f"
 
 #: What a search found: pairs of positions (left < right) and their judgement (ids left empty).
