@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from qbank.analysis.stats import ItemStats
-from qbank.report.coverage_html import _CSS, _S, _el, _svg
+from qbank.report.page import PAGE_CSS, SVG, element, svg_root
 from qbank.report.stats import StatsReport
 
 __all__ = ["render_html"]
@@ -47,7 +47,7 @@ def _scatter(parent: etree._Element, report: StatsReport) -> None:
     def y(d: float) -> float:
         return top + (1 - d) / (1 - low) * plot_h
 
-    svg = _svg(parent, width, height, "Facility (p) against discrimination for every question")
+    svg = svg_root(parent, width, height, "Facility (p) against discrimination for every question")
     for cls, x0, x1, y0, y1, name in (
         ("zone-hard", 0.0, t.min_p, 1.0, low, f"too hard: p < {t.min_p:g} (QB954)"),
         ("zone-easy", t.max_p, 1.0, 1.0, low, f"too easy: p > {t.max_p:g} (QB953)"),
@@ -61,30 +61,30 @@ def _scatter(parent: etree._Element, report: StatsReport) -> None:
         ),
         ("zone-neg", 0.0, 1.0, 0.0, low, "negative discrimination: likely miskey (QB951)"),
     ):
-        rect = _el(
+        rect = element(
             svg,
-            f"{_S}rect",
+            f"{SVG}rect",
             x=f"{x(x0):.1f}",
             y=f"{y(y0):.1f}",
             width=f"{x(x1) - x(x0):.1f}",
             height=f"{y(y1) - y(y0):.1f}",
             class_=cls,
         )
-        _el(rect, f"{_S}title", name)
+        element(rect, f"{SVG}title", name)
     for tick in range(11):
         p = tick / 10
-        _el(
+        element(
             svg,
-            f"{_S}line",
+            f"{SVG}line",
             x1=f"{x(p):.1f}",
             x2=f"{x(p):.1f}",
             y1=str(top),
             y2=str(top + plot_h),
             stroke="#d9e2ec",
         )
-        _el(
+        element(
             svg,
-            f"{_S}text",
+            f"{SVG}text",
             f"{p:.1f}",
             x=f"{x(p):.1f}",
             y=str(height - 30),
@@ -93,18 +93,18 @@ def _scatter(parent: etree._Element, report: StatsReport) -> None:
         )
     d = 1.0
     while d >= low - 1e-9:
-        _el(
+        element(
             svg,
-            f"{_S}line",
+            f"{SVG}line",
             x1=str(left),
             x2=str(left + plot_w),
             y1=f"{y(d):.1f}",
             y2=f"{y(d):.1f}",
             stroke="#d9e2ec",
         )
-        _el(
+        element(
             svg,
-            f"{_S}text",
+            f"{SVG}text",
             f"{d:.1f}",
             x=str(left - 8),
             y=f"{y(d) + 4:.1f}",
@@ -112,26 +112,26 @@ def _scatter(parent: etree._Element, report: StatsReport) -> None:
             class_="muted",
         )
         d = round(d - 0.2, 10)
-    _el(
+    element(
         svg,
-        f"{_S}line",
+        f"{SVG}line",
         x1=str(left),
         x2=str(left + plot_w),
         y1=f"{y(0):.1f}",
         y2=f"{y(0):.1f}",
         stroke="#1f2933",
     )
-    _el(
+    element(
         svg,
-        f"{_S}text",
+        f"{SVG}text",
         "facility p (share right)",
         x=f"{left + plot_w / 2:.1f}",
         y=str(height - 8),
         text_anchor="middle",
     )
-    _el(
+    element(
         svg,
-        f"{_S}text",
+        f"{SVG}text",
         "discrimination",
         x="14",
         y=f"{top + plot_h / 2:.1f}",
@@ -141,9 +141,9 @@ def _scatter(parent: etree._Element, report: StatsReport) -> None:
     for s in items:
         flags = report.flags(s.id)
         color = _RED if "QB951" in flags else _AMBER if flags and flags != ["QB956"] else _BLUE
-        dot = _el(
+        dot = element(
             svg,
-            f"{_S}circle",
+            f"{SVG}circle",
             cx=f"{x(s.p or 0):.1f}",
             cy=f"{y(s.discrimination or 0):.1f}",
             r="5" if s.n >= report.min_n else "3.5",
@@ -151,7 +151,7 @@ def _scatter(parent: etree._Element, report: StatsReport) -> None:
             fill_opacity="0.85" if s.n >= report.min_n else "0.4",
         )
         tip = f"{s.id}: p {_num(s.p)}, discrimination {_num(s.discrimination)}, n {s.n}"
-        _el(dot, f"{_S}title", tip + (f" ({' '.join(flags)})" if flags else ""))
+        element(dot, f"{SVG}title", tip + (f" ({' '.join(flags)})" if flags else ""))
 
 
 def _option_bars(parent: etree._Element, stats: ItemStats, min_share: float) -> None:
@@ -159,22 +159,22 @@ def _option_bars(parent: etree._Element, stats: ItemStats, min_share: float) -> 
     width = 480
     plot = width - left - right
     height = top + row * len(stats.options) + 26
-    svg = _svg(parent, width, height, f"Options of {stats.id}: share and point-biserial")
+    svg = svg_root(parent, width, height, f"Options of {stats.id}: share and point-biserial")
     lx = left + min_share * plot
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         tx = left + tick * plot
-        _el(
+        element(
             svg,
-            f"{_S}line",
+            f"{SVG}line",
             x1=f"{tx:.1f}",
             x2=f"{tx:.1f}",
             y1=str(top - 6),
             y2=str(height - 22),
             stroke="#d9e2ec",
         )
-        _el(
+        element(
             svg,
-            f"{_S}text",
+            f"{SVG}text",
             f"{tick:.0%}",
             x=f"{tx:.1f}",
             y=str(height - 8),
@@ -183,17 +183,17 @@ def _option_bars(parent: etree._Element, stats: ItemStats, min_share: float) -> 
         )
     for i, option in enumerate(stats.options):
         yy = top + i * row
-        _el(
+        element(
             svg,
-            f"{_S}text",
+            f"{SVG}text",
             option.label + (" (key)" if option.key else ""),
             x=str(left - 8),
             y=f"{yy + 15}",
             text_anchor="end",
         )
-        bar = _el(
+        bar = element(
             svg,
-            f"{_S}rect",
+            f"{SVG}rect",
             x=str(left),
             y=str(yy + 3),
             width=f"{max(option.share * plot, 0.5):.1f}",
@@ -201,12 +201,12 @@ def _option_bars(parent: etree._Element, stats: ItemStats, min_share: float) -> 
             fill=_GREEN if option.key else (_GREY if option.share < min_share else _BLUE),
             rx="2",
         )
-        _el(bar, f"{_S}title", f"{option.label}: chosen by {option.share:.1%} ({option.count})")
+        element(bar, f"{SVG}title", f"{option.label}: chosen by {option.share:.1%} ({option.count})")
         label = f"{option.share:.0%}   r_pb {_num(option.pbis)}"
-        _el(svg, f"{_S}text", label, x=f"{left + plot + 8}", y=f"{yy + 15}")
-    line = _el(
+        element(svg, f"{SVG}text", label, x=f"{left + plot + 8}", y=f"{yy + 15}")
+    line = element(
         svg,
-        f"{_S}line",
+        f"{SVG}line",
         x1=f"{lx:.1f}",
         x2=f"{lx:.1f}",
         y1=str(top - 6),
@@ -214,32 +214,36 @@ def _option_bars(parent: etree._Element, stats: ItemStats, min_share: float) -> 
         stroke="#1f2933",
         stroke_dasharray="4 2",
     )
-    _el(line, f"{_S}title", f"{min_share:.0%}: a distractor chosen less often does not work (QB952)")
-    _el(svg, f"{_S}text", "share choosing each option; dashed: 5% floor", x=str(left), y="12", class_="muted")
+    element(line, f"{SVG}title", f"{min_share:.0%}: a distractor chosen less often does not work (QB952)")
+    element(
+        svg, f"{SVG}text", "share choosing each option; dashed: 5% floor", x=str(left), y="12", class_="muted"
+    )
 
 
 def _card(parent: etree._Element, number: str, label: str, tone: str = "") -> None:
-    card = _el(parent, "div", class_="card")
-    _el(card, "div", number, class_=f"n {tone}".strip())
-    _el(card, "div", label, class_="l")
+    card = element(parent, "div", class_="card")
+    element(card, "div", number, class_=f"n {tone}".strip())
+    element(card, "div", label, class_="l")
 
 
 def render_html(report: StatsReport) -> str:
     """The page for a stats report."""
     result = report.result
     html = etree.Element("html", lang="en")
-    head = _el(html, "head")
-    _el(head, "meta", None, charset="utf-8")
-    _el(head, "meta", None, name="viewport", content="width=device-width, initial-scale=1")
-    _el(head, "title", "Item analysis")
-    _el(head, "style", _CSS + _EXTRA_CSS)
-    main = _el(_el(html, "body"), "main")
-    _el(main, "h1", "Item analysis")
+    head = element(html, "head")
+    element(head, "meta", None, charset="utf-8")
+    element(head, "meta", None, name="viewport", content="width=device-width, initial-scale=1")
+    element(head, "title", "Item analysis")
+    element(head, "style", PAGE_CSS + _EXTRA_CSS)
+    main = element(element(html, "body"), "main")
+    element(main, "h1", "Item analysis")
     sources = ", ".join(result.sources) or "no file"
-    _el(main, "p", f"{result.respondents} respondents, {result.rows} responses from {sources}.", class_="sub")
+    element(
+        main, "p", f"{result.respondents} respondents, {result.rows} responses from {sources}.", class_="sub"
+    )
 
     codes = [d.code for d in report.diagnostics]
-    cards = _el(main, "div", class_="cards")
+    cards = element(main, "div", class_="cards")
     _card(cards, str(result.respondents), "respondents")
     _card(cards, str(len(result.items)), "questions analysed")
     miskeys = len({d.question_id for d in report.diagnostics if d.code == "QB951"})
@@ -249,49 +253,49 @@ def render_html(report: StatsReport) -> str:
         tone = "ok" if form.alpha is not None and form.alpha >= report.thresholds.min_alpha else "short"
         _card(cards, _num(form.alpha), f"Cronbach's alpha of {form.form} (n {form.n}, k {form.k})", tone)
 
-    _el(main, "h2", "Difficulty and discrimination")
-    figure = _el(main, "figure")
+    element(main, "h2", "Difficulty and discrimination")
+    figure = element(main, "figure")
     _scatter(figure, report)
-    _el(
+    element(
         figure,
         "figcaption",
         "One dot per question (red: likely miskey, amber: other flags, faint: fewer than "
         f"{report.min_n} respondents). Shaded: the zones the QB95x rules flag.",
     )
 
-    _el(main, "h2", "Questions")
-    table = _el(main, "table")
-    tr = _el(_el(table, "thead"), "tr")
+    element(main, "h2", "Questions")
+    table = element(main, "table")
+    tr = element(element(table, "thead"), "tr")
     for header in ("question", "n", "p", "discrimination", "upper-lower", "omitted", "flags"):
-        _el(tr, "th", header)
-    tbody = _el(table, "tbody")
+        element(tr, "th", header)
+    tbody = element(table, "tbody")
     for s in result.items:
         flags = report.flags(s.id)
-        row = _el(tbody, "tr", **({"class_": "unreliable"} if s.n < report.min_n else {}))
-        _el(row, "td", s.id)
+        row = element(tbody, "tr", **({"class_": "unreliable"} if s.n < report.min_n else {}))
+        element(row, "td", s.id)
         for value in (str(s.n), _num(s.p), _num(s.discrimination), _num(s.upper_lower), _num(s.omitted)):
-            _el(row, "td", value, class_="num")
-        _el(row, "td", " ".join(flags), **({"class_": "flag"} if flags else {}))
+            element(row, "td", value, class_="num")
+        element(row, "td", " ".join(flags), **({"class_": "flag"} if flags else {}))
 
     flagged = [s for s in result.items if s.options and set(report.flags(s.id)) & {"QB951", "QB952"}]
     if flagged:
-        _el(main, "h2", "Options of the flagged questions")
-        grid = _el(main, "div", class_="bars")
+        element(main, "h2", "Options of the flagged questions")
+        grid = element(main, "div", class_="bars")
         for s in flagged:
-            figure = _el(grid, "figure")
-            _el(figure, "h3", f"{s.id} ({', '.join(report.flags(s.id))})")
+            figure = element(grid, "figure")
+            element(figure, "h3", f"{s.id} ({', '.join(report.flags(s.id))})")
             _option_bars(figure, s, report.thresholds.min_share)
 
     if result.forms:
-        _el(main, "h2", "Forms")
-        table = _el(main, "table")
-        tr = _el(_el(table, "thead"), "tr")
+        element(main, "h2", "Forms")
+        table = element(main, "table")
+        tr = element(element(table, "thead"), "tr")
         for header in ("form", "respondents", "questions", "alpha", "KR-20", "SEM", "mean", "sd"):
-            _el(tr, "th", header)
-        tbody = _el(table, "tbody")
+            element(tr, "th", header)
+        tbody = element(table, "tbody")
         for f in result.forms:
-            row = _el(tbody, "tr")
-            _el(row, "td", f.form)
+            row = element(tbody, "tr")
+            element(row, "td", f.form)
             for value in (
                 str(f.n),
                 str(f.k),
@@ -301,12 +305,12 @@ def render_html(report: StatsReport) -> str:
                 _num(f.mean),
                 _num(f.sd),
             ):
-                _el(row, "td", value, class_="num")
+                element(row, "td", value, class_="num")
 
     if report.diagnostics:
-        _el(main, "h2", "Findings")
-        notes = _el(main, "ul", class_="notes")
+        element(main, "h2", "Findings")
+        notes = element(main, "ul", class_="notes")
         for d in report.diagnostics:
             qid = f" [{d.question_id}]" if d.question_id else ""
-            _el(notes, "li", f"{d.location}: {d.severity.value} {d.code} {d.message}{qid}")
+            element(notes, "li", f"{d.location}: {d.severity.value} {d.code} {d.message}{qid}")
     return "<!DOCTYPE html>\n" + etree.tostring(html, method="xml", encoding="unicode") + "\n"
