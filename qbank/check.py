@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
+from qbank.core.gcpolicy import bulk_work
 from qbank.core.model import Bank, ItemStatistics
 from qbank.io.loader import PathArg, Progress
 from qbank.io.source import QUESTION_SUFFIXES
@@ -117,6 +118,7 @@ def check_cache(config: Config) -> Store:
     return Store(cache_root(config.root if config.path is not None else None), CACHE_NAMESPACE)
 
 
+@bulk_work()
 def check(
     paths: PathArg,
     *,

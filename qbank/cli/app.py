@@ -15,6 +15,7 @@ import click
 
 from qbank import __version__
 from qbank.cli.common import EXIT_OK, EXIT_USAGE, UsageError, echo_err
+from qbank.core.gcpolicy import bulk_work
 
 __all__ = ["cli", "main", "run"]
 
@@ -59,6 +60,7 @@ def cli() -> None:
     """Validate, lint, de-duplicate and export question banks kept as YAML/JSON."""
 
 
+@bulk_work()
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI in-process and return its exit code (never raises for user errors)."""
     args = list(sys.argv[1:] if argv is None else argv)

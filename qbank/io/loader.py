@@ -11,6 +11,7 @@ from pathlib import Path
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, sort_diagnostics
+from qbank.core.gcpolicy import bulk_work
 from qbank.core.model import Bank, Blueprint, Form, ItemStatistics, Pool, Question
 from qbank.io.source import SourceFile, diagnostic, discover, read_source
 from qbank.io.validation import (
@@ -92,6 +93,7 @@ def _worker(item: tuple[Path, str]) -> Loaded:
     return result
 
 
+@bulk_work()
 def load(
     paths: PathArg,
     *,

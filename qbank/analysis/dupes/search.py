@@ -38,6 +38,7 @@ from qbank.analysis.dupes.results import (
     search_key,
 )
 from qbank.core.config import DupesConfig
+from qbank.core.gcpolicy import bulk_work
 from qbank.core.model import Bank, Question
 from qbank.io.cache import Store
 
@@ -125,6 +126,7 @@ def enemy_pairs(
     return pairs - allowed
 
 
+@bulk_work()
 def find_duplicate_items(
     items: Sequence[DupItem],
     *,
