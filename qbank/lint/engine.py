@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from qbank.core.config import Config
 from qbank.core.diagnostics import FORMAT_CODES, Diagnostic, Severity, sort_diagnostics
+from qbank.core.gcpolicy import bulk_work
 from qbank.core.model import Bank, Question, Variant
 from qbank.io.source import SourceFile
 from qbank.io.templates import collapse_items
@@ -246,6 +247,7 @@ class RuleSet:
         return out
 
 
+@bulk_work()
 def run_rules(
     bank: Bank,
     config: Config | None = None,
