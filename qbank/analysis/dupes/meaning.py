@@ -41,10 +41,11 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from qbank.analysis.dupes.embeddings import TextVectors, embed_texts, load_model, words_of
 from qbank.analysis.dupes.items import DupItem, Keeper, Pairs, Prepared, compatible
@@ -66,6 +67,8 @@ _OTHER_OPTIONS = re.compile(
     r"(?:above|below|these|those|them|options|answers|choices|methods|statements|mentioned)\b"
 )
 _BINARY = frozenset({"true", "false", "yes", "no", "correct", "incorrect", "right", "wrong"})
+#: Families whose keys agree only when they are the same (a true/false value, a number, an order).
+_UNMAPPED = frozenset({"true_false", "numerical", "ordering"})
 #: How far below the threshold a pair with a typo may score before its typos are read as the words
 #: they misspell (:mod:`.typos`).
 TYPO_ALLOWANCE = 10.0
@@ -260,7 +263,7 @@ def keys_agree(prep: Prepared, meaning: Meaning, i: int, j: int) -> bool:
         mapped = key_mapping(prep, i, j)
         if mapped is not None:
             return mapped
-    elif family in ("true_false", "numerical", "ordering"):
+    elif family in _UNMAPPED:
         return False
     return _texts_agree(ki, kj)
 
@@ -268,17 +271,26 @@ def keys_agree(prep: Prepared, meaning: Meaning, i: int, j: int) -> bool:
 def _texts_agree(ki: tuple[str, ...], kj: tuple[str, ...]) -> bool:
     """One key text (of two or more words) is part of the other, or they differ by a typo."""
     text_i, text_j = " ".join(sorted(ki)), " ".join(sorted(kj))
-    short, long = sorted((text_i, text_j), key=len)
-    if sum(w.isalpha() and len(w) > 1 for w in short.split()) >= 2 and f" {short} " in f" {long} ":
-        return True
-    return fuzz.ratio(text_i, text_j) >= KEY_TYPO
+    return _contained(text_i, text_j) or fuzz.ratio(text_i, text_j) >= KEY_TYPO
+
+
+def _contained(one: str, two: str) -> bool:
+    """The shorter text, of at least two words of letters, is part of the longer one."""
+    short, long = sorted((one, two), key=len)
+    return _wordy(short) and f" {short} " in f" {long} "
+
+
+@lru_cache(maxsize=65_536)
+def _wordy(text: str) -> bool:
+    """Whether a key text has at least two words of letters (long enough to be found inside another)."""
+    return sum(w.isalpha() and len(w) > 1 for w in text.split()) >= 2
 
 
 def _may_agree(prep: Prepared, i: int, j: int) -> bool:
     """Whether :func:`keys_agree` can hold for questions keyed like ``i`` and ``j`` (of one family, in
     different key groups): a necessary condition that depends on the key texts only."""
     ki, kj = prep.key_norms[i], prep.key_norms[j]
-    if not ki or not kj or len(ki) != len(kj) or prep.family[i] in ("true_false", "numerical", "ordering"):
+    if not ki or not kj or len(ki) != len(kj) or prep.family[i] in _UNMAPPED:
         return False
     if _texts_agree(ki, kj):
         return True
@@ -289,17 +301,50 @@ def _may_agree(prep: Prepared, i: int, j: int) -> bool:
 def _keys_may_agree(
     prep: Prepared, meaning: Meaning, left: NDArray[np.int64], right: NDArray[np.int64]
 ) -> NDArray[np.bool_]:
-    """:func:`_may_agree` for each pair, decided once per pair of distinct key sets."""
+    """:func:`_may_agree` for each pair, decided once per pair of distinct key sets.
+
+    The common case, one key on each side, is decided on arrays (the key texts' ``fuzz.ratio``
+    for all such pairs at once with :func:`rapidfuzz.process.cpdist`); only a short key that may be
+    part of a longer one, and questions with several keys, are looked at one by one.
+    """
     keyset = meaning.keyset
     size = np.int64(len(meaning.keyset_first))
     a, b = keyset[left], keyset[right]
     codes, inverse = np.unique(np.minimum(a, b) * size + np.maximum(a, b), return_inverse=True)
     first = meaning.keyset_first
-    verdict = np.fromiter(
-        (_may_agree(prep, int(first[c // size]), int(first[c % size])) for c in codes.tolist()),
-        bool,
-        len(codes),
+    one = [int(first[c]) for c in (codes // size).tolist()]
+    two = [int(first[c]) for c in (codes % size).tolist()]
+    norms, family = prep.key_norms, prep.family
+    count = np.fromiter((len(norms[i]) for i in one), np.int64, len(one))
+    other = np.fromiter((len(norms[j]) for j in two), np.int64, len(two))
+    verdict = (
+        (count == other)
+        & (count > 0)
+        & np.fromiter((family[i] not in _UNMAPPED for i in one), bool, len(one))
     )
+    single = np.flatnonzero(verdict & (count == 1))
+    if len(single):
+        ratio = process.cpdist(
+            [norms[one[k]][0] for k in single.tolist()],
+            [norms[two[k]][0] for k in single.tolist()],
+            scorer=fuzz.ratio,
+            dtype=np.float64,
+            workers=-1,
+        )
+        choice = np.fromiter((family[one[k]] == "choice" for k in single.tolist()), bool, len(single))
+        verdict[single] = ratio >= np.where(choice, SAME_KEY_MATCH, KEY_TYPO)
+        # a key can be part of another only if it is shorter and has two words of letters
+        shorter = {
+            k: len(norms[one[k]][0]) - len(norms[two[k]][0]) for k in single[~verdict[single]].tolist()
+        }
+        undecided = [
+            k for k, d in shorter.items() if d and _wordy(norms[one[k]][0] if d < 0 else norms[two[k]][0])
+        ]
+        verdict[undecided] = np.fromiter(
+            (_contained(norms[one[k]][0], norms[two[k]][0]) for k in undecided), bool, len(undecided)
+        )
+    several = np.flatnonzero(verdict & (count > 1)).tolist()
+    verdict[several] = np.fromiter((_may_agree(prep, one[k], two[k]) for k in several), bool, len(several))
     out: NDArray[np.bool_] = verdict[inverse.ravel()]
     return out
 
