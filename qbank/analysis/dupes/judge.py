@@ -121,12 +121,13 @@ def verify(
     for start in range(0, total, _VERIFY_CHUNK):
         part_l = left[start : start + _VERIFY_CHUNK]
         part_r = right[start : start + _VERIFY_CHUNK]
-        stems = pair_scores(prep.stem_sorted, part_l, part_r, workers)
-        hits = np.flatnonzero(
-            (stems >= floor)
-            & (prep.family_id[part_l] == prep.family_id[part_r])
-            & (prep.facts[part_l] == prep.facts[part_r])
+        # array tests first: only pairs of one family with the same facts get their stems scored
+        alike = (prep.family_id[part_l] == prep.family_id[part_r]) & (
+            prep.facts[part_l] == prep.facts[part_r]
         )
+        part_l, part_r = part_l[alike], part_r[alike]
+        stems = pair_scores(prep.stem_sorted, part_l, part_r, workers)
+        hits = np.flatnonzero(stems >= floor)
         hit_l, hit_r, stems = part_l[hits], part_r[hits], stems[hits]
         keys = pair_scores(prep.key_sorted, hit_l, hit_r, workers)
         has_choices = prep.family_id[hit_l] == CHOICE
