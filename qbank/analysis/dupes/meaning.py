@@ -41,7 +41,6 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,6 +83,42 @@ def item_text(item: DupItem) -> str:
 
 
 @dataclass(frozen=True)
+class KeySets:
+    """What :func:`_keys_may_agree` needs of each key set (family and normalised keys), by key set number."""
+
+    count: NDArray[np.int64]
+    """How many keys."""
+    mapped: NDArray[np.bool_]
+    """Whether keys of this family can agree without being the same (not true/false, numerical, ordering)."""
+    choice: NDArray[np.bool_]
+    """Whether the family is ``choice`` (keys map onto the other question's choices)."""
+    text: NDArray[np.object_]
+    """The first key's text (the only one that :func:`_keys_may_agree` reads on arrays)."""
+    length: NDArray[np.int64]
+    """Its length."""
+    wordy: NDArray[np.bool_]
+    """Whether it has two words of letters (:func:`_wordy`)."""
+
+    @classmethod
+    def of(cls, prep: Prepared, first_items: NDArray[np.int64]) -> KeySets:
+        """The key sets whose first items are ``first_items``."""
+        first = first_items.tolist()
+        n = len(first)
+        norms = [prep.key_norms[i] for i in first]
+        families = [prep.family[i] for i in first]
+        text = np.empty(n, object)
+        text[:] = [keys[0] if keys else "" for keys in norms]
+        return cls(
+            np.fromiter((len(keys) for keys in norms), np.int64, n),
+            np.fromiter((f not in _UNMAPPED for f in families), bool, n),
+            np.fromiter((f == "choice" for f in families), bool, n),
+            text,
+            np.fromiter((len(t) for t in text.tolist()), np.int64, n),
+            np.fromiter((_wordy(t) for t in text.tolist()), bool, n),
+        )
+
+
+@dataclass(frozen=True)
 class Meaning:
     """The meaning vectors and key forms of every item searched."""
 
@@ -100,6 +135,8 @@ class Meaning:
     """Each item's family and normalised keys as a number."""
     keyset_first: NDArray[np.int64]
     """The first item of each ``keyset``."""
+    key_sets: KeySets
+    """What the key agreement test reads of each ``keyset``."""
     texts: Sequence[str] = ()
     """What each item's vector was made of (:func:`item_text`)."""
     typos: TypoIndex = field(default_factory=dict)
@@ -185,6 +222,7 @@ def embed_items(items: Sequence[DupItem], prep: Prepared, cache: Store | None = 
         plain,
         keyset,
         first.astype(np.int64),
+        KeySets.of(prep, first.astype(np.int64)),
         texts,
         typos,
         typo,
@@ -280,7 +318,6 @@ def _contained(one: str, two: str) -> bool:
     return _wordy(short) and f" {short} " in f" {long} "
 
 
-@lru_cache(maxsize=65_536)
 def _wordy(text: str) -> bool:
     """Whether a key text has at least two words of letters (long enough to be found inside another)."""
     return sum(w.isalpha() and len(w) > 1 for w in text.split()) >= 2
@@ -311,39 +348,37 @@ def _keys_may_agree(
     size = np.int64(len(meaning.keyset_first))
     a, b = keyset[left], keyset[right]
     codes, inverse = np.unique(np.minimum(a, b) * size + np.maximum(a, b), return_inverse=True)
-    first = meaning.keyset_first
-    one = [int(first[c]) for c in (codes // size).tolist()]
-    two = [int(first[c]) for c in (codes % size).tolist()]
-    norms, family = prep.key_norms, prep.family
-    count = np.fromiter((len(norms[i]) for i in one), np.int64, len(one))
-    other = np.fromiter((len(norms[j]) for j in two), np.int64, len(two))
-    verdict = (
-        (count == other)
-        & (count > 0)
-        & np.fromiter((family[i] not in _UNMAPPED for i in one), bool, len(one))
-    )
-    single = np.flatnonzero(verdict & (count == 1))
+    sets = meaning.key_sets
+    x, y = codes // size, codes % size
+    verdict = (sets.count[x] == sets.count[y]) & (sets.count[x] > 0) & sets.mapped[x]
+    single = np.flatnonzero(verdict & (sets.count[x] == 1))
     if len(single):
+        sx, sy = x[single], y[single]
         ratio = process.cpdist(
-            [norms[one[k]][0] for k in single.tolist()],
-            [norms[two[k]][0] for k in single.tolist()],
-            scorer=fuzz.ratio,
-            dtype=np.float64,
-            workers=-1,
+            sets.text[sx].tolist(), sets.text[sy].tolist(), scorer=fuzz.ratio, dtype=np.float64, workers=-1
         )
-        choice = np.fromiter((family[one[k]] == "choice" for k in single.tolist()), bool, len(single))
-        verdict[single] = ratio >= np.where(choice, SAME_KEY_MATCH, KEY_TYPO)
+        verdict[single] = ratio >= np.where(sets.choice[sx], SAME_KEY_MATCH, KEY_TYPO)
         # a key can be part of another only if it is shorter and has two words of letters
-        shorter = {
-            k: len(norms[one[k]][0]) - len(norms[two[k]][0]) for k in single[~verdict[single]].tolist()
-        }
-        undecided = [
-            k for k, d in shorter.items() if d and _wordy(norms[one[k]][0] if d < 0 else norms[two[k]][0])
-        ]
-        verdict[undecided] = np.fromiter(
-            (_contained(norms[one[k]][0], norms[two[k]][0]) for k in undecided), bool, len(undecided)
+        rest = ~verdict[single]
+        sx, sy = sx[rest], sy[rest]
+        length = sets.length[sx] - sets.length[sy]
+        maybe = np.flatnonzero((length != 0) & sets.wordy[np.where(length < 0, sx, sy)])
+        texts = sets.text.tolist()
+        verdict[single[rest][maybe]] = np.fromiter(
+            (
+                f" {texts[s]} " in f" {texts[t]} "
+                for s, t in zip(
+                    np.where(length < 0, sx, sy)[maybe].tolist(),
+                    np.where(length < 0, sy, sx)[maybe].tolist(),
+                    strict=True,
+                )
+            ),
+            bool,
+            len(maybe),
         )
-    several = np.flatnonzero(verdict & (count > 1)).tolist()
+    first = meaning.keyset_first
+    one, two = first[x].tolist(), first[y].tolist()
+    several = np.flatnonzero(verdict & (sets.count[x] > 1)).tolist()
     verdict[several] = np.fromiter((_may_agree(prep, one[k], two[k]) for k in several), bool, len(several))
     out: NDArray[np.bool_] = verdict[inverse.ravel()]
     return out

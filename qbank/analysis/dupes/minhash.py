@@ -127,12 +127,15 @@ def lsh_candidates(prep: Prepared, reps: NDArray[np.int64], report: Progressor) 
     small = np.empty((BANDS, n), dtype=bool)
     for band in range(BANDS):
         left, right, small[band] = _bucket_pairs(keys[band])
-        ok = agreement(prints, left, right) >= MIN_AGREEMENT
-        left, right = left[ok], right[ok]
-        seen = np.zeros(len(left), dtype=bool)
+        # drop the pairs an earlier band yielded (or dropped), shrinking the arrays band by band:
+        # stems that collide everywhere (copies, template siblings) are gone after the first look
         for earlier in range(band):
-            seen |= (keys[earlier, left] == keys[earlier, right]) & small[earlier, left]
-        yield reps[left[~seen]], reps[right[~seen]]
+            if not len(left):
+                break
+            fresh = (keys[earlier, left] != keys[earlier, right]) | ~small[earlier, left]
+            left, right = left[fresh], right[fresh]
+        ok = agreement(prints, left, right) >= MIN_AGREEMENT
+        yield reps[left[ok]], reps[right[ok]]
 
 
 def _split_crowded(
