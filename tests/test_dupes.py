@@ -905,3 +905,57 @@ def test_questions_of_json_files_are_located_without_parsing_the_file_again(tmp_
         "q2": exact["q2"],
     }
     assert report.locations["q2"].line == 2
+
+
+def test_key_agreement_on_arrays_matches_the_pair_by_pair_test() -> None:
+    """The array form of the key pre-test (one rapidfuzz call for all single keys, containment only
+    where it can hold) decides every pair of key sets as the one-pair function does."""
+    from qbank.analysis.dupes import meaning as M
+
+    keys = [
+        ("Secrets Manager",),
+        ("Use AWS Secrets Manager to store the credentials",),
+        ("AWS Secrets Manager",),
+        ("Amazon SQS",),
+        ("Amazon SNS",),
+        ("Amazon SQS FIFO queue",),
+        ("Use an SQS FIFO queue",),
+        ("Use a SQS FIFO queue",),
+        ("S3",),
+        ("Multipart upload",),
+        ("Use multipart upload for the object",),
+        ("Amazon SQS", "Amazon SNS"),
+        ("Amazon SNS", "Amazon SQS"),
+        ("Amazon SQS", "AWS Lambda"),
+    ]
+    items = [
+        DupItem(f"c{k}", f"Which option fits case {k}?", "choice", (*key, "Something else"), key)
+        for k, key in enumerate(keys)
+    ]
+    items += [
+        DupItem("t1", "Is it true?", "true_false", ("True", "False"), ("True",)),
+        DupItem("t2", "Is it so?", "true_false", ("True", "False"), ("False",)),
+        DupItem("s1", "Name the queue service.", "short_answer", (), ("Amazon SQS",)),
+        DupItem("s2", "Name the queueing service.", "short_answer", (), ("Amazon SQS queue",)),
+        DupItem("s3", "Name the AWS queue service.", "short_answer", (), ("the Amazon SQS queue service",)),
+    ]
+    prep = I.prepare(items)
+    meaning = M.embed_items(items, prep)
+    pairs = [
+        (i, j)
+        for i in range(len(items))
+        for j in range(i + 1, len(items))
+        if prep.family[i] == prep.family[j]
+    ]
+    left = np.asarray([i for i, _ in pairs], np.int64)
+    right = np.asarray([j for _, j in pairs], np.int64)
+    on_arrays = M._keys_may_agree(prep, meaning, left, right).tolist()
+    one_by_one = [M._may_agree(prep, i, j) for i, j in pairs]
+    assert on_arrays == one_by_one
+    # the cases the test is made of are all there: agreeing by typo, by containment, and not agreeing
+    agreed = {(items[i].id, items[j].id) for (i, j), ok in zip(pairs, on_arrays, strict=True) if ok}
+    assert ("c0", "c1") in agreed  # a short key inside a long one
+    assert ("c6", "c7") in agreed  # a typo-sized difference
+    assert ("s1", "s3") in agreed
+    assert ("t1", "t2") not in agreed
+    assert ("c8", "c9") not in agreed
