@@ -938,6 +938,9 @@ def test_key_agreement_on_arrays_matches_the_pair_by_pair_test() -> None:
         DupItem("s1", "Name the queue service.", "short_answer", (), ("Amazon SQS",)),
         DupItem("s2", "Name the queueing service.", "short_answer", (), ("Amazon SQS queue",)),
         DupItem("s3", "Name the AWS queue service.", "short_answer", (), ("the Amazon SQS queue service",)),
+        DupItem("s4", "Name the volume.", "short_answer", (), ("the Amazon EC2 instance store volume",)),
+        DupItem("s5", "Name that volume.", "short_answer", (), ("the Amazon ECS instance store volume",)),
+        DupItem("s6", "Name this volume.", "short_answer", (), ("the Amazon EC2 instance-store volume",)),
     ]
     prep = I.prepare(items)
     meaning = M.embed_items(items, prep)
@@ -959,3 +962,46 @@ def test_key_agreement_on_arrays_matches_the_pair_by_pair_test() -> None:
     assert ("s1", "s3") in agreed
     assert ("t1", "t2") not in agreed
     assert ("c8", "c9") not in agreed
+    assert ("s4", "s6") in agreed  # a typo
+    assert ("s4", "s5") not in agreed  # a typo-sized difference that changes a name
+
+
+@pytest.mark.parametrize(
+    ("one", "two", "differ"),
+    [
+        ("amazon sqs", "amazon sns", True),
+        ("use amazon ec2 instances", "use amazon ecs instances", True),
+        ("10 15 years", "10 14 years", True),
+        ("5th century bc", "4th century bc", True),
+        ("dogs", "dog", False),  # a plural, not another name
+        ("march 14", "march 14th", False),  # one side adds a word, the other lacks none
+        ("deploy aws fargate", "configure aws fargate", False),  # longer words are not names
+        ("use a sqs fifo queue", "use an sqs fifo queue", False),  # stop words
+        ("my set 0 apple", "my list 2 apple", True),
+        ("p3 和 p4", "p3 та p4", False),  # words of other scripts: a translation
+        ("c go agrega esto al paquete main", "c go add this to the package main", False),  # too many words
+    ],
+)
+def test_names_differ(one: str, two: str, differ: bool) -> None:
+    from qbank.analysis.dupes.judge import names_differ
+
+    assert names_differ(one, two) is differ
+    assert names_differ(two, one) is differ
+
+
+def test_same_stem_with_a_one_letter_other_service_keyed_is_a_key_conflict_not_a_near_duplicate() -> None:
+    def question(qid: str, key: str) -> SingleChoice:
+        return SingleChoice(
+            id=qid,
+            stem="Which AWS service should a developer use to queue messages between two services?",
+            choices=[
+                Choice(text=key, correct=True),
+                Choice(text="AWS Lambda"),
+                Choice(text="Amazon S3"),
+                Choice(text="Amazon DynamoDB"),
+            ],
+        )
+
+    assert kinds(find_duplicates([question("q-sqs", "Amazon SQS"), question("q-sns", "Amazon SNS")])) == {
+        frozenset(("q-sqs", "q-sns")): "key-conflict"
+    }

@@ -28,9 +28,11 @@ choices 0.2; stem 0.6 and key 0.4 without choices; the stem alone for essays). A
     changes common words; the same fact asked in another scenario changes distinctive ones.
 
 "The same key" for choice questions maps each key of one item to the most similar choice of the
-other: the key is the same when that choice is a key there too (so "Amazon SQS" and "Amazon SNS"
-are different keys however similar the strings), and falls back to the key-text score (>= 80) when
-the choice sets share nothing. Template siblings (the same wording asking for a different fact, or
+other: the key is the same when that choice is a key there too, and a key never lands on a choice
+that names something else (:func:`~qbank.analysis.dupes.judge.names_differ`: a number or a short
+word on each side that the other lacks, such as ``sqs``/``sns``), so "Amazon SQS" and "Amazon SNS"
+are different keys however similar the strings. It falls back to the key-text score (>= 80, without
+different names) when the choice sets share nothing. Template siblings (the same wording asking for a different fact, or
 the same wording with other numbers) therefore are not duplicates.
 
 Candidate pairs come from weighted MinHash signatures (numpy, 128 rows) of each item's stem words,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -16,6 +17,7 @@ from qbank.analysis.dupes.lexical import (
     stem_floor,
 )
 from qbank.analysis.dupes.report import Pair
+from qbank.core.wordlists import INDEX_STOP_WORDS
 
 CONFLICT_STEM = 95.0
 CONFLICT_CHOICES = 95.0
@@ -27,16 +29,48 @@ CONTENT_MIN = 65.0
 _VERIFY_CHUNK = 200_000
 
 
+def names_differ(x: str, y: str) -> bool:
+    """Whether two normalised answer texts are one text with a name swapped, however alike the strings.
+
+    The texts differ in at most ``_SWAP`` words, and each has a word the other lacks that is a
+    number or a short word of Latin letters (a name or an acronym: ``sqs``/``sns``, ``ec2``/``ecs``,
+    ``5th``/``4th``, ``set``/``list``; stop words aside) and that is neither part of a word of the other
+    nor a typo of one (``fuzz.ratio`` >= ``SAME_KEY_MATCH``), so ``dog``/``dogs`` and ``14``/``14th``
+    still agree. Texts that differ in more words (a translation, a rewording) are left to the scores.
+    """
+    a, b = set(x.split()), set(y.split())
+    only_a, only_b = a - b, b - a
+    if len(only_a) + len(only_b) > _SWAP:
+        return False
+    return _lone_name(only_a, only_b) and _lone_name(only_b, only_a)
+
+
+#: Most words two answer texts may differ in for :func:`names_differ` to read them as a swapped name.
+_SWAP = 4
+_LATIN = re.compile(r"[a-z0-9]")
+
+
+def _lone_name(words: set[str], others: set[str]) -> bool:
+    return any(
+        w not in INDEX_STOP_WORDS
+        and _LATIN.search(w) is not None
+        and (len(w) <= 4 or any(c.isdigit() for c in w))
+        and not any(w in o or o in w or fuzz.ratio(w, o) >= SAME_KEY_MATCH for o in others)
+        for w in words
+    )
+
+
 def key_mapping(p: Prepared, i: int, j: int) -> bool | None:
     """Map each key of one choice question onto the most similar choice of the other (``fuzz.ratio``
-    >= ``SAME_KEY_MATCH``): ``False`` when some key lands on a choice that is not a key there,
-    ``True`` when at least one key landed and all landed on keys, ``None`` when none landed."""
+    >= ``SAME_KEY_MATCH`` and no :func:`names_differ`): ``False`` when some key lands on a choice
+    that is not a key there, ``True`` when at least one key landed and all landed on keys, ``None``
+    when none landed."""
     mapped = False
     for x, y in ((i, j), (j, i)):
         keys_y = set(p.key_norms[y])
         for key in p.key_norms[x]:
             best = process.extractOne(key, p.choice_norms[y], scorer=fuzz.ratio)
-            if best is not None and best[1] >= SAME_KEY_MATCH:
+            if best is not None and best[1] >= SAME_KEY_MATCH and not names_differ(key, best[0]):
                 mapped = True
                 if best[0] not in keys_y:
                     return False
@@ -48,7 +82,11 @@ def same_choice_key(p: Prepared, i: int, j: int, key_score: float) -> bool:
     mapped = key_mapping(p, i, j)
     if mapped is False or len(p.key_norms[i]) != len(p.key_norms[j]):
         return False
-    return mapped is True or key_score >= SAME_KEY_TEXT
+    return mapped is True or (key_score >= SAME_KEY_TEXT and not _key_names_differ(p, i, j))
+
+
+def _key_names_differ(p: Prepared, i: int, j: int) -> bool:
+    return names_differ(" ".join(p.key_norms[i]), " ".join(p.key_norms[j]))
 
 
 def judge(
@@ -85,9 +123,9 @@ def judge(
         same_key = p.key_norms[i] == p.key_norms[j]
     elif family == "short_answer":
         accepted_i, accepted_j = set(p.key_norms[i]), set(p.key_norms[j])
-        same_key = bool(accepted_i & accepted_j) or key >= SAME_ANSWER
+        same_key = bool(accepted_i & accepted_j) or (key >= SAME_ANSWER and not _key_names_differ(p, i, j))
     else:
-        same_key = key >= SAME_ANSWER
+        same_key = key >= SAME_ANSWER and not _key_names_differ(p, i, j)
     if not same_key:
         return Pair("", "", "key-conflict", score, stem, key, choices) if maybe_conflict else None
     if maybe_near and (content_overlap(p, i, j) if overlap is None else overlap) >= CONTENT_MIN:

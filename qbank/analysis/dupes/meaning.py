@@ -48,7 +48,7 @@ from rapidfuzz import fuzz, process
 
 from qbank.analysis.dupes.embeddings import TextVectors, embed_texts, load_model, words_of
 from qbank.analysis.dupes.items import DupItem, Keeper, Pairs, Prepared, compatible
-from qbank.analysis.dupes.judge import SAME_KEY_MATCH, key_mapping
+from qbank.analysis.dupes.judge import SAME_KEY_MATCH, key_mapping, names_differ
 from qbank.analysis.dupes.typos import TypoIndex, rescore, typo_index
 from qbank.core.text import fold
 from qbank.io.cache import Store
@@ -309,7 +309,12 @@ def keys_agree(prep: Prepared, meaning: Meaning, i: int, j: int) -> bool:
 def _texts_agree(ki: tuple[str, ...], kj: tuple[str, ...]) -> bool:
     """One key text (of two or more words) is part of the other, or they differ by a typo."""
     text_i, text_j = " ".join(sorted(ki)), " ".join(sorted(kj))
-    return _contained(text_i, text_j) or fuzz.ratio(text_i, text_j) >= KEY_TYPO
+    return _contained(text_i, text_j) or _typo(text_i, text_j)
+
+
+def _typo(one: str, two: str) -> bool:
+    """Two key texts differ by a typo: ``fuzz.ratio`` >= ``KEY_TYPO`` and no :func:`names_differ`."""
+    return fuzz.ratio(one, two) >= KEY_TYPO and not names_differ(one, two)
 
 
 def _contained(one: str, two: str) -> bool:
@@ -358,12 +363,16 @@ def _keys_may_agree(
             sets.text[sx].tolist(), sets.text[sy].tolist(), scorer=fuzz.ratio, dtype=np.float64, workers=-1
         )
         verdict[single] = ratio >= np.where(sets.choice[sx], SAME_KEY_MATCH, KEY_TYPO)
+        texts = sets.text.tolist()
+        typos = single[verdict[single] & ~sets.choice[sx]].tolist()  # a typo must not change a name
+        verdict[typos] = np.fromiter(
+            (not names_differ(texts[x[k]], texts[y[k]]) for k in typos), bool, len(typos)
+        )
         # a key can be part of another only if it is shorter and has two words of letters
         rest = ~verdict[single]
         sx, sy = sx[rest], sy[rest]
         length = sets.length[sx] - sets.length[sy]
         maybe = np.flatnonzero((length != 0) & sets.wordy[np.where(length < 0, sx, sy)])
-        texts = sets.text.tolist()
         verdict[single[rest][maybe]] = np.fromiter(
             (
                 f" {texts[s]} " in f" {texts[t]} "
