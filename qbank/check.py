@@ -132,7 +132,7 @@ def check(
 
     Returns all diagnostics, filtered and re-graded by ``config`` (select, ignore, per-path
     ignores, severity overrides, profile), in file/line order. ``jobs`` > 1 checks files in that
-    many processes (0 = one per core). ``cache`` (see :func:`check_cache`) keeps each file's result
+    many processes (0 = one per core), and the duplicate search then uses as many threads. ``cache`` (see :func:`check_cache`) keeps each file's result
     between runs; ``None`` checks every file afresh. ``focus`` (files or folders) reports the
     findings of those files only, judged against the whole bank; files of ``focus`` outside
     ``paths`` join the bank.
@@ -152,7 +152,7 @@ def check(
     loaded = assemble((r.loaded for r in results), config, diagnostics)
     bank = loaded.bank
     root = cache.root if cache is not None else None
-    rules = RuleSet(config, bank, focus=shown, cache=root)
+    rules = RuleSet(config, bank, focus=shown, cache=root, jobs=jobs)
     facts = [[fact for r in results for fact in r.facts[k]] for k in range(len(rules.fact_rules))]
     located = [x for r in results for x in r.found]
     located.extend(judge_bank(rules, bank, facts))

@@ -146,7 +146,8 @@ class RuleSet:
 
     Item rules and the facts of facts rules run per question (:meth:`check_item`, :meth:`facts`),
     wherever the question's file is checked; :meth:`judge` and :meth:`check_bank` need the whole bank.
-    ``timings``, when given, receives the CPU seconds spent in each rule.
+    ``timings``, when given, receives the CPU seconds spent in each rule; ``jobs`` is the number of
+    threads bank rules may use (0 = one per core).
     """
 
     def __init__(
@@ -158,6 +159,7 @@ class RuleSet:
         timings: dict[str, float] | None = None,
         focus: frozenset[str] | None = None,
         cache: Path | None = None,
+        jobs: int = 1,
     ) -> None:
         self.bank = bank
         profile = config.model.profile
@@ -169,7 +171,7 @@ class RuleSet:
             Active(
                 r,
                 r(),
-                RuleContext(bank, profile, options[r.code], focus, cache),
+                RuleContext(bank, profile, options[r.code], focus, cache, jobs),
                 r.severity_for(profile),
                 r.code.startswith("QB4"),
             )

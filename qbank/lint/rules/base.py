@@ -97,6 +97,8 @@ class RuleContext(Generic[OptionsT]):
     that finds a pair of questions reports it on the one in these files."""
     cache: Path | None = None
     """The cache folder (:func:`qbank.io.cache.cache_root`) a rule may keep derived data in."""
+    jobs: int = 1
+    """Threads a bank rule may use for its native work (0 = one per core): the run's ``--jobs``."""
 
 
 class Rule(Generic[OptionsT]):

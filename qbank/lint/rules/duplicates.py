@@ -97,6 +97,7 @@ class DuplicateItems(Rule[DuplicateItemsOptions]):
             meaning=options.meaning,
             meaning_threshold=options.threshold_meaning,
             cache=Store(ctx.cache, "embeddings") if ctx.cache is not None else None,
+            jobs=ctx.jobs,
         )
         by_id = bank.by_id()
         for pair in report.pairs:
