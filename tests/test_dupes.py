@@ -868,9 +868,15 @@ def test_typos_are_read_as_the_words_they_misspell_within_a_pair() -> None:
     # a word is read as another only when the other question has that word
     (none,) = rescore(model, [base, copy.replace("meidcal", "dental")], *pair, index)
     assert np.isnan(none)
+    # keys that agree without being the same text (one inside the other) need the full threshold
     keys = ("Amazon Kinesis Data Streams",)
     choices = (*keys, "Amazon SQS", "Amazon SNS", "Amazon MQ")
-    items = [DupItem("base", base, "choice", choices, keys), DupItem("copy", copy, "choice", choices, keys)]
+    long_keys = ("Use Amazon Kinesis Data Streams and replay from it",)
+    long_choices = (*long_keys, "Use Amazon SQS", "Use Amazon SNS", "Use Amazon MQ")
+    items = [
+        DupItem("base", base, "choice", choices, keys),
+        DupItem("copy", copy, "choice", long_choices, long_keys),
+    ]
     (found,) = find_duplicate_items(items).pairs
     assert found.kind == "reworded"
     assert found.meaning is not None
@@ -1005,3 +1011,24 @@ def test_same_stem_with_a_one_letter_other_service_keyed_is_a_key_conflict_not_a
     assert kinds(find_duplicates([question("q-sqs", "Amazon SQS"), question("q-sns", "Amazon SNS")])) == {
         frozenset(("q-sqs", "q-sns")): "key-conflict"
     }
+
+
+def test_questions_keyed_with_the_same_text_need_five_points_less_meaning() -> None:
+    """Two real stems asking for the same service score 83: reworded when the keys are the same
+    text, not when the keys only agree (one inside the other) and the full threshold applies."""
+    one = "Which AWS service would you use to obtain compliance reports and certificates?"
+    two = "Which AWS service provides on-demand of AWS security and compliance documentation?"
+    choices = ("AWS Artifact", "AWS Config", "Amazon Inspector", "AWS Shield")
+    same = [
+        DupItem("one", one, "choice", choices, ("AWS Artifact",)),
+        DupItem("two", two, "choice", choices, ("AWS Artifact",)),
+    ]
+    (pair,) = find_duplicate_items(same).pairs
+    assert pair.kind == "reworded"
+    assert pair.meaning is not None
+    assert 80.0 <= pair.meaning < 85.0
+    inside = ("Download the reports from AWS Artifact", "Turn on AWS Config", "Run Amazon Inspector")
+    agreeing = [same[0], DupItem("two", two, "choice", inside, (inside[0],))]
+    assert find_duplicate_items(agreeing).pairs == []
+    # the allowance follows the threshold it is given
+    assert find_duplicate_items(same, meaning_threshold=pair.meaning + 6).pairs == []

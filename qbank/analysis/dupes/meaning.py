@@ -7,7 +7,8 @@ every same-key pair alike.
 
 A pair is ``reworded`` when the two questions are of the same type family and neither is an essay,
 their stems have the same numbers and negation words and compatible inline code (as for ``near``),
-the meaning score reaches the threshold, and the keys agree:
+the meaning score reaches the threshold (``SAME_KEY_ALLOWANCE`` points less when the keys are the
+same text), and the keys agree:
 
 * the keys are the same texts, ignoring case, spacing, backticks and end punctuation (``null`` and
   `` `null` `` agree; ``// a comment`` and ``# a comment`` do not); or
@@ -68,6 +69,9 @@ _OTHER_OPTIONS = re.compile(
 _BINARY = frozenset({"true", "false", "yes", "no", "correct", "incorrect", "right", "wrong"})
 #: Families whose keys agree only when they are the same (a true/false value, a number, an order).
 _UNMAPPED = frozenset({"true_false", "numerical", "ordering"})
+#: How far below the threshold two questions whose keys are the same text (not merely agreeing)
+#: may score: on real banks such pairs at 80-85 are mostly the same question asked again.
+SAME_KEY_ALLOWANCE = 5.0
 #: How far below the threshold a pair with a typo may score before its typos are read as the words
 #: they misspell (:mod:`.typos`).
 TYPO_ALLOWANCE = 10.0
@@ -251,8 +255,9 @@ def block_candidates(
         group = int(meaning.group[k])
         if group >= 0:
             groups[int(prep.family_id[k]) if exhaustive else group].append(k)
-    cut = np.float32(threshold / 100.0)
-    low = np.float32((threshold - TYPO_ALLOWANCE) / 100.0)
+    # a block's questions have the same key text, or (exhaustive) pairs are judged again in reworded()
+    cut = np.float32((threshold - SAME_KEY_ALLOWANCE) / 100.0)
+    low = np.float32((threshold - SAME_KEY_ALLOWANCE - TYPO_ALLOWANCE) / 100.0)
     left: list[NDArray[np.int64]] = []
     right: list[NDArray[np.int64]] = []
     capped = 0
@@ -422,17 +427,14 @@ def reworded(
         ok[other] = _keys_may_agree(prep, meaning, left[other], right[other])
         left, right = left[ok], right[ok]
     scores = meaning.scores(left, right)
+    needed = np.where(group[left] == group[right], threshold - SAME_KEY_ALLOWANCE, threshold)
     retry = np.flatnonzero(
-        (scores < threshold)
-        & (scores >= threshold - TYPO_ALLOWANCE)
-        & (meaning.typo[left] | meaning.typo[right])
+        (scores < needed) & (scores >= needed - TYPO_ALLOWANCE) & (meaning.typo[left] | meaning.typo[right])
     )
     if len(retry):
         again = rescore(load_model(), meaning.texts, left[retry], right[retry], meaning.typos)
         scores[retry] = np.fmax(scores[retry], again)
-    ok = (scores >= threshold) & (
-        (scores >= BINARY_MEANING) | ~(meaning.binary[left] | meaning.binary[right])
-    )
+    ok = (scores >= needed) & ((scores >= BINARY_MEANING) | ~(meaning.binary[left] | meaning.binary[right]))
     left, right, scores = left[ok], right[ok], scores[ok]
     easy = (group[left] == group[right]) & meaning.plain[left] & meaning.plain[right]
     hard = np.flatnonzero(~easy)

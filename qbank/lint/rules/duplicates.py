@@ -50,7 +50,7 @@ class DuplicateItems(Rule[DuplicateItemsOptions]):
         exact duplicates (same stem and choice set after normalisation), near duplicates (whole-item
         score at or above ``threshold``, same key, same numbers and negations in the stem), reworded
         duplicates (the same key and numbers, a meaning score from a packaged embedding model at or
-        above ``threshold-meaning``: the same question in other words) and key conflicts: the same stem and choices keyed differently, which is an error. Template siblings
+        above ``threshold-meaning``, 5 points less for keys that are the same text: the same question in other words) and key conflicts: the same stem and choices keyed differently, which is an error. Template siblings
         that ask for another fact or use other numbers are not reported. The search is
         sub-quadratic (MinHash/LSH candidates verified with rapidfuzz), so it runs on 100,000
         questions; ``qbank dupes`` gives the same findings grouped in clusters.
