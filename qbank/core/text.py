@@ -187,6 +187,12 @@ _LITERAL = re.compile(
     r"[^\s)\]},;\"'”’]*"
     r"|(?<![\w-])--?[A-Za-z][\w-]*(?:=\S*)?"
 )
+#: What every match of ``_LITERAL`` contains (its middle part, or the dash of a flag), written so that
+#: each alternative starts with its punctuation mark: a fast test that skips ``_LITERAL`` on prose.
+_LITERAL_MARK = re.compile(
+    r"::|:(?<=\w:)(?=[\w*/])|/(?<=\S/)(?=\S)|=(?<=\w=)|\$[{A-Z_]|_(?<=\w_)(?=\w)|\.(?<=[a-z0-9]\.)(?=[a-z])"
+    r"|-(?<![\w-]-)-?[A-Za-z]"
+)
 
 
 @lru_cache(maxsize=100_000)
@@ -200,7 +206,8 @@ def mask_literals(text: str) -> str:
     text = mask_code(text)
     if any(ch in text for ch in ":/=_$.-") or any(p in text for p in COMMAND_PROGRAMS):
         text = _COMMAND.sub(_blank, text)
-        text = _LITERAL.sub(_blank, text)
+        if _LITERAL_MARK.search(text):
+            text = _LITERAL.sub(_blank, text)
     return text
 
 

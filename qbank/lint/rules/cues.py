@@ -14,7 +14,6 @@ from qbank.core.text import (
     mask_code,
     mask_literals,
     norm,
-    option_sets,
     word_re,
     word_stem,
     word_stems,
@@ -90,7 +89,7 @@ class LongestOptionIsKey(Rule[LongestOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[LongestOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for options in option_sets(question):
+        for options in item.option_sets:
             texts = options.texts
             if all(len(words(t)) < opts.min_words for t in texts):
                 continue
@@ -172,7 +171,7 @@ class GrammaticalCueArticle(Rule[NoOptions]):
                     ("stem",),
                     offset=plural.start(),
                 )
-        for options in option_sets(question):
+        for options in item.option_sets:
             yield from self._article(question, options)
 
     @staticmethod
@@ -245,7 +244,7 @@ class StemKeyWordRepeat(Rule[ClangOptions]):
         question = item.question
         opts = ctx.options
         ignore = frozenset(word_stem(w) for w in opts.ignore_words)
-        for options in option_sets(question):
+        for options in item.option_sets:
             stem_words = {w for w in word_stems(options.stem) if len(w) >= opts.min_length} - ignore
             if not stem_words:
                 continue
@@ -308,7 +307,7 @@ class AbsoluteTermsInDistractors(Rule[AbsoluteOptions]):
         question = item.question
         opts = ctx.options
         pattern = word_re(opts.words)
-        for options in option_sets(question):
+        for options in item.option_sets:
             keys = set(options.keys)
             key_absolute = any(pattern.search(mask_literals(options.texts[k])) for k in keys)
             for i, text in enumerate(options.texts):
@@ -370,7 +369,7 @@ class ConvergenceCue(Rule[ConvergenceOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[ConvergenceOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for options in option_sets(question):
+        for options in item.option_sets:
             if not options.single or len(options.texts) < 3:
                 continue
             sets = [word_stems(t) for t in options.texts]
@@ -449,7 +448,7 @@ class OppositePairCue(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             if not options.single or len(options.texts) < 3:
                 continue
             lists = [words(t) for t in options.texts]
@@ -511,7 +510,7 @@ class HedgedKeyCue(Rule[HedgeOptions]):
         question = item.question
         opts = ctx.options
         pattern = word_re(opts.words)
-        for options in option_sets(question):
+        for options in item.option_sets:
             keys = set(options.keys)
             if any(pattern.search(mask_literals(t)) for i, t in enumerate(options.texts) if i not in keys):
                 continue

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Question
-from qbank.core.text import OptionSet, choice_fields, mask_code, mask_literals, norm, option_sets, words
+from qbank.core.text import OptionSet, mask_code, mask_literals, norm, words
 from qbank.core.wordlists import IMPERATIVE_VERBS, NEGATORS, ORDINALS, STOP_WORDS, UBIQUITOUS_TERMS, UNITS
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.text import Item, RuleOptions
@@ -88,7 +88,7 @@ class AllOfTheAbove(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             n = norm(text)
             if AOTA_RE.match(n):
                 positional = question.shuffle and bool(_POSITIONAL_WORD.search(n))
@@ -140,7 +140,7 @@ class NoneOfTheAbove(Rule[NotaOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NotaOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             n = norm(text)
             if NOTA_RE.match(n):
                 positional = question.shuffle and bool(_POSITIONAL_WORD.search(n))
@@ -193,7 +193,7 @@ class ComplexCombinationOption(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             if len(words(text)) <= 8 and _COMBINATION.match(text):
                 yield Finding(f"choice combines other choices ({text.strip()!r})", question, where)
 
@@ -250,7 +250,7 @@ class PositionalReferenceUnderShuffle(Rule[NoOptions]):
         if not question.shuffle:
             return
         stem = [(("stem",), question.stem)] if isinstance(question, ChoiceQuestion) else []
-        for where, text in [*stem, *choice_fields(question)]:
+        for where, text in (*stem, *item.choice_fields):
             if where[0] != "stem" and (
                 is_aota_or_nota(text) or (len(words(text)) <= 8 and _COMBINATION.match(text))
             ):
@@ -307,7 +307,7 @@ class OptionLengthHeterogeneous(Rule[LengthOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[LengthOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for options in option_sets(question):
+        for options in item.option_sets:
             texts = options.texts
             if len(texts) < 3 or all(len(words(t)) < opts.min_words for t in texts):
                 continue
@@ -416,7 +416,7 @@ class OptionsNotParallel(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             if len(options.texts) >= 3:
                 yield from self._check(question, options)
 
@@ -491,7 +491,7 @@ class NumericOptionsUnorderedOrInconsistent(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             yield from self._check(question, options)
 
     @staticmethod
@@ -607,7 +607,7 @@ class OverlappingRanges(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             intervals = [_interval(t) for t in options.texts]
             if sum(i is not None for i in intervals) < 2:
                 continue
@@ -658,7 +658,7 @@ class RepeatedOptionLeadIn(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             lists = [words(t) for t in options.texts]
             shortest = min(len(ws) for ws in lists)
             prefix = 0
@@ -718,7 +718,7 @@ class NegativeOption(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             if is_aota_or_nota(text):
                 continue
             match = _NEGATOR.search(mask_literals(text))

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Cloze, MultipleResponse, Question
-from qbank.core.text import choice_fields, mask_code, mask_literals, tokens, word_re, words
+from qbank.core.text import mask_code, mask_literals, tokens, word_re, words
 from qbank.core.wordlists import NEGATIVE_LEAD_WORDS, NEGATORS, VAGUE_TERMS
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.structure import SELECT_RE, select_count
@@ -390,7 +390,7 @@ class DoubleNegative(Rule[NoOptions]):
             return
         if not _negatives(question, _DEFAULT_NEGATIVES):
             return
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             match = _NEGATOR_RE.search(mask_literals(text))
             if match:
                 yield Finding(
@@ -445,7 +445,7 @@ class VagueFrequencyTerms(Rule[VagueOptions]):
         match = pattern.search(mask_literals(question.stem), low, high)
         if match:
             yield Finding(f"vague term {match.group(0)!r}", question, ("stem",), offset=match.start())
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             match = pattern.search(mask_literals(text))
             if match:
                 yield Finding(f"vague term {match.group(0)!r}", question, where, offset=match.start())

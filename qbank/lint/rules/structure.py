@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, MultipleResponse, Question, SingleChoice
-from qbank.core.text import OptionSet, mask_code, norm, option_sets, word_stem
+from qbank.core.text import OptionSet, mask_code, norm, word_stem
 from qbank.core.wordlists import NUMBER_WORDS
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.text import Item, RuleOptions
@@ -387,7 +387,7 @@ class NearDuplicateOptions(Rule[NearDuplicateOptionsOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NearDuplicateOptionsOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for options in option_sets(question):
+        for options in item.option_sets:
             yield from self._check(question, options, opts)
 
     @staticmethod

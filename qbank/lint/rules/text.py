@@ -9,7 +9,7 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict
 
 from qbank.core.model import Question
-from qbank.core.text import FieldPath, text_fields
+from qbank.core.text import FieldPath, OptionSet, option_sets, text_fields
 
 __all__ = ["Item", "RuleOptions", "TextEdit", "first_line_end"]
 
@@ -28,6 +28,20 @@ class Item:
     def fields(self) -> tuple[tuple[FieldPath, str], ...]:
         """(data path, text) of every learner-visible text, stem first (:func:`~qbank.core.text.text_fields`)."""
         return tuple(text_fields(self.question))
+
+    @cached_property
+    def option_sets(self) -> tuple[OptionSet, ...]:
+        """The option sets of the question (:func:`~qbank.core.text.option_sets`)."""
+        return tuple(option_sets(self.question))
+
+    @cached_property
+    def choice_fields(self) -> tuple[tuple[FieldPath, str], ...]:
+        """(data path, text) of every option text (:func:`~qbank.core.text.choice_fields`)."""
+        return tuple(
+            (options.path(index), text)
+            for options in self.option_sets
+            for index, text in enumerate(options.texts)
+        )
 
 
 def _kebab(name: str) -> str:
