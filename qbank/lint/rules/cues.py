@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pydantic import Field
 
@@ -12,9 +13,7 @@ from qbank.core.model import Question, SingleChoice
 from qbank.core.text import (
     OptionSet,
     mask_code,
-    mask_literals,
     norm,
-    word_re,
     word_stem,
     word_stems,
     words,
@@ -32,7 +31,7 @@ from qbank.core.wordlists import (
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.options import is_aota_or_nota
 from qbank.lint.rules.stem import lead_in
-from qbank.lint.rules.text import Item, RuleOptions
+from qbank.lint.rules.text import Item, RuleOptions, find_word
 
 __all__ = [
     "AbsoluteTermsInDistractors",
@@ -243,7 +242,7 @@ class StemKeyWordRepeat(Rule[ClangOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[ClangOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        ignore = frozenset(word_stem(w) for w in opts.ignore_words)
+        ignore = _stems_of(opts.ignore_words)
         for options in item.option_sets:
             stem_words = {w for w in word_stems(options.stem) if len(w) >= opts.min_length} - ignore
             if not stem_words:
@@ -266,6 +265,11 @@ class StemKeyWordRepeat(Rule[ClangOptions]):
                         question,
                         options.path(k),
                     )
+
+
+@lru_cache(maxsize=16)
+def _stems_of(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(word_stem(w) for w in words)
 
 
 class AbsoluteOptions(RuleOptions):
@@ -306,14 +310,14 @@ class AbsoluteTermsInDistractors(Rule[AbsoluteOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[AbsoluteOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        pattern = word_re(opts.words)
+        entries = opts.words
         for options in item.option_sets:
             keys = set(options.keys)
-            key_absolute = any(pattern.search(mask_literals(options.texts[k])) for k in keys)
+            key_absolute = any(find_word(entries, options.texts[k]) for k in keys)
             for i, text in enumerate(options.texts):
                 if i in keys or is_aota_or_nota(text):
                     continue
-                match = pattern.search(mask_literals(text))
+                match = find_word(entries, text)
                 if match:
                     yield Finding(
                         f"absolute term {match.group(0)!r} in a distractor"
@@ -328,6 +332,17 @@ class AbsoluteTermsInDistractors(Rule[AbsoluteOptions]):
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     union = a | b
     return len(a & b) / len(union) if union else 0.0
+
+
+@lru_cache(maxsize=100_000)
+def _mean_overlaps(texts: tuple[str, ...]) -> list[float] | None:
+    """Each option's mean Jaccard similarity (of content word stems) to the others; ``None`` when fewer
+    than three options have two or more content words."""
+    sets = [word_stems(t) for t in texts]
+    if sum(1 for s in sets if len(s) >= 2) < 3:
+        return None
+    n = len(sets)
+    return [sum(_jaccard(sets[i], sets[j]) for j in range(n) if j != i) / (n - 1) for i in range(n)]
 
 
 class ConvergenceOptions(RuleOptions):
@@ -372,11 +387,9 @@ class ConvergenceCue(Rule[ConvergenceOptions]):
         for options in item.option_sets:
             if not options.single or len(options.texts) < 3:
                 continue
-            sets = [word_stems(t) for t in options.texts]
-            if sum(1 for s in sets if len(s) >= 2) < 3:
+            means = _mean_overlaps(options.texts)
+            if means is None:
                 continue
-            n = len(sets)
-            means = [sum(_jaccard(sets[i], sets[j]) for j in range(n) if j != i) / (n - 1) for i in range(n)]
             (key,) = options.keys
             others = max(m for i, m in enumerate(means) if i != key)
             if means[key] > 0 and means[key] - others >= opts.margin:
@@ -415,6 +428,18 @@ def _opposite(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return False
 
 
+@lru_cache(maxsize=100_000)
+def _opposite_pairs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(i, j) with i < j of every pair of options that are opposites (:func:`_opposite`)."""
+    lists = [words(t) for t in texts]
+    return [
+        (i, j)
+        for j in range(len(lists))
+        for i in range(j)
+        if lists[i] and lists[j] and _opposite(lists[i], lists[j])
+    ]
+
+
 class OppositePairCue(Rule[NoOptions]):
     """Exactly one pair of choices are opposites, and the key is one of them.
 
@@ -451,13 +476,7 @@ class OppositePairCue(Rule[NoOptions]):
         for options in item.option_sets:
             if not options.single or len(options.texts) < 3:
                 continue
-            lists = [words(t) for t in options.texts]
-            pairs = [
-                (i, j)
-                for j in range(len(lists))
-                for i in range(j)
-                if lists[i] and lists[j] and _opposite(lists[i], lists[j])
-            ]
+            pairs = _opposite_pairs(options.texts)
             if len(pairs) != 1:
                 continue
             (key,) = options.keys
@@ -509,13 +528,13 @@ class HedgedKeyCue(Rule[HedgeOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[HedgeOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        pattern = word_re(opts.words)
+        entries = opts.words
         for options in item.option_sets:
             keys = set(options.keys)
-            if any(pattern.search(mask_literals(t)) for i, t in enumerate(options.texts) if i not in keys):
+            if any(find_word(entries, t) for i, t in enumerate(options.texts) if i not in keys):
                 continue
             for k in sorted(keys):
-                match = pattern.search(mask_literals(options.texts[k]))
+                match = find_word(entries, options.texts[k])
                 if match:
                     yield Finding(
                         f"the key is hedged ({match.group(0)!r}) and no distractor is",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Literal
 
 from qbank.core.diagnostics import Severity
@@ -139,6 +140,7 @@ _PAIRS = {")": "(", "]": "[", "}": "{"}
 _BRACKET = re.compile(r"[()\[\]{}]")
 
 
+@lru_cache(maxsize=100_000)
 def _unbalanced(text: str) -> tuple[str, int] | None:
     fences = list(_FENCE_LINE.finditer(text)) if "```" in text or "~~~" in text else []
     open_fence: re.Match[str] | None = None
@@ -191,6 +193,8 @@ _INVISIBLE = {
 _ODD_SPACE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0]")
 _TRAILING = re.compile(r"[ \t]+(?=\n)|[ \t]+$")
 _DOUBLE_SPACE = re.compile(r"(?<=\S)  +(?=\S)")
+#: What every finding of QB603 but a choice's leading or trailing space needs.
+_SUSPECT_SPACE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\r\t]|[ \t]\n|[ \t]$|  ")
 
 
 class InvisibleOrOddWhitespace(Rule[NoOptions]):
@@ -228,6 +232,10 @@ class InvisibleOrOddWhitespace(Rule[NoOptions]):
             yield from self._field(question, where, text)
 
     def _field(self, question: Question, where: FieldPath, text: str) -> Iterator[Finding]:
+        if not _SUSPECT_SPACE.search(text):
+            if where[0] == "choices" and where[-1] == "text" and text != text.strip():
+                yield Finding("leading or trailing whitespace in a choice", question, where)
+            return
         if _ODD_SPACE.search(text):
             invisible = [(i, ch) for i, ch in enumerate(text) if ch in _INVISIBLE]
             if invisible:
@@ -246,7 +254,11 @@ class InvisibleOrOddWhitespace(Rule[NoOptions]):
             if nbsp:
                 edits = tuple(TextEdit(where, i, i + 1, " ", "replaced a no-break space") for i in nbsp)
                 yield Finding(f"{len(nbsp)} no-break space(s)", question, where, offset=nbsp[0], fix=edits)
-        trailing = list(_TRAILING.finditer(text)) if " " in text or "\t" in text else []
+        trailing = (
+            list(_TRAILING.finditer(text))
+            if text.endswith((" ", "\t")) or " \n" in text or "\t\n" in text
+            else []
+        )
         if trailing:
             edits = tuple(
                 TextEdit(where, m.start(), m.end(), "", "removed trailing spaces") for m in trailing
@@ -254,7 +266,7 @@ class InvisibleOrOddWhitespace(Rule[NoOptions]):
             yield Finding("trailing spaces", question, where, offset=trailing[0].start(), fix=edits)
         if "\r" in text:
             yield Finding("carriage return character", question, where, offset=text.index("\r"))
-        masked = mask_code(text)
+        masked = mask_code(text) if "\t" in text or "  " in text else text
         if "\t" in masked:
             yield Finding("tab character", question, where, offset=masked.index("\t"))
         for double in _DOUBLE_SPACE.finditer(text) if "  " in text else ():
@@ -299,7 +311,7 @@ class Mojibake(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            match = _MOJIBAKE_RE.search(text)
+            match = None if text.isascii() else _MOJIBAKE_RE.search(text)  # every sequence is non-ASCII
             if match is None:
                 continue
             sequence = next((bad for bad in MOJIBAKE if text.startswith(bad, match.start())), None)
@@ -571,28 +583,32 @@ class CanonicalTermCasing(Rule[CasingOptions]):
     name = "canonical-term-casing"
     severity = Severity.INFO
 
-    def __init__(self) -> None:
-        self._patterns: tuple[tuple[str, ...], list[tuple[str, str, re.Pattern[str]]]] | None = None
-
-    def _compiled(self, terms: tuple[str, ...]) -> list[tuple[str, str, re.Pattern[str]]]:
-        """(term, its first four letters as they appear in compacted text, pattern) of every term."""
-        if self._patterns is None or self._patterns[0] != terms:
-            self._patterns = (terms, [(t, _compact(t)[:4], _term_pattern(t)) for t in terms])
-        return self._patterns[1]
-
     def item_findings(self, item: Item, ctx: RuleContext[CasingOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        patterns = self._compiled((*opts.terms, *opts.extra_terms))
+        terms = (*opts.terms, *opts.extra_terms)
         for where, text in item.fields:
-            masked = mask_literals(text)
-            compact = _compact(masked)
-            for term, prefix, pattern in patterns:
-                if prefix not in compact:
-                    continue
-                for match in pattern.finditer(masked):
-                    if match.group(0) != term:
-                        yield Finding(
-                            f"write {term!r}, not {match.group(0)!r}", question, where, offset=match.start()
-                        )
-                        break
+            for message, offset in _miscased(text, terms):
+                yield Finding(message, question, where, offset=offset)
+
+
+@lru_cache(maxsize=16)
+def _term_patterns(terms: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """(term, its first four letters as they appear in compacted text, pattern) of every term."""
+    return tuple((t, _compact(t)[:4], _term_pattern(t)) for t in terms)
+
+
+@lru_cache(maxsize=100_000)
+def _miscased(text: str, terms: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """(message, offset) of the first spelling of each term in ``text`` that differs from it."""
+    masked = mask_literals(text)
+    compact = _compact(masked)
+    out = []
+    for term, prefix, pattern in _term_patterns(terms):
+        if prefix not in compact:
+            continue
+        for match in pattern.finditer(masked):
+            if match.group(0) != term:
+                out.append((f"write {term!r}, not {match.group(0)!r}", match.start()))
+                break
+    return tuple(out)

@@ -194,7 +194,7 @@ class ComplexCombinationOption(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.choice_fields:
-            if len(words(text)) <= 8 and _COMBINATION.match(text):
+            if _COMBINATION.match(text) and len(words(text)) <= 8:
                 yield Finding(f"choice combines other choices ({text.strip()!r})", question, where)
 
 
@@ -207,7 +207,16 @@ _POSITIONAL = re.compile(
 _POSITIONAL_I = re.compile(_POSITIONAL.pattern.replace("(?i:", "(?:"), re.I)
 
 
+#: Every positional reference holds one of these words (in any case).
+_POSITIONAL_WORDS = ("above", "below", "previous", "preceding", "option", "answer", "choice")
+
+
+@lru_cache(maxsize=100_000)
 def _positional(text: str) -> re.Match[str] | None:
+    if text.isascii():  # case-insensitive matching goes beyond lower() only outside ASCII
+        folded = text.lower()
+        if not any(word in folded for word in _POSITIONAL_WORDS):
+            return None
     masked = mask_code(text)
     match = _POSITIONAL.search(masked)
     if match is None:
@@ -251,18 +260,18 @@ class PositionalReferenceUnderShuffle(Rule[NoOptions]):
             return
         stem = [(("stem",), question.stem)] if isinstance(question, ChoiceQuestion) else []
         for where, text in (*stem, *item.choice_fields):
-            if where[0] != "stem" and (
-                is_aota_or_nota(text) or (len(words(text)) <= 8 and _COMBINATION.match(text))
+            match = _positional(text)
+            if match is None or (
+                where[0] != "stem"
+                and (is_aota_or_nota(text) or (_COMBINATION.match(text) and len(words(text)) <= 8))
             ):
                 continue
-            match = _positional(text)
-            if match:
-                yield Finding(
-                    f"positional reference {match.group(0)!r} in a shuffled question",
-                    question,
-                    where,
-                    offset=match.start(),
-                )
+            yield Finding(
+                f"positional reference {match.group(0)!r} in a shuffled question",
+                question,
+                where,
+                offset=match.start(),
+            )
 
 
 class LengthOptions(RuleOptions):
@@ -369,6 +378,7 @@ def _starts_with_verb(masked: str) -> bool | None:
     return None
 
 
+@lru_cache(maxsize=100_000)
 def _form(text: str) -> _Form:
     masked = mask_code(text)
     stripped = masked.strip().rstrip("*_")
@@ -446,6 +456,7 @@ class OptionsNotParallel(Rule[NoOptions]):
 _NUMBER = re.compile(r"^\s*([<>~≈]?)\s*(-?\d[\d,]*(?:\.(\d+))?)\s*([A-Za-z%]+)?\s*\.?\s*$")
 
 
+@lru_cache(maxsize=100_000)
 def _parse_number(text: str) -> tuple[float, int, str | None] | None:
     match = _NUMBER.match(text.replace("`", ""))
     if match is None:
@@ -553,6 +564,7 @@ class _Interval:
         return True
 
 
+@lru_cache(maxsize=100_000)
 def _interval(text: str) -> _Interval | None:
     n = norm(text)
     for pattern, kind in _RANGE_PATTERNS:
@@ -719,10 +731,14 @@ class NegativeOption(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.choice_fields:
-            if is_aota_or_nota(text):
-                continue
-            match = _NEGATOR.search(mask_literals(text))
+            match = _negation(text)
             if match:
                 yield Finding(
                     f"negatively phrased choice ({match.group(0)!r})", question, where, offset=match.start()
                 )
+
+
+@lru_cache(maxsize=100_000)
+def _negation(text: str) -> re.Match[str] | None:
+    """The negator of a choice (in its prose), ``None`` for "none of the above" and the like."""
+    return None if is_aota_or_nota(text) else _NEGATOR.search(mask_literals(text))

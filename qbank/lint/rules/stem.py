@@ -15,7 +15,7 @@ from qbank.core.text import mask_code, mask_literals, tokens, word_re, words
 from qbank.core.wordlists import NEGATIVE_LEAD_WORDS, NEGATORS, VAGUE_TERMS
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.structure import SELECT_RE, select_count
-from qbank.lint.rules.text import Item, RuleOptions
+from qbank.lint.rules.text import Item, RuleOptions, find_word
 
 __all__ = [
     "DoubleNegative",
@@ -255,6 +255,11 @@ _UNFOCUSED = re.compile(
 )
 
 
+@lru_cache(maxsize=100_000)
+def _unfocused(stem: str) -> re.Match[str] | None:
+    return _UNFOCUSED.search(mask_code(stem))
+
+
 class UnfocusedOptions(RuleOptions):
     """Minimum number of content words of a focused stem."""
 
@@ -296,8 +301,7 @@ class UnfocusedStem(Rule[UnfocusedOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[UnfocusedOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        masked = mask_code(question.stem)
-        match = _UNFOCUSED.search(masked)
+        match = _unfocused(question.stem)
         if match:
             yield Finding(
                 "unfocused lead-in: the options are a set of true/false statements; "
@@ -446,7 +450,7 @@ class VagueFrequencyTerms(Rule[VagueOptions]):
         if match:
             yield Finding(f"vague term {match.group(0)!r}", question, ("stem",), offset=match.start())
         for where, text in item.choice_fields:
-            match = pattern.search(mask_literals(text))
+            match = find_word(opts.words, text)
             if match:
                 yield Finding(f"vague term {match.group(0)!r}", question, where, offset=match.start())
 

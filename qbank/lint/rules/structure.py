@@ -401,15 +401,22 @@ class NearDuplicateOptions(Rule[NearDuplicateOptionsOptions]):
             if opts.reordered_items
             else []
         )
+        compared = [bool(s) and not _NUMERIC.match(s) for s in shapes]
+        # at the default ratio of 100 only equal shapes are reported: a quick test for the usual case
+        exact = opts.ratio >= 100
+        if exact and not opts.reordered_items:
+            seen = [s for s, c in zip(shapes, compared, strict=True) if c]
+            if len(set(seen)) == len(seen):
+                return
         for j in range(1, len(shapes)):
-            b = shapes[j]
-            if not b or _NUMERIC.match(b):
+            if not compared[j]:
                 continue
+            b = shapes[j]
             for i in range(j):
-                a = shapes[i]
-                if not a or _NUMERIC.match(a):
+                if not compared[i]:
                     continue
-                score = fuzz.ratio(a, b, score_cutoff=opts.ratio)
+                a = shapes[i]
+                score = (100.0 if a == b else 0.0) if exact else fuzz.ratio(a, b, score_cutoff=opts.ratio)
                 if score:
                     message = f"{options.label(j)} is nearly identical to {options.label(i)} (similarity {score:.0f})"
                 elif opts.reordered_items and items[i] is not None and items[i] == items[j]:
@@ -455,7 +462,7 @@ class EmptyText(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            if not norm(text) and not any(ch.isalnum() for ch in text):
+            if not any(ch.isalnum() for ch in text) and not norm(text):
                 yield Finding("the text is empty once markup and punctuation are removed", question, where)
             elif where[0] == "choices" and where[-1] == "text" and _LABEL_ONLY.fullmatch(text.strip()):
                 yield Finding(f"the choice is only a label ({text.strip()!r})", question, where)

@@ -3,15 +3,16 @@ with its text analysis, options and text edits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 from qbank.core.model import Question
-from qbank.core.text import FieldPath, OptionSet, option_sets, text_fields
+from qbank.core.text import FieldPath, OptionSet, mask_literals, option_sets, text_fields, word_re
 
-__all__ = ["Item", "RuleOptions", "TextEdit", "first_line_end"]
+__all__ = ["Item", "RuleOptions", "TextEdit", "find_word", "first_line_end"]
 
 
 class Item:
@@ -42,6 +43,13 @@ class Item:
             for options in self.option_sets
             for index, text in enumerate(options.texts)
         )
+
+
+@lru_cache(maxsize=200_000)
+def find_word(entries: tuple[str, ...], text: str) -> re.Match[str] | None:
+    """The first of ``entries`` (whole words or phrases, any case) in the prose of ``text``: outside
+    code, command lines and code-like tokens (:func:`~qbank.core.text.mask_literals`)."""
+    return word_re(entries).search(mask_literals(text))
 
 
 def _kebab(name: str) -> str:
