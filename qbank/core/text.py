@@ -101,7 +101,7 @@ _PUNCT = string.punctuation + "“”‘’…«»–—·•\u00a0 "
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
 _MARKUP = re.compile(r"[*`~]+|(?<!\w)_+|_+(?!\w)")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE_ENDS = ("'s", "’s")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _INLINE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -123,7 +123,7 @@ def norm(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def words(text: str) -> tuple[str, ...]:
     """The ``\\w+`` words of ``norm(text)`` (contractions kept whole, possessive 's dropped)."""
-    return tuple(_POSSESSIVE.sub("", w) for w in _WORD.findall(norm(text)))
+    return tuple(w[:-2] if w.endswith(_POSSESSIVE_ENDS) else w for w in _WORD.findall(norm(text)))
 
 
 @lru_cache(maxsize=200_000)

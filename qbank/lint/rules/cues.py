@@ -334,7 +334,6 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(union) if union else 0.0
 
 
-@lru_cache(maxsize=100_000)
 def _mean_overlaps(texts: tuple[str, ...]) -> list[float] | None:
     """Each option's mean Jaccard similarity (of content word stems) to the others; ``None`` when fewer
     than three options have two or more content words."""
@@ -342,7 +341,11 @@ def _mean_overlaps(texts: tuple[str, ...]) -> list[float] | None:
     if sum(1 for s in sets if len(s) >= 2) < 3:
         return None
     n = len(sets)
-    return [sum(_jaccard(sets[i], sets[j]) for j in range(n) if j != i) / (n - 1) for i in range(n)]
+    similar = [[0.0] * n for _ in range(n)]  # symmetric: each pair once
+    for j in range(n):
+        for i in range(j):
+            similar[i][j] = similar[j][i] = _jaccard(sets[i], sets[j])
+    return [sum(similar[i][j] for j in range(n) if j != i) / (n - 1) for i in range(n)]
 
 
 class ConvergenceOptions(RuleOptions):
@@ -408,14 +411,17 @@ for _a, _b in ANTONYM_PAIRS:
     _ANTONYMS[_b] = _a
 
 
-def _opposite(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Whether two word lists differ only by one antonym swap or by one word (3+ words each)."""
+def _opposite(a: tuple[str, ...], b: tuple[str, ...], sa: frozenset[str], sb: frozenset[str]) -> bool:
+    """Whether two word lists (``sa``, ``sb``: their sets) differ only by one antonym swap or by one
+    word (3+ words each)."""
     if len(a) == len(b) and len(a) >= 3:
         diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
         if len(diffs) == 1:
             return True
-    sa, sb = set(a), set(b)
-    only_a, only_b = sa - sb, sb - sa
+    only_a = sa - sb
+    if len(only_a) > 1:
+        return False
+    only_b = sb - sa
     if len(only_a) == 1 and len(only_b) == 1:
         (x,), (y,) = only_a, only_b
         return _ANTONYMS.get(x) == y
@@ -428,15 +434,15 @@ def _opposite(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return False
 
 
-@lru_cache(maxsize=100_000)
 def _opposite_pairs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
     """(i, j) with i < j of every pair of options that are opposites (:func:`_opposite`)."""
     lists = [words(t) for t in texts]
+    sets = [frozenset(ws) for ws in lists]
     return [
         (i, j)
         for j in range(len(lists))
         for i in range(j)
-        if lists[i] and lists[j] and _opposite(lists[i], lists[j])
+        if lists[i] and lists[j] and _opposite(lists[i], lists[j], sets[i], sets[j])
     ]
 
 

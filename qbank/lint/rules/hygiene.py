@@ -229,13 +229,12 @@ class InvisibleOrOddWhitespace(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            yield from self._field(question, where, text)
+            if _SUSPECT_SPACE.search(text):
+                yield from self._field(question, where, text)
+            elif where[0] == "choices" and where[-1] == "text" and text != text.strip():
+                yield Finding("leading or trailing whitespace in a choice", question, where)
 
     def _field(self, question: Question, where: FieldPath, text: str) -> Iterator[Finding]:
-        if not _SUSPECT_SPACE.search(text):
-            if where[0] == "choices" and where[-1] == "text" and text != text.strip():
-                yield Finding("leading or trailing whitespace in a choice", question, where)
-            return
         if _ODD_SPACE.search(text):
             invisible = [(i, ch) for i, ch in enumerate(text) if ch in _INVISIBLE]
             if invisible:
@@ -583,28 +582,42 @@ class CanonicalTermCasing(Rule[CasingOptions]):
     name = "canonical-term-casing"
     severity = Severity.INFO
 
+    def __init__(self) -> None:
+        self._terms: tuple[str, ...] | None = None
+        self._patterns: tuple[tuple[str, str, re.Pattern[str]], ...] = ()
+        self._found: dict[str, tuple[tuple[str, int], ...]] = {}
+        """(message, offset) of the differently spelled terms of each text seen, with these terms."""
+
     def item_findings(self, item: Item, ctx: RuleContext[CasingOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
         terms = (*opts.terms, *opts.extra_terms)
+        if terms != self._terms:
+            self._terms, self._patterns, self._found = terms, _term_patterns(terms), {}
+        found = self._found
         for where, text in item.fields:
-            for message, offset in _miscased(text, terms):
+            spelled = found.get(text)
+            if spelled is None:
+                if len(found) >= 100_000:
+                    found.clear()
+                spelled = found[text] = _miscased(text, self._patterns)
+            for message, offset in spelled:
                 yield Finding(message, question, where, offset=offset)
 
 
-@lru_cache(maxsize=16)
 def _term_patterns(terms: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     """(term, its first four letters as they appear in compacted text, pattern) of every term."""
     return tuple((t, _compact(t)[:4], _term_pattern(t)) for t in terms)
 
 
-@lru_cache(maxsize=100_000)
-def _miscased(text: str, terms: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+def _miscased(
+    text: str, patterns: tuple[tuple[str, str, re.Pattern[str]], ...]
+) -> tuple[tuple[str, int], ...]:
     """(message, offset) of the first spelling of each term in ``text`` that differs from it."""
     masked = mask_literals(text)
     compact = _compact(masked)
     out = []
-    for term, prefix, pattern in _term_patterns(terms):
+    for term, prefix, pattern in patterns:
         if prefix not in compact:
             continue
         for match in pattern.finditer(masked):

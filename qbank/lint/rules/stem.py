@@ -15,7 +15,7 @@ from qbank.core.text import mask_code, mask_literals, tokens, word_re, words
 from qbank.core.wordlists import NEGATIVE_LEAD_WORDS, NEGATORS, VAGUE_TERMS
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.structure import SELECT_RE, select_count
-from qbank.lint.rules.text import Item, RuleOptions, find_word
+from qbank.lint.rules.text import Item, RuleOptions, find_word, may_hold_words
 
 __all__ = [
     "DoubleNegative",
@@ -90,6 +90,8 @@ def _negatives(question: Question, opts: NegativeOptions) -> tuple[tuple[int, st
 
 @lru_cache(maxsize=50_000)
 def _negative_words(stem: str, words: tuple[str, ...], scope: str) -> tuple[tuple[int, str, bool], ...]:
+    if not may_hold_words(words, stem):
+        return ()
     masked = mask_literals(stem)
     low, high = lead_in(stem) if scope == "lead-in" else (0, len(stem))
     spans = _emphasized(stem)
@@ -444,9 +446,12 @@ class VagueFrequencyTerms(Rule[VagueOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[VagueOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        pattern = word_re(opts.words)
-        low, high = lead_in(question.stem) if opts.scope == "lead-in" else (0, len(question.stem))
-        match = pattern.search(mask_literals(question.stem), low, high)
+        stem = question.stem
+        if may_hold_words(opts.words, stem):
+            low, high = lead_in(stem) if opts.scope == "lead-in" else (0, len(stem))
+            match = word_re(opts.words).search(mask_literals(stem), low, high)
+        else:
+            match = None
         if match:
             yield Finding(f"vague term {match.group(0)!r}", question, ("stem",), offset=match.start())
         for where, text in item.choice_fields:

@@ -343,6 +343,15 @@ def _shape(text: str) -> str:
     return " ".join(word_stem(p) if p[0].isalnum() or p[0] == "_" else p for p in pieces)
 
 
+@lru_cache(maxsize=100_000)
+def _compared_shape(text: str) -> str | None:
+    """The :func:`_shape` QB106 compares, ``None`` for a choice written as code, empty or numeric."""
+    if "`" in text:
+        return None
+    shape = _shape(text)
+    return shape if shape and not _NUMERIC.match(shape) else None
+
+
 def _items(text: str) -> tuple[str, ...] | None:
     """The sorted items of a list-like choice ("a; b, c"), or ``None`` when it is not a list of words."""
     parts = [p for p in _SEPARATORS.split(norm(text)) if p]
@@ -394,28 +403,22 @@ class NearDuplicateOptions(Rule[NearDuplicateOptionsOptions]):
     def _check(
         question: Question, options: OptionSet, opts: NearDuplicateOptionsOptions
     ) -> Iterable[Finding]:
-        code = ["`" in t for t in options.texts]
-        shapes = ["" if is_code else _shape(t) for t, is_code in zip(options.texts, code, strict=True)]
-        items = (
-            [None if is_code else _items(t) for t, is_code in zip(options.texts, code, strict=True)]
-            if opts.reordered_items
-            else []
-        )
-        compared = [bool(s) and not _NUMERIC.match(s) for s in shapes]
+        shapes = [_compared_shape(t) for t in options.texts]
+        items = [None if "`" in t else _items(t) for t in options.texts] if opts.reordered_items else []
         # at the default ratio of 100 only equal shapes are reported: a quick test for the usual case
         exact = opts.ratio >= 100
         if exact and not opts.reordered_items:
-            seen = [s for s, c in zip(shapes, compared, strict=True) if c]
+            seen = [s for s in shapes if s is not None]
             if len(set(seen)) == len(seen):
                 return
         for j in range(1, len(shapes)):
-            if not compared[j]:
-                continue
             b = shapes[j]
+            if b is None:
+                continue
             for i in range(j):
-                if not compared[i]:
-                    continue
                 a = shapes[i]
+                if a is None:
+                    continue
                 score = (100.0 if a == b else 0.0) if exact else fuzz.ratio(a, b, score_cutoff=opts.ratio)
                 if score:
                     message = f"{options.label(j)} is nearly identical to {options.label(i)} (similarity {score:.0f})"
