@@ -116,7 +116,8 @@ def norm(text: str) -> str:
     text = _formulas_as_words(unicodedata.normalize("NFKC", text), "_")
     if "<" in text:
         text = _TAG.sub(" ", text)
-    text = _MARKUP.sub("", text)
+    if "*" in text or "`" in text or "~" in text or "_" in text:
+        text = _MARKUP.sub("", text)
     return " ".join(text.casefold().split()).strip(_PUNCT)
 
 

@@ -244,7 +244,7 @@ class StemKeyWordRepeat(Rule[ClangOptions]):
         opts = ctx.options
         ignore = _stems_of(opts.ignore_words)
         for options in item.option_sets:
-            stem_words = {w for w in word_stems(options.stem) if len(w) >= opts.min_length} - ignore
+            stem_words = _clue_words(options.stem, opts.min_length, ignore)
             if not stem_words:
                 continue
             keys = set(options.keys)
@@ -270,6 +270,12 @@ class StemKeyWordRepeat(Rule[ClangOptions]):
 @lru_cache(maxsize=16)
 def _stems_of(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(word_stem(w) for w in words)
+
+
+@lru_cache(maxsize=100_000)
+def _clue_words(stem: str, min_length: int, ignore: frozenset[str]) -> frozenset[str]:
+    """The word stems of ``stem`` that QB403 looks for in the keys."""
+    return frozenset(w for w in word_stems(stem) if len(w) >= min_length) - ignore
 
 
 class AbsoluteOptions(RuleOptions):

@@ -321,14 +321,17 @@ class OptionLengthHeterogeneous(Rule[LengthOptions]):
             if len(texts) < 3 or all(len(words(t)) < opts.min_words for t in texts):
                 continue
             lengths = [len(norm(t)) for t in texts]
-            median = statistics.median(lengths)
-            mean = statistics.fmean(lengths)
+            # statistics.median and statistics.fmean, written out
+            n = len(lengths)
+            ordered = sorted(lengths)
+            half = n // 2
+            median = ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2
+            mean = math.fsum(lengths) / n
             if median <= 0 or mean <= 0:
                 continue
             ratio = max(lengths) / median
             # a float estimate first: the exact population deviation (statistics.pstdev) only when it
             # can matter, since it works in fractions and dominates the rule's time otherwise
-            n = len(lengths)
             rough = math.sqrt(max(sum(x * x for x in lengths) / n - mean * mean, 0.0)) / mean
             if ratio <= opts.max_median_ratio and rough < opts.max_cv - 1e-6:
                 continue

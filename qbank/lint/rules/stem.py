@@ -234,11 +234,16 @@ class StemTerminalPunctuation(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         stem = question.stem
-        if isinstance(question, Cloze) or _BLANK.search(stem) or _true_false_choices(question):
+        if isinstance(question, Cloze):
             return
         start, end = lead_in(stem)
         sentence = stem[start:end].rstrip()
-        if not sentence or _TERMINATOR.search(sentence):
+        if (
+            not sentence
+            or _TERMINATOR.search(sentence)
+            or _BLANK.search(stem)
+            or _true_false_choices(question)
+        ):
             return
         offset = start + len(sentence)
         if _QUESTION_WORD.match(sentence) and sentence.endswith("."):
@@ -463,6 +468,12 @@ class VagueFrequencyTerms(Rule[VagueOptions]):
 _INTERROGATIVE = re.compile(r"\?(?=\s|$|[)\]\"'”’*_])")
 
 
+@lru_cache(maxsize=100_000)
+def _question_marks(stem: str) -> tuple[int, ...]:
+    """Offsets of the question marks that end a sentence, outside code."""
+    return tuple(m.start() for m in _INTERROGATIVE.finditer(mask_code(stem)))
+
+
 class MultipleQuestionsInStem(Rule[NoOptions]):
     """The stem asks more than one question.
 
@@ -489,7 +500,7 @@ class MultipleQuestionsInStem(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        marks = [m.start() for m in _INTERROGATIVE.finditer(mask_code(question.stem))]
+        marks = _question_marks(question.stem)
         if len(marks) > 1:
             yield Finding(f"the stem asks {len(marks)} questions", question, ("stem",), offset=marks[1])
 

@@ -433,6 +433,8 @@ class NearDuplicateOptions(Rule[NearDuplicateOptionsOptions]):
 
 
 _LABEL_ONLY = re.compile(r"\(?[A-Za-z][.)]")
+_ALNUM = re.compile(r"[^\W_]")
+"""A letter or digit (``str.isalnum``): ``\\w`` is exactly those and the underscore."""
 
 
 class EmptyText(Rule[NoOptions]):
@@ -465,7 +467,7 @@ class EmptyText(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            if not any(ch.isalnum() for ch in text) and not norm(text):
+            if not _ALNUM.search(text) and not norm(text):
                 yield Finding("the text is empty once markup and punctuation are removed", question, where)
             elif where[0] == "choices" and where[-1] == "text" and _LABEL_ONLY.fullmatch(text.strip()):
                 yield Finding(f"the choice is only a label ({text.strip()!r})", question, where)
