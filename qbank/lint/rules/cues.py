@@ -348,9 +348,10 @@ def _mean_overlaps(texts: tuple[str, ...]) -> list[float] | None:
         return None
     n = len(sets)
     similar = [[0.0] * n for _ in range(n)]  # symmetric: each pair once
-    for j in range(n):
+    for j in range(1, n):
+        b = sets[j]
         for i in range(j):
-            similar[i][j] = similar[j][i] = _jaccard(sets[i], sets[j])
+            similar[i][j] = similar[j][i] = _jaccard(sets[i], b)
     return [sum(similar[i][j] for j in range(n) if j != i) / (n - 1) for i in range(n)]
 
 

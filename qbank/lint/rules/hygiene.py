@@ -193,8 +193,6 @@ _INVISIBLE = {
 _ODD_SPACE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0]")
 _TRAILING = re.compile(r"[ \t]+(?=\n)|[ \t]+$")
 _DOUBLE_SPACE = re.compile(r"(?<=\S)  +(?=\S)")
-#: What every finding of QB603 but a choice's leading or trailing space needs.
-_SUSPECT_SPACE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\r\t]|[ \t]\n|[ \t]$|  ")
 
 
 class InvisibleOrOddWhitespace(Rule[NoOptions]):
@@ -229,7 +227,16 @@ class InvisibleOrOddWhitespace(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            if _SUSPECT_SPACE.search(text):
+            # what every finding but a choice's outer space needs: a non-ASCII character (the
+            # invisible ones, the no-break space), a tab, a CR, two spaces or a space at a line end
+            if (
+                not text.isascii()
+                or "\t" in text
+                or "\r" in text
+                or "  " in text
+                or " \n" in text
+                or text.endswith(" ")
+            ):
                 yield from self._field(question, where, text)
             elif where[0] == "choices" and where[-1] == "text" and text != text.strip():
                 yield Finding("leading or trailing whitespace in a choice", question, where)
@@ -408,7 +415,7 @@ class MixedQuoteStyles(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            if not any(ch in text for ch in "“”‘’"):
+            if text.isascii() or not any(ch in text for ch in "“”‘’"):
                 continue
             masked = mask_code(text)
             apos_straight = _APOS_STRAIGHT.search(masked)
