@@ -101,7 +101,7 @@ _PUNCT = string.punctuation + "“”‘’…«»–—·•\u00a0 "
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
 _MARKUP = re.compile(r"[*`~]+|(?<!\w)_+|_+(?!\w)")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE_ENDS = ("'s", "’s")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _INLINE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -116,14 +116,15 @@ def norm(text: str) -> str:
     text = _formulas_as_words(unicodedata.normalize("NFKC", text), "_")
     if "<" in text:
         text = _TAG.sub(" ", text)
-    text = _MARKUP.sub("", text)
+    if "*" in text or "`" in text or "~" in text or "_" in text:
+        text = _MARKUP.sub("", text)
     return " ".join(text.casefold().split()).strip(_PUNCT)
 
 
 @lru_cache(maxsize=200_000)
 def words(text: str) -> tuple[str, ...]:
     """The ``\\w+`` words of ``norm(text)`` (contractions kept whole, possessive 's dropped)."""
-    return tuple(_POSSESSIVE.sub("", w) for w in _WORD.findall(norm(text)))
+    return tuple(w[:-2] if w.endswith(_POSSESSIVE_ENDS) else w for w in _WORD.findall(norm(text)))
 
 
 @lru_cache(maxsize=200_000)
@@ -187,6 +188,12 @@ _LITERAL = re.compile(
     r"[^\s)\]},;\"'”’]*"
     r"|(?<![\w-])--?[A-Za-z][\w-]*(?:=\S*)?"
 )
+#: What every match of ``_LITERAL`` contains (its middle part, or the dash of a flag), written so that
+#: each alternative starts with its punctuation mark: a fast test that skips ``_LITERAL`` on prose.
+_LITERAL_MARK = re.compile(
+    r"::|:(?<=\w:)(?=[\w*/])|/(?<=\S/)(?=\S)|=(?<=\w=)|\$[{A-Z_]|_(?<=\w_)(?=\w)|\.(?<=[a-z0-9]\.)(?=[a-z])"
+    r"|-(?<![\w-]-)-?[A-Za-z]"
+)
 
 
 @lru_cache(maxsize=100_000)
@@ -200,7 +207,8 @@ def mask_literals(text: str) -> str:
     text = mask_code(text)
     if any(ch in text for ch in ":/=_$.-") or any(p in text for p in COMMAND_PROGRAMS):
         text = _COMMAND.sub(_blank, text)
-        text = _LITERAL.sub(_blank, text)
+        if _LITERAL_MARK.search(text):
+            text = _LITERAL.sub(_blank, text)
     return text
 
 

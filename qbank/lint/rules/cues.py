@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pydantic import Field
 
@@ -12,10 +13,7 @@ from qbank.core.model import Question, SingleChoice
 from qbank.core.text import (
     OptionSet,
     mask_code,
-    mask_literals,
     norm,
-    option_sets,
-    word_re,
     word_stem,
     word_stems,
     words,
@@ -33,7 +31,7 @@ from qbank.core.wordlists import (
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.options import is_aota_or_nota
 from qbank.lint.rules.stem import lead_in
-from qbank.lint.rules.text import Item, RuleOptions
+from qbank.lint.rules.text import Item, RuleOptions, find_word
 
 __all__ = [
     "AbsoluteTermsInDistractors",
@@ -90,7 +88,7 @@ class LongestOptionIsKey(Rule[LongestOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[LongestOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for options in option_sets(question):
+        for options in item.option_sets:
             texts = options.texts
             if all(len(words(t)) < opts.min_words for t in texts):
                 continue
@@ -172,7 +170,7 @@ class GrammaticalCueArticle(Rule[NoOptions]):
                     ("stem",),
                     offset=plural.start(),
                 )
-        for options in option_sets(question):
+        for options in item.option_sets:
             yield from self._article(question, options)
 
     @staticmethod
@@ -244,9 +242,9 @@ class StemKeyWordRepeat(Rule[ClangOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[ClangOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        ignore = frozenset(word_stem(w) for w in opts.ignore_words)
-        for options in option_sets(question):
-            stem_words = {w for w in word_stems(options.stem) if len(w) >= opts.min_length} - ignore
+        ignore = _stems_of(opts.ignore_words)
+        for options in item.option_sets:
+            stem_words = _clue_words(options.stem, opts.min_length, ignore)
             if not stem_words:
                 continue
             keys = set(options.keys)
@@ -267,6 +265,17 @@ class StemKeyWordRepeat(Rule[ClangOptions]):
                         question,
                         options.path(k),
                     )
+
+
+@lru_cache(maxsize=16)
+def _stems_of(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(word_stem(w) for w in words)
+
+
+@lru_cache(maxsize=100_000)
+def _clue_words(stem: str, min_length: int, ignore: frozenset[str]) -> frozenset[str]:
+    """The word stems of ``stem`` that QB403 looks for in the keys."""
+    return frozenset(w for w in word_stems(stem) if len(w) >= min_length) - ignore
 
 
 class AbsoluteOptions(RuleOptions):
@@ -307,14 +316,14 @@ class AbsoluteTermsInDistractors(Rule[AbsoluteOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[AbsoluteOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        pattern = word_re(opts.words)
-        for options in option_sets(question):
+        entries = opts.words
+        for options in item.option_sets:
             keys = set(options.keys)
-            key_absolute = any(pattern.search(mask_literals(options.texts[k])) for k in keys)
+            key_absolute = any(find_word(entries, options.texts[k]) for k in keys)
             for i, text in enumerate(options.texts):
                 if i in keys or is_aota_or_nota(text):
                     continue
-                match = pattern.search(mask_literals(text))
+                match = find_word(entries, text)
                 if match:
                     yield Finding(
                         f"absolute term {match.group(0)!r} in a distractor"
@@ -329,6 +338,21 @@ class AbsoluteTermsInDistractors(Rule[AbsoluteOptions]):
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     union = a | b
     return len(a & b) / len(union) if union else 0.0
+
+
+def _mean_overlaps(texts: tuple[str, ...]) -> list[float] | None:
+    """Each option's mean Jaccard similarity (of content word stems) to the others; ``None`` when fewer
+    than three options have two or more content words."""
+    sets = [word_stems(t) for t in texts]
+    if sum(1 for s in sets if len(s) >= 2) < 3:
+        return None
+    n = len(sets)
+    similar = [[0.0] * n for _ in range(n)]  # symmetric: each pair once
+    for j in range(1, n):
+        b = sets[j]
+        for i in range(j):
+            similar[i][j] = similar[j][i] = _jaccard(sets[i], b)
+    return [sum(similar[i][j] for j in range(n) if j != i) / (n - 1) for i in range(n)]
 
 
 class ConvergenceOptions(RuleOptions):
@@ -370,14 +394,12 @@ class ConvergenceCue(Rule[ConvergenceOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[ConvergenceOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for options in option_sets(question):
+        for options in item.option_sets:
             if not options.single or len(options.texts) < 3:
                 continue
-            sets = [word_stems(t) for t in options.texts]
-            if sum(1 for s in sets if len(s) >= 2) < 3:
+            means = _mean_overlaps(options.texts)
+            if means is None:
                 continue
-            n = len(sets)
-            means = [sum(_jaccard(sets[i], sets[j]) for j in range(n) if j != i) / (n - 1) for i in range(n)]
             (key,) = options.keys
             others = max(m for i, m in enumerate(means) if i != key)
             if means[key] > 0 and means[key] - others >= opts.margin:
@@ -396,14 +418,17 @@ for _a, _b in ANTONYM_PAIRS:
     _ANTONYMS[_b] = _a
 
 
-def _opposite(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Whether two word lists differ only by one antonym swap or by one word (3+ words each)."""
+def _opposite(a: tuple[str, ...], b: tuple[str, ...], sa: frozenset[str], sb: frozenset[str]) -> bool:
+    """Whether two word lists (``sa``, ``sb``: their sets) differ only by one antonym swap or by one
+    word (3+ words each)."""
     if len(a) == len(b) and len(a) >= 3:
         diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
         if len(diffs) == 1:
             return True
-    sa, sb = set(a), set(b)
-    only_a, only_b = sa - sb, sb - sa
+    only_a = sa - sb
+    if len(only_a) > 1:
+        return False
+    only_b = sb - sa
     if len(only_a) == 1 and len(only_b) == 1:
         (x,), (y,) = only_a, only_b
         return _ANTONYMS.get(x) == y
@@ -414,6 +439,18 @@ def _opposite(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         (x,) = only_a
         return x in ("not", "no", "non") or x.endswith(("n't", "n’t"))
     return False
+
+
+def _opposite_pairs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(i, j) with i < j of every pair of options that are opposites (:func:`_opposite`)."""
+    lists = [words(t) for t in texts]
+    sets = [frozenset(ws) for ws in lists]
+    return [
+        (i, j)
+        for j in range(len(lists))
+        for i in range(j)
+        if lists[i] and lists[j] and _opposite(lists[i], lists[j], sets[i], sets[j])
+    ]
 
 
 class OppositePairCue(Rule[NoOptions]):
@@ -449,16 +486,10 @@ class OppositePairCue(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             if not options.single or len(options.texts) < 3:
                 continue
-            lists = [words(t) for t in options.texts]
-            pairs = [
-                (i, j)
-                for j in range(len(lists))
-                for i in range(j)
-                if lists[i] and lists[j] and _opposite(lists[i], lists[j])
-            ]
+            pairs = _opposite_pairs(options.texts)
             if len(pairs) != 1:
                 continue
             (key,) = options.keys
@@ -510,13 +541,13 @@ class HedgedKeyCue(Rule[HedgeOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[HedgeOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        pattern = word_re(opts.words)
-        for options in option_sets(question):
+        entries = opts.words
+        for options in item.option_sets:
             keys = set(options.keys)
-            if any(pattern.search(mask_literals(t)) for i, t in enumerate(options.texts) if i not in keys):
+            if any(find_word(entries, t) for i, t in enumerate(options.texts) if i not in keys):
                 continue
             for k in sorted(keys):
-                match = pattern.search(mask_literals(options.texts[k]))
+                match = find_word(entries, options.texts[k])
                 if match:
                     yield Finding(
                         f"the key is hedged ({match.group(0)!r}) and no distractor is",

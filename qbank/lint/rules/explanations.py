@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from pydantic import Field
@@ -298,6 +299,11 @@ _POSITION_REF = re.compile(
 )
 
 
+@lru_cache(maxsize=100_000)
+def _position_ref(text: str) -> re.Match[str] | None:
+    return _POSITION_REF.search(mask_code(text))
+
+
 class ExplanationPositionalReference(Rule[NoOptions]):
     """The explanation or feedback refers to choices by letter or position under shuffling.
 
@@ -335,7 +341,7 @@ class ExplanationPositionalReference(Rule[NoOptions]):
             if c.feedback is not None:
                 fields.append((("choices", i, "feedback"), c.feedback))
         for where, text in fields:
-            match = _POSITION_REF.search(mask_code(text))
+            match = _position_ref(text)
             if match:
                 yield Finding(
                     f"positional reference {match.group(0).strip()!r} in a shuffled question",

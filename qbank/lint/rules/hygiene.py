@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Literal
 
 from qbank.core.diagnostics import Severity
@@ -139,6 +140,7 @@ _PAIRS = {")": "(", "]": "[", "}": "{"}
 _BRACKET = re.compile(r"[()\[\]{}]")
 
 
+@lru_cache(maxsize=100_000)
 def _unbalanced(text: str) -> tuple[str, int] | None:
     fences = list(_FENCE_LINE.finditer(text)) if "```" in text or "~~~" in text else []
     open_fence: re.Match[str] | None = None
@@ -225,7 +227,19 @@ class InvisibleOrOddWhitespace(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            yield from self._field(question, where, text)
+            # what every finding but a choice's outer space needs: a non-ASCII character (the
+            # invisible ones, the no-break space), a tab, a CR, two spaces or a space at a line end
+            if (
+                not text.isascii()
+                or "\t" in text
+                or "\r" in text
+                or "  " in text
+                or " \n" in text
+                or text.endswith(" ")
+            ):
+                yield from self._field(question, where, text)
+            elif where[0] == "choices" and where[-1] == "text" and text != text.strip():
+                yield Finding("leading or trailing whitespace in a choice", question, where)
 
     def _field(self, question: Question, where: FieldPath, text: str) -> Iterator[Finding]:
         if _ODD_SPACE.search(text):
@@ -246,7 +260,11 @@ class InvisibleOrOddWhitespace(Rule[NoOptions]):
             if nbsp:
                 edits = tuple(TextEdit(where, i, i + 1, " ", "replaced a no-break space") for i in nbsp)
                 yield Finding(f"{len(nbsp)} no-break space(s)", question, where, offset=nbsp[0], fix=edits)
-        trailing = list(_TRAILING.finditer(text)) if " " in text or "\t" in text else []
+        trailing = (
+            list(_TRAILING.finditer(text))
+            if text.endswith((" ", "\t")) or " \n" in text or "\t\n" in text
+            else []
+        )
         if trailing:
             edits = tuple(
                 TextEdit(where, m.start(), m.end(), "", "removed trailing spaces") for m in trailing
@@ -254,7 +272,7 @@ class InvisibleOrOddWhitespace(Rule[NoOptions]):
             yield Finding("trailing spaces", question, where, offset=trailing[0].start(), fix=edits)
         if "\r" in text:
             yield Finding("carriage return character", question, where, offset=text.index("\r"))
-        masked = mask_code(text)
+        masked = mask_code(text) if "\t" in text or "  " in text else text
         if "\t" in masked:
             yield Finding("tab character", question, where, offset=masked.index("\t"))
         for double in _DOUBLE_SPACE.finditer(text) if "  " in text else ():
@@ -299,7 +317,7 @@ class Mojibake(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            match = _MOJIBAKE_RE.search(text)
+            match = None if text.isascii() else _MOJIBAKE_RE.search(text)  # every sequence is non-ASCII
             if match is None:
                 continue
             sequence = next((bad for bad in MOJIBAKE if text.startswith(bad, match.start())), None)
@@ -397,7 +415,7 @@ class MixedQuoteStyles(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            if not any(ch in text for ch in "“”‘’"):
+            if text.isascii() or not any(ch in text for ch in "“”‘’"):
                 continue
             masked = mask_code(text)
             apos_straight = _APOS_STRAIGHT.search(masked)
@@ -572,27 +590,45 @@ class CanonicalTermCasing(Rule[CasingOptions]):
     severity = Severity.INFO
 
     def __init__(self) -> None:
-        self._patterns: tuple[tuple[str, ...], list[tuple[str, str, re.Pattern[str]]]] | None = None
-
-    def _compiled(self, terms: tuple[str, ...]) -> list[tuple[str, str, re.Pattern[str]]]:
-        """(term, its first four letters as they appear in compacted text, pattern) of every term."""
-        if self._patterns is None or self._patterns[0] != terms:
-            self._patterns = (terms, [(t, _compact(t)[:4], _term_pattern(t)) for t in terms])
-        return self._patterns[1]
+        self._terms: tuple[str, ...] | None = None
+        self._patterns: tuple[tuple[str, str, re.Pattern[str]], ...] = ()
+        self._found: dict[str, tuple[tuple[str, int], ...]] = {}
+        """(message, offset) of the differently spelled terms of each text seen, with these terms."""
 
     def item_findings(self, item: Item, ctx: RuleContext[CasingOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        patterns = self._compiled((*opts.terms, *opts.extra_terms))
+        terms = (*opts.terms, *opts.extra_terms)
+        if terms != self._terms:
+            self._terms, self._patterns, self._found = terms, _term_patterns(terms), {}
+        found = self._found
         for where, text in item.fields:
-            masked = mask_literals(text)
-            compact = _compact(masked)
-            for term, prefix, pattern in patterns:
-                if prefix not in compact:
-                    continue
-                for match in pattern.finditer(masked):
-                    if match.group(0) != term:
-                        yield Finding(
-                            f"write {term!r}, not {match.group(0)!r}", question, where, offset=match.start()
-                        )
-                        break
+            spelled = found.get(text)
+            if spelled is None:
+                if len(found) >= 100_000:
+                    found.clear()
+                spelled = found[text] = _miscased(text, self._patterns)
+            for message, offset in spelled:
+                yield Finding(message, question, where, offset=offset)
+
+
+def _term_patterns(terms: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """(term, its first four letters as they appear in compacted text, pattern) of every term."""
+    return tuple((t, _compact(t)[:4], _term_pattern(t)) for t in terms)
+
+
+def _miscased(
+    text: str, patterns: tuple[tuple[str, str, re.Pattern[str]], ...]
+) -> tuple[tuple[str, int], ...]:
+    """(message, offset) of the first spelling of each term in ``text`` that differs from it."""
+    masked = mask_literals(text)
+    compact = _compact(masked)
+    out = []
+    for term, prefix, pattern in patterns:
+        if prefix not in compact:
+            continue
+        for match in pattern.finditer(masked):
+            if match.group(0) != term:
+                out.append((f"write {term!r}, not {match.group(0)!r}", match.start()))
+                break
+    return tuple(out)

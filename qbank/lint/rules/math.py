@@ -43,8 +43,11 @@ class InvalidMath(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
+        syntax = ctx.bank.math
         for where, text in item.fields:
-            for span in find_math(text, ctx.bank.math):
+            if "$" not in text and "\\" not in text:
+                continue  # no delimiter of any syntax
+            for span in find_math(text, syntax):
                 error = check_latex(span.latex)
                 if error is not None:
                     at = (
@@ -88,8 +91,11 @@ class LooseDollar(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
+        syntax = ctx.bank.math
         for where, text in item.fields:
-            for offset, problem in loose_dollars(text, ctx.bank.math):
+            if "$" not in text:
+                continue  # nothing to report (loose_dollars)
+            for offset, problem in loose_dollars(text, syntax):
                 yield Finding(problem, question, where, offset=offset)
 
 

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Question
-from qbank.core.text import OptionSet, choice_fields, mask_code, mask_literals, norm, option_sets, words
+from qbank.core.text import OptionSet, mask_code, mask_literals, norm, words
 from qbank.core.wordlists import IMPERATIVE_VERBS, NEGATORS, ORDINALS, STOP_WORDS, UBIQUITOUS_TERMS, UNITS
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.text import Item, RuleOptions
@@ -88,7 +88,7 @@ class AllOfTheAbove(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             n = norm(text)
             if AOTA_RE.match(n):
                 positional = question.shuffle and bool(_POSITIONAL_WORD.search(n))
@@ -140,7 +140,7 @@ class NoneOfTheAbove(Rule[NotaOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NotaOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             n = norm(text)
             if NOTA_RE.match(n):
                 positional = question.shuffle and bool(_POSITIONAL_WORD.search(n))
@@ -193,8 +193,8 @@ class ComplexCombinationOption(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for where, text in choice_fields(question):
-            if len(words(text)) <= 8 and _COMBINATION.match(text):
+        for where, text in item.choice_fields:
+            if _COMBINATION.match(text) and len(words(text)) <= 8:
                 yield Finding(f"choice combines other choices ({text.strip()!r})", question, where)
 
 
@@ -207,7 +207,16 @@ _POSITIONAL = re.compile(
 _POSITIONAL_I = re.compile(_POSITIONAL.pattern.replace("(?i:", "(?:"), re.I)
 
 
+#: Every positional reference holds one of these words (in any case).
+_POSITIONAL_WORDS = ("above", "below", "previous", "preceding", "option", "answer", "choice")
+
+
+@lru_cache(maxsize=100_000)
 def _positional(text: str) -> re.Match[str] | None:
+    if text.isascii():  # case-insensitive matching goes beyond lower() only outside ASCII
+        folded = text.lower()
+        if not any(word in folded for word in _POSITIONAL_WORDS):
+            return None
     masked = mask_code(text)
     match = _POSITIONAL.search(masked)
     if match is None:
@@ -250,19 +259,19 @@ class PositionalReferenceUnderShuffle(Rule[NoOptions]):
         if not question.shuffle:
             return
         stem = [(("stem",), question.stem)] if isinstance(question, ChoiceQuestion) else []
-        for where, text in [*stem, *choice_fields(question)]:
-            if where[0] != "stem" and (
-                is_aota_or_nota(text) or (len(words(text)) <= 8 and _COMBINATION.match(text))
+        for where, text in (*stem, *item.choice_fields):
+            match = _positional(text)
+            if match is None or (
+                where[0] != "stem"
+                and (is_aota_or_nota(text) or (_COMBINATION.match(text) and len(words(text)) <= 8))
             ):
                 continue
-            match = _positional(text)
-            if match:
-                yield Finding(
-                    f"positional reference {match.group(0)!r} in a shuffled question",
-                    question,
-                    where,
-                    offset=match.start(),
-                )
+            yield Finding(
+                f"positional reference {match.group(0)!r} in a shuffled question",
+                question,
+                where,
+                offset=match.start(),
+            )
 
 
 class LengthOptions(RuleOptions):
@@ -307,19 +316,22 @@ class OptionLengthHeterogeneous(Rule[LengthOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[LengthOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for options in option_sets(question):
+        for options in item.option_sets:
             texts = options.texts
             if len(texts) < 3 or all(len(words(t)) < opts.min_words for t in texts):
                 continue
             lengths = [len(norm(t)) for t in texts]
-            median = statistics.median(lengths)
-            mean = statistics.fmean(lengths)
+            # statistics.median and statistics.fmean, written out
+            n = len(lengths)
+            ordered = sorted(lengths)
+            half = n // 2
+            median = ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2
+            mean = math.fsum(lengths) / n
             if median <= 0 or mean <= 0:
                 continue
             ratio = max(lengths) / median
             # a float estimate first: the exact population deviation (statistics.pstdev) only when it
             # can matter, since it works in fractions and dominates the rule's time otherwise
-            n = len(lengths)
             rough = math.sqrt(max(sum(x * x for x in lengths) / n - mean * mean, 0.0)) / mean
             if ratio <= opts.max_median_ratio and rough < opts.max_cv - 1e-6:
                 continue
@@ -369,6 +381,7 @@ def _starts_with_verb(masked: str) -> bool | None:
     return None
 
 
+@lru_cache(maxsize=100_000)
 def _form(text: str) -> _Form:
     masked = mask_code(text)
     stripped = masked.strip().rstrip("*_")
@@ -416,7 +429,7 @@ class OptionsNotParallel(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             if len(options.texts) >= 3:
                 yield from self._check(question, options)
 
@@ -446,6 +459,7 @@ class OptionsNotParallel(Rule[NoOptions]):
 _NUMBER = re.compile(r"^\s*([<>~≈]?)\s*(-?\d[\d,]*(?:\.(\d+))?)\s*([A-Za-z%]+)?\s*\.?\s*$")
 
 
+@lru_cache(maxsize=100_000)
 def _parse_number(text: str) -> tuple[float, int, str | None] | None:
     match = _NUMBER.match(text.replace("`", ""))
     if match is None:
@@ -491,7 +505,7 @@ class NumericOptionsUnorderedOrInconsistent(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             yield from self._check(question, options)
 
     @staticmethod
@@ -553,6 +567,7 @@ class _Interval:
         return True
 
 
+@lru_cache(maxsize=100_000)
 def _interval(text: str) -> _Interval | None:
     n = norm(text)
     for pattern, kind in _RANGE_PATTERNS:
@@ -607,7 +622,7 @@ class OverlappingRanges(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             intervals = [_interval(t) for t in options.texts]
             if sum(i is not None for i in intervals) < 2:
                 continue
@@ -658,7 +673,7 @@ class RepeatedOptionLeadIn(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for options in option_sets(question):
+        for options in item.option_sets:
             lists = [words(t) for t in options.texts]
             shortest = min(len(ws) for ws in lists)
             prefix = 0
@@ -718,11 +733,15 @@ class NegativeOption(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        for where, text in choice_fields(question):
-            if is_aota_or_nota(text):
-                continue
-            match = _NEGATOR.search(mask_literals(text))
+        for where, text in item.choice_fields:
+            match = _negation(text)
             if match:
                 yield Finding(
                     f"negatively phrased choice ({match.group(0)!r})", question, where, offset=match.start()
                 )
+
+
+@lru_cache(maxsize=100_000)
+def _negation(text: str) -> re.Match[str] | None:
+    """The negator of a choice (in its prose), ``None`` for "none of the above" and the like."""
+    return None if is_aota_or_nota(text) else _NEGATOR.search(mask_literals(text))

@@ -11,11 +11,11 @@ from pydantic import Field
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, Cloze, MultipleResponse, Question
-from qbank.core.text import choice_fields, mask_code, mask_literals, tokens, word_re, words
+from qbank.core.text import mask_code, mask_literals, tokens, word_re, words
 from qbank.core.wordlists import NEGATIVE_LEAD_WORDS, NEGATORS, VAGUE_TERMS
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.structure import SELECT_RE, select_count
-from qbank.lint.rules.text import Item, RuleOptions
+from qbank.lint.rules.text import Item, RuleOptions, find_word, may_hold_words
 
 __all__ = [
     "DoubleNegative",
@@ -90,6 +90,8 @@ def _negatives(question: Question, opts: NegativeOptions) -> tuple[tuple[int, st
 
 @lru_cache(maxsize=50_000)
 def _negative_words(stem: str, words: tuple[str, ...], scope: str) -> tuple[tuple[int, str, bool], ...]:
+    if not may_hold_words(words, stem):
+        return ()
     masked = mask_literals(stem)
     low, high = lead_in(stem) if scope == "lead-in" else (0, len(stem))
     spans = _emphasized(stem)
@@ -232,11 +234,16 @@ class StemTerminalPunctuation(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         stem = question.stem
-        if isinstance(question, Cloze) or _BLANK.search(stem) or _true_false_choices(question):
+        if isinstance(question, Cloze):
             return
         start, end = lead_in(stem)
         sentence = stem[start:end].rstrip()
-        if not sentence or _TERMINATOR.search(sentence):
+        if (
+            not sentence
+            or _TERMINATOR.search(sentence)
+            or _BLANK.search(stem)
+            or _true_false_choices(question)
+        ):
             return
         offset = start + len(sentence)
         if _QUESTION_WORD.match(sentence) and sentence.endswith("."):
@@ -253,6 +260,11 @@ _UNFOCUSED = re.compile(
     r"|\ball\s+of\s+the\s+following\b.*\bexcept\b",
     re.I | re.S,
 )
+
+
+@lru_cache(maxsize=100_000)
+def _unfocused(stem: str) -> re.Match[str] | None:
+    return _UNFOCUSED.search(mask_code(stem))
 
 
 class UnfocusedOptions(RuleOptions):
@@ -296,8 +308,7 @@ class UnfocusedStem(Rule[UnfocusedOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[UnfocusedOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        masked = mask_code(question.stem)
-        match = _UNFOCUSED.search(masked)
+        match = _unfocused(question.stem)
         if match:
             yield Finding(
                 "unfocused lead-in: the options are a set of true/false statements; "
@@ -390,7 +401,7 @@ class DoubleNegative(Rule[NoOptions]):
             return
         if not _negatives(question, _DEFAULT_NEGATIVES):
             return
-        for where, text in choice_fields(question):
+        for where, text in item.choice_fields:
             match = _NEGATOR_RE.search(mask_literals(text))
             if match:
                 yield Finding(
@@ -440,18 +451,27 @@ class VagueFrequencyTerms(Rule[VagueOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[VagueOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        pattern = word_re(opts.words)
-        low, high = lead_in(question.stem) if opts.scope == "lead-in" else (0, len(question.stem))
-        match = pattern.search(mask_literals(question.stem), low, high)
+        stem = question.stem
+        if may_hold_words(opts.words, stem):
+            low, high = lead_in(stem) if opts.scope == "lead-in" else (0, len(stem))
+            match = word_re(opts.words).search(mask_literals(stem), low, high)
+        else:
+            match = None
         if match:
             yield Finding(f"vague term {match.group(0)!r}", question, ("stem",), offset=match.start())
-        for where, text in choice_fields(question):
-            match = pattern.search(mask_literals(text))
+        for where, text in item.choice_fields:
+            match = find_word(opts.words, text)
             if match:
                 yield Finding(f"vague term {match.group(0)!r}", question, where, offset=match.start())
 
 
 _INTERROGATIVE = re.compile(r"\?(?=\s|$|[)\]\"'”’*_])")
+
+
+@lru_cache(maxsize=100_000)
+def _question_marks(stem: str) -> tuple[int, ...]:
+    """Offsets of the question marks that end a sentence, outside code."""
+    return tuple(m.start() for m in _INTERROGATIVE.finditer(mask_code(stem)))
 
 
 class MultipleQuestionsInStem(Rule[NoOptions]):
@@ -480,7 +500,7 @@ class MultipleQuestionsInStem(Rule[NoOptions]):
 
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
-        marks = [m.start() for m in _INTERROGATIVE.finditer(mask_code(question.stem))]
+        marks = _question_marks(question.stem)
         if len(marks) > 1:
             yield Finding(f"the stem asks {len(marks)} questions", question, ("stem",), offset=marks[1])
 

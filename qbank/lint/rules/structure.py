@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from qbank.core.diagnostics import Severity
 from qbank.core.model import ChoiceQuestion, MultipleResponse, Question, SingleChoice
-from qbank.core.text import OptionSet, mask_code, norm, option_sets, word_stem
+from qbank.core.text import OptionSet, mask_code, norm, word_stem
 from qbank.core.wordlists import NUMBER_WORDS
 from qbank.lint.rules.base import Finding, NoOptions, Rule, RuleContext
 from qbank.lint.rules.text import Item, RuleOptions
@@ -343,6 +343,15 @@ def _shape(text: str) -> str:
     return " ".join(word_stem(p) if p[0].isalnum() or p[0] == "_" else p for p in pieces)
 
 
+@lru_cache(maxsize=100_000)
+def _compared_shape(text: str) -> str | None:
+    """The :func:`_shape` QB106 compares, ``None`` for a choice written as code, empty or numeric."""
+    if "`" in text:
+        return None
+    shape = _shape(text)
+    return shape if shape and not _NUMERIC.match(shape) else None
+
+
 def _items(text: str) -> tuple[str, ...] | None:
     """The sorted items of a list-like choice ("a; b, c"), or ``None`` when it is not a list of words."""
     parts = [p for p in _SEPARATORS.split(norm(text)) if p]
@@ -387,29 +396,30 @@ class NearDuplicateOptions(Rule[NearDuplicateOptionsOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NearDuplicateOptionsOptions]) -> Iterable[Finding]:
         question = item.question
         opts = ctx.options
-        for options in option_sets(question):
+        for options in item.option_sets:
             yield from self._check(question, options, opts)
 
     @staticmethod
     def _check(
         question: Question, options: OptionSet, opts: NearDuplicateOptionsOptions
     ) -> Iterable[Finding]:
-        code = ["`" in t for t in options.texts]
-        shapes = ["" if is_code else _shape(t) for t, is_code in zip(options.texts, code, strict=True)]
-        items = (
-            [None if is_code else _items(t) for t, is_code in zip(options.texts, code, strict=True)]
-            if opts.reordered_items
-            else []
-        )
+        shapes = [_compared_shape(t) for t in options.texts]
+        items = [None if "`" in t else _items(t) for t in options.texts] if opts.reordered_items else []
+        # at the default ratio of 100 only equal shapes are reported: a quick test for the usual case
+        exact = opts.ratio >= 100
+        if exact and not opts.reordered_items:
+            seen = [s for s in shapes if s is not None]
+            if len(set(seen)) == len(seen):
+                return
         for j in range(1, len(shapes)):
             b = shapes[j]
-            if not b or _NUMERIC.match(b):
+            if b is None:
                 continue
             for i in range(j):
                 a = shapes[i]
-                if not a or _NUMERIC.match(a):
+                if a is None:
                     continue
-                score = fuzz.ratio(a, b, score_cutoff=opts.ratio)
+                score = (100.0 if a == b else 0.0) if exact else fuzz.ratio(a, b, score_cutoff=opts.ratio)
                 if score:
                     message = f"{options.label(j)} is nearly identical to {options.label(i)} (similarity {score:.0f})"
                 elif opts.reordered_items and items[i] is not None and items[i] == items[j]:
@@ -423,6 +433,8 @@ class NearDuplicateOptions(Rule[NearDuplicateOptionsOptions]):
 
 
 _LABEL_ONLY = re.compile(r"\(?[A-Za-z][.)]")
+_ALNUM = re.compile(r"[^\W_]")
+"""A letter or digit (``str.isalnum``): ``\\w`` is exactly those and the underscore."""
 
 
 class EmptyText(Rule[NoOptions]):
@@ -455,7 +467,7 @@ class EmptyText(Rule[NoOptions]):
     def item_findings(self, item: Item, ctx: RuleContext[NoOptions]) -> Iterable[Finding]:
         question = item.question
         for where, text in item.fields:
-            if not norm(text) and not any(ch.isalnum() for ch in text):
+            if not _ALNUM.search(text) and not norm(text):
                 yield Finding("the text is empty once markup and punctuation are removed", question, where)
             elif where[0] == "choices" and where[-1] == "text" and _LABEL_ONLY.fullmatch(text.strip()):
                 yield Finding(f"the choice is only a label ({text.strip()!r})", question, where)

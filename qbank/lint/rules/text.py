@@ -3,15 +3,16 @@ with its text analysis, options and text edits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 from qbank.core.model import Question
-from qbank.core.text import FieldPath, text_fields
+from qbank.core.text import FieldPath, OptionSet, mask_literals, option_sets, text_fields, word_re
 
-__all__ = ["Item", "RuleOptions", "TextEdit", "first_line_end"]
+__all__ = ["Item", "RuleOptions", "TextEdit", "find_word", "first_line_end", "may_hold_words"]
 
 
 class Item:
@@ -28,6 +29,51 @@ class Item:
     def fields(self) -> tuple[tuple[FieldPath, str], ...]:
         """(data path, text) of every learner-visible text, stem first (:func:`~qbank.core.text.text_fields`)."""
         return tuple(text_fields(self.question))
+
+    @cached_property
+    def option_sets(self) -> tuple[OptionSet, ...]:
+        """The option sets of the question (:func:`~qbank.core.text.option_sets`)."""
+        return tuple(option_sets(self.question))
+
+    @cached_property
+    def choice_fields(self) -> tuple[tuple[FieldPath, str], ...]:
+        """(data path, text) of every option text (:func:`~qbank.core.text.choice_fields`)."""
+        return tuple(
+            (options.path(index), text)
+            for options in self.option_sets
+            for index, text in enumerate(options.texts)
+        )
+
+
+@lru_cache(maxsize=512)
+def _needles(entries: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The longest word of each entry, in lower case: every match of ``word_re(entries)`` holds one.
+    ``None`` when an entry is not ASCII or has no word (no such quick test then)."""
+    out = []
+    for entry in entries:
+        pieces = entry.lower().split()
+        if not entry.isascii() or not pieces:
+            return None
+        out.append(max(pieces, key=len))
+    return tuple(out)
+
+
+def may_hold_words(entries: tuple[str, ...], text: str) -> bool:
+    """A quick test before searching ``text`` with ``word_re(entries)``: ``False`` means no match."""
+    needles = _needles(entries)
+    if needles is None or not text.isascii():  # case-insensitive matching goes beyond lower() there
+        return True
+    lowered = text.lower()
+    return any(needle in lowered for needle in needles)
+
+
+@lru_cache(maxsize=200_000)
+def find_word(entries: tuple[str, ...], text: str) -> re.Match[str] | None:
+    """The first of ``entries`` (whole words or phrases, any case) in the prose of ``text``: outside
+    code, command lines and code-like tokens (:func:`~qbank.core.text.mask_literals`)."""
+    if not may_hold_words(entries, text):
+        return None
+    return word_re(entries).search(mask_literals(text))
 
 
 def _kebab(name: str) -> str:
