@@ -107,6 +107,7 @@ class FileChecker:
         if self.stats:
             questions = with_stats(questions, self.stats)
         found, facts = check_questions(self.rules, questions)
+        sf.pack_positions()
         return FileResult((sf, questions, form, pools, diags), found, facts)
 
 

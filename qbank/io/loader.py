@@ -89,7 +89,7 @@ def read_and_validate(item: tuple[Path, str], timings: dict[str, float] | None =
 
 def _worker(item: tuple[Path, str]) -> Loaded:
     result = read_and_validate(item)
-    result[0]._positions = None  # recomputed on demand in the parent; don't ship them back
+    result[0].pack_positions()  # what the parent may still place: problems that span files
     return result
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import marshal
 import os
 import re
 import threading
@@ -110,9 +111,17 @@ class SourceFile:
     _data: Any = field(default=None, repr=False)
     kind: FileKind = "invalid"
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    _positions: dict[DataPath, NodePosition] | None = field(default=None, repr=False)
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    _positions: dict[DataPath, NodePosition] | None = field(default=None, repr=False, compare=False)
+    _line_starts: list[int] | None = field(default=None, repr=False, compare=False)
     _released: bool = field(default=False, repr=False)
+    _packed: _Packed | None = field(default=None, repr=False, compare=False)
+    """Positions kept compactly by :meth:`pack_positions`."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        # positions and line starts are derived from the text: a pickle keeps them only packed
+        state = dict(self.__dict__)
+        state["_positions"] = state["_line_starts"] = None
+        return state
 
     @property
     def data(self) -> Any:
@@ -149,6 +158,28 @@ class SourceFile:
                 self._positions = {}
         return self._positions
 
+    def pack_positions(self) -> None:
+        """Keep the positions, once computed, in a compact form that is also what a pickle of this
+        file holds: each question's share is unpacked only when a path inside it is placed. Saves
+        memory and time where files are kept (the check cache) or sent between processes."""
+        if self._positions is None:
+            return
+        self._packed = _Packed.of(self._positions)
+        self._positions = None
+
+    def _find(self, parts: DataPath) -> tuple[DataPath, NodePosition | None]:
+        """The longest prefix of ``parts`` that has a position, and that position."""
+        packed = self._packed
+        if packed is not None and self._positions is None:
+            found = packed.find(parts)
+            if found is not None:
+                return found
+            return packed.find_rest(parts)
+        positions = self.positions()
+        while parts and parts not in positions:
+            parts = parts[:-1]
+        return parts, positions.get(parts)
+
     def position(
         self, path: Iterable[str | int], *, key: bool = False, offset: int | None = None
     ) -> tuple[int, int]:
@@ -158,16 +189,13 @@ class SourceFile:
         column for literal block scalars, one-line scalars and JSON strings, and to the start of the
         value otherwise. A path that does not exist falls back to its nearest existing parent.
         """
-        positions = self.positions()
-        parts = tuple(path)
-        while parts and parts not in positions:
-            parts = parts[:-1]
-        pos = positions.get(parts)
+        whole = tuple(path)
+        parts, pos = self._find(whole)
         if pos is None:
             return (1, 1)
-        if key and parts == tuple(path):
+        if key and parts == whole:
             return (pos.key_line, pos.key_col)
-        if offset is not None and parts == tuple(path):
+        if offset is not None and parts == whole:
             return self._offset_position(pos, parts, offset)
         return (pos.line, pos.col)
 
@@ -225,6 +253,63 @@ class SourceFile:
         """A diagnostic placed at a data path of this file."""
         line, col = self.position(path, key=key, offset=kw.pop("offset", None))
         return diagnostic(code, message, self.display, line, col, **kw)
+
+
+class _Packed:
+    """Positions packed by question: ``questions[i]`` holds (marshalled) the positions of the paths
+    under ``("questions", i)`` relative to it, ``rest`` those of every other path."""
+
+    __slots__ = ("_open", "questions", "rest")
+
+    def __init__(self, rest: bytes, questions: list[bytes]) -> None:
+        self.rest = rest
+        self.questions = questions
+        self._open: dict[int, dict[DataPath, NodePosition]] = {}
+
+    @classmethod
+    def of(cls, positions: dict[DataPath, NodePosition]) -> _Packed:
+        rest: dict[DataPath, tuple[Any, ...]] = {}
+        by_question: dict[int, dict[DataPath, tuple[Any, ...]]] = {}
+        for path, pos in positions.items():
+            if len(path) >= 2 and path[0] == "questions" and type(path[1]) is int:
+                by_question.setdefault(path[1], {})[path[2:]] = tuple(pos)
+            else:
+                rest[path] = tuple(pos)
+        count = max(by_question, default=-1) + 1
+        if len(by_question) != count or any(() not in own for own in by_question.values()):
+            return cls(marshal.dumps({p: tuple(v) for p, v in positions.items()}), [])
+        return cls(marshal.dumps(rest), [marshal.dumps(by_question[i]) for i in range(count)])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Packed, (self.rest, self.questions))
+
+    def find(self, parts: DataPath) -> tuple[DataPath, NodePosition] | None:
+        """The longest prefix of ``parts`` that has a position, when ``parts`` is inside a question."""
+        if len(parts) < 2 or parts[0] != "questions" or not isinstance(parts[1], int):
+            return None
+        index = parts[1]
+        if not 0 <= index < len(self.questions):
+            return None
+        own = self._open.get(index)
+        if own is None:
+            own = self._open[index] = _unpack(self.questions[index])
+        inner = parts[2:]
+        while inner not in own:  # the question itself is there, as ()
+            inner = inner[:-1]
+        return (*parts[:2], *inner), own[inner]
+
+    def find_rest(self, parts: DataPath) -> tuple[DataPath, NodePosition | None]:
+        """The longest prefix of ``parts`` that has a position outside the questions."""
+        rest = self._open.get(-1)
+        if rest is None:
+            rest = self._open[-1] = _unpack(self.rest)
+        while parts and parts not in rest:
+            parts = parts[:-1]
+        return parts, rest.get(parts)
+
+
+def _unpack(blob: bytes) -> dict[DataPath, NodePosition]:
+    return {path: NodePosition(*pos) for path, pos in marshal.loads(blob).items()}
 
 
 def _line_starts(text: str) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +307,89 @@ def test_line_starts_are_the_indexes_after_each_line_feed(text: str) -> None:
 def test_line_and_column_of_an_index(tmp_path: Path) -> None:
     sf = SourceFile(tmp_path / "x.yaml", "x.yaml", text="ab\ncd\n\nef")
     assert [sf.line_col(i) for i in (0, 1, 3, 6, 7, 8)] == [(1, 1), (1, 2), (2, 1), (3, 1), (4, 1), (4, 2)]
+
+
+# ---------------------------------------------------------------------------------------------- packed
+
+
+PACKED_BANK = """
+defaults: {difficulty: easy}
+pools: {p1: {pick: 1}}
+questions:
+  - id: a
+    stem: |
+      First line.
+      Second line with a `code span`.
+    choices:
+      - {text: "one", correct: true}
+      - text: two
+  - id: b
+    stem: 'Quoted ''stem''?'
+    choices: [{text: x, correct: true}, {text: y}]
+"""
+
+
+def every_path(sf: SourceFile) -> list[DataPath]:
+    known = list(sf.positions())
+    return [
+        *known,
+        *((*path, "missing") for path in known),
+        *((*path, 7, "deeper") for path in known),
+        ("questions", 2),
+        ("questions", -1, "stem"),
+        ("questions", "a"),
+        ("nowhere", 0),
+        (),
+    ]
+
+
+def answers(sf: SourceFile, paths: list[DataPath]) -> list[tuple[int, int]]:
+    out = []
+    for path in paths:
+        out.append(sf.position(path))
+        out.append(sf.position(path, key=True))
+        out.append(sf.position(path, offset=3))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("bank.yaml", PACKED_BANK),
+        ("bank.json", json.dumps(YAML().load(PACKED_BANK), indent=2)),
+        ("aliases.yaml", YAML_CASES["aliases"]),
+        ("flow.yaml", YAML_CASES["flow style"]),
+        ("mapping.yaml", "questions: {a: {stem: x}}\n"),
+        ("scalar.yaml", "just text\n"),
+    ],
+)
+def test_packed_positions_place_every_path_as_the_whole_map_does(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    whole = read_source(path, name)
+    paths = every_path(whole)
+    expected = answers(whole, paths)
+    packed = read_source(path, name)
+    packed.positions()
+    packed.pack_positions()
+    assert packed._positions is None
+    assert answers(packed, paths) == expected
+    again = pickle.loads(pickle.dumps(packed))
+    assert again._packed is not None
+    assert answers(again, paths) == expected
+
+
+def test_a_pickled_file_keeps_no_derived_positions(tmp_path: Path) -> None:
+    path = tmp_path / "bank.yaml"
+    path.write_text(PACKED_BANK, encoding="utf-8")
+    sf = read_source(path, "bank.yaml")
+    expected = sf.position(("questions", 1, "stem"))
+    sf.line_col(10)
+    data = pickle.dumps(sf)
+    assert sf._positions is not None  # the file itself keeps them
+    again = pickle.loads(data)
+    assert (again._positions, again._line_starts, again._packed) == (None, None, None)
+    assert again.position(("questions", 1, "stem")) == expected  # computed again from the text
+    assert len(data) < len(pickle.dumps(sf.positions()))
