@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -260,3 +261,38 @@ def test_template_variants_and_suppressions_survive_the_cache(bank: Path) -> Non
 def test_the_library_default_keeps_no_cache(bank: Path) -> None:
     check("questions", config=Config(ConfigModel()))
     assert not (bank / ".qbank_cache").exists()
+
+
+def test_kept_results_are_out_of_the_collectors_sight_until_the_check_ends(
+    bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from qbank.lint import engine
+
+    frozen_while_judging: list[int] = []
+    original = engine.judge_bank
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        frozen_while_judging.append(gc.get_freeze_count())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "judge_bank", spy)
+    assert gc.get_freeze_count() == 0
+    found, _ = run_check(bank)
+    assert frozen_while_judging
+    assert frozen_while_judging[0] > 0
+    assert gc.get_freeze_count() == 0
+    assert found == run_check(bank, cache=False)[0]
+
+
+def test_objects_a_caller_froze_stay_frozen(bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    calls: list[str] = []
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: 1000)  # the caller froze objects of its own
+    found, _ = run_check(bank)
+    assert calls == []
+    assert found == run_check(bank, cache=False)[0]
