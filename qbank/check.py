@@ -281,35 +281,6 @@ def _check_in_worker(batch: list[tuple[Path, str]]) -> list[bytes]:
     return [pickle.dumps(_WORKER(item), protocol=pickle.HIGHEST_PROTOCOL) for item in batch]
 
 
-BATCHES_PER_WORKER = 32
-"""Files are sent to the workers in about this many batches per worker, of about equal size on disk:
-few enough that sending them costs nothing, many enough that no worker is left with a long
-batch while the others are done."""
-
-
-def _batches(items: list[tuple[Path, str]], workers: int) -> list[list[tuple[Path, str]]]:
-    """``items`` cut, in order, into runs of about equal size on disk (a large file is a run alone)."""
-    sizes: list[int] = []
-    for path, _ in items:
-        try:
-            sizes.append(path.stat().st_size)
-        except OSError:
-            sizes.append(0)
-    target = max(1, sum(sizes) // (workers * BATCHES_PER_WORKER))
-    out: list[list[tuple[Path, str]]] = []
-    run: list[tuple[Path, str]] = []
-    held = 0
-    for item, size in zip(items, sizes, strict=True):
-        if run and held + size > target:
-            out.append(run)
-            run, held = [], 0
-        run.append(item)
-        held += size
-    if run:
-        out.append(run)
-    return out
-
-
 def _compute(
     items: list[tuple[Path, str]],
     config: Config,
@@ -320,12 +291,13 @@ def _compute(
     """(index in ``items``, (result, its pickled form when ``keep``)) of every file, in order."""
     workers = (os.cpu_count() or 1) if jobs == 0 else jobs
     if workers > 1 and len(items) > 1:
+        from qbank.io.loader import batches
         from qbank.io.validation import build_validators
 
         build_validators()  # once, before the workers are forked
         count = min(workers, len(items))
         with ProcessPoolExecutor(count, initializer=_start_worker, initargs=(config, stats)) as pool:
-            done = (data for batch in pool.map(_check_in_worker, _batches(items, count)) for data in batch)
+            done = (data for batch in pool.map(_check_in_worker, batches(items, count)) for data in batch)
             for i, data in enumerate(done):
                 yield i, (pickle.loads(data), data if keep else None)
         return

@@ -299,7 +299,7 @@ def test_objects_a_caller_froze_stay_frozen(bank: Path, monkeypatch: pytest.Monk
 
 
 def test_files_go_to_the_workers_in_order_in_batches_of_about_equal_size(tmp_path: Path) -> None:
-    from qbank.check import BATCHES_PER_WORKER, _batches
+    from qbank.io.loader import BATCHES_PER_WORKER, batches
 
     sizes = [100] * 150 + [20_000] + [10] * 40 + [0] + [500] * 30
     items = []
@@ -308,11 +308,11 @@ def test_files_go_to_the_workers_in_order_in_batches_of_about_equal_size(tmp_pat
         path.write_bytes(b"x" * size)
         items.append((path, path.name))
     items.append((tmp_path / "gone.yaml", "gone.yaml"))  # vanished since it was found
-    batches = _batches(items, 2)
-    assert [item for batch in batches for item in batch] == items
+    runs = batches(items, 2)
+    assert [item for run in runs for item in run] == items
     target = sum(sizes) // (2 * BATCHES_PER_WORKER)
-    for batch in batches:
-        held = sum(path.stat().st_size for path, _ in batch if path.exists())
-        assert len(batch) == 1 or held <= target
-    assert [b for b in batches if items[150] in b] == [[items[150]]]  # the large file goes alone
-    assert len(batches) >= 2 * BATCHES_PER_WORKER // 2
+    for run in runs:
+        held = sum(path.stat().st_size for path, _ in run if path.exists())
+        assert len(run) == 1 or held <= target
+    assert [run for run in runs if items[150] in run] == [[items[150]]]  # the large file goes alone
+    assert len(runs) >= 2 * BATCHES_PER_WORKER // 2
