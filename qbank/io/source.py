@@ -2,9 +2,10 @@
 
 Clean files take the fast road: ruamel's C-accelerated safe loader (or :mod:`json`) and nothing
 else. Positions are computed only when something must be reported: :meth:`SourceFile.position`
-composes the file once with ruamel's round-trip composer (or a small JSON scanner) and caches a map
-from data path (``("questions", 3, "choices", 1, "text")``) to the line and column of its key and
-value. Every way a file can be unreadable becomes a located :class:`~qbank.core.diagnostics.Diagnostic`.
+reads the file's YAML parser events once (or scans its JSON tokens) and caches a map from data path
+(``("questions", 3, "choices", 1, "text")``) to the line and column of its key and value, which
+:meth:`SourceFile.pack_positions` can keep compactly, question by question. Every way a file can be
+unreadable becomes a located :class:`~qbank.core.diagnostics.Diagnostic`.
 """
 
 from __future__ import annotations
