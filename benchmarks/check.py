@@ -285,7 +285,10 @@ def run_table(sizes: list[int], per_file: int, runs: list[str], timeout: float, 
         "edited": f"warm, one {per_file}-question file edited, `-j {jobs}`",
         "file": "warm, `qbank check EDITED_FILE` (pre-commit)",
     }
-    print("\n## Runs (subprocess; wall s / CPU s / peak MiB of the process tree)\n")
+    print(
+        "\n## Runs (subprocess; wall s / CPU s / peak MiB of the process tree; load: the machine's"
+        " 1-minute load average when the run ended)\n"
+    )
     print("| run | " + " | ".join(f"{s:,}" for s in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     for name in runs:
@@ -295,7 +298,9 @@ def run_table(sizes: list[int], per_file: int, runs: list[str], timeout: float, 
             if r["stopped"]:
                 cells.append(f"stopped after {timeout:.0f} s")
                 continue
-            cell = f"{r['wall']:.1f} / {r['cpu']:.1f} / {r['mib']:.0f} (exit {r['code']})"
+            cell = (
+                f"{r['wall']:.1f} / {r['cpu']:.1f} / {r['mib']:.0f} (exit {r['code']}, load {r['load']:.1f})"
+            )
             if "dup" in r:
                 cell += ", duplicate reported: " + ("yes" if r["dup"] else "no")
             cells.append(cell)

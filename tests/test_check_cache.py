@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -260,3 +261,58 @@ def test_template_variants_and_suppressions_survive_the_cache(bank: Path) -> Non
 def test_the_library_default_keeps_no_cache(bank: Path) -> None:
     check("questions", config=Config(ConfigModel()))
     assert not (bank / ".qbank_cache").exists()
+
+
+def test_kept_results_are_out_of_the_collectors_sight_until_the_check_ends(
+    bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from qbank.lint import engine
+
+    frozen_while_judging: list[int] = []
+    original = engine.judge_bank
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        frozen_while_judging.append(gc.get_freeze_count())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "judge_bank", spy)
+    assert gc.get_freeze_count() == 0
+    found, _ = run_check(bank)
+    assert frozen_while_judging
+    assert frozen_while_judging[0] > 0
+    assert gc.get_freeze_count() == 0
+    assert found == run_check(bank, cache=False)[0]
+
+
+def test_objects_a_caller_froze_stay_frozen(bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    calls: list[str] = []
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: 1000)  # the caller froze objects of its own
+    found, _ = run_check(bank)
+    assert calls == []
+    assert found == run_check(bank, cache=False)[0]
+
+
+def test_files_go_to_the_workers_in_order_in_batches_of_about_equal_size(tmp_path: Path) -> None:
+    from qbank.io.loader import BATCHES_PER_WORKER, batches
+
+    sizes = [100] * 150 + [20_000] + [10] * 40 + [0] + [500] * 30
+    items = []
+    for n, size in enumerate(sizes):
+        path = tmp_path / f"f{n:03d}.yaml"
+        path.write_bytes(b"x" * size)
+        items.append((path, path.name))
+    items.append((tmp_path / "gone.yaml", "gone.yaml"))  # vanished since it was found
+    runs = batches(items, 2)
+    assert [item for run in runs for item in run] == items
+    target = sum(sizes) // (2 * BATCHES_PER_WORKER)
+    for run in runs:
+        held = sum(path.stat().st_size for path, _ in run if path.exists())
+        assert len(run) == 1 or held <= target
+    assert [run for run in runs if items[150] in run] == [[items[150]]]  # the large file goes alone
+    assert len(runs) >= 2 * BATCHES_PER_WORKER // 2

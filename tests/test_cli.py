@@ -189,6 +189,19 @@ def test_jobs_give_the_same_result(write: Write, capsys: pytest.CaptureFixture[s
     assert json.loads(one[1])["summary"]["errors"] == 6
 
 
+def test_validate_in_parallel_places_problems_that_span_files_as_one_process_does(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(6):
+        write(f"f{i}.yaml", (GOOD if i % 2 else BAD).replace("q1", "same-id" if i % 2 else f"q{i}"))
+    folder = str(write("x.yaml", GOOD).parent)
+    one = run(capsys, "validate", folder, "--format", "json")
+    two = run(capsys, "validate", folder, "--format", "json", "--jobs", "2")
+    assert one == two
+    again = [d for d in json.loads(one[1])["diagnostics"] if d["code"] == "QB804"]
+    assert [(d["line"], d["col"]) for d in again] == [(2, 9), (2, 9)]  # at the repeated id
+
+
 def test_schemas_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "schemas", "--check", str(tmp_path))[0] == 1
     assert run(capsys, "schemas", str(tmp_path))[0] == 0

@@ -27,6 +27,7 @@ __all__ = [
     "Loaded",
     "Progress",
     "assemble",
+    "batches",
     "discover_files",
     "load",
     "read_and_validate",
@@ -87,10 +88,43 @@ def read_and_validate(item: tuple[Path, str], timings: dict[str, float] | None =
     return sf, questions, form, pools, diags
 
 
-def _worker(item: tuple[Path, str]) -> Loaded:
-    result = read_and_validate(item)
-    result[0]._positions = None  # recomputed on demand in the parent; don't ship them back
-    return result
+def _worker(batch: list[tuple[Path, str]]) -> list[Loaded]:
+    out = []
+    for item in batch:
+        result = read_and_validate(item)
+        result[0].pack_positions()  # what the parent may still place: problems that span files
+        out.append(result)
+    return out
+
+
+BATCHES_PER_WORKER = 32
+"""Files are sent to the workers in about this many batches per worker, of about equal size on disk:
+few enough that sending them costs nothing, many enough that no worker is left with a long
+batch while the others are done."""
+
+
+def batches(items: list[tuple[Path, str]], workers: int) -> list[list[tuple[Path, str]]]:
+    """``items`` (as :func:`discover_files` gives them) cut, in order, into runs of about equal size on
+    disk for ``workers`` processes (a large file is a run alone)."""
+    sizes: list[int] = []
+    for path, _ in items:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    target = max(1, sum(sizes) // (workers * BATCHES_PER_WORKER))
+    out: list[list[tuple[Path, str]]] = []
+    run: list[tuple[Path, str]] = []
+    held = 0
+    for item, size in zip(items, sizes, strict=True):
+        if run and held + size > target:
+            out.append(run)
+            run, held = [], 0
+        run.append(item)
+        held += size
+    if run:
+        out.append(run)
+    return out
 
 
 @bulk_work()
@@ -197,12 +231,15 @@ def _run(
     workers = (os.cpu_count() or 1) if jobs == 0 else jobs
     if workers > 1 and total > 1 and timings is None:
         build_validators()
-        with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
-            chunk = max(1, total // (workers * 8))
-            for done, result in enumerate(pool.map(_worker, items, chunksize=chunk), start=1):
-                if progress:
-                    progress(done, total)
-                yield result
+        count = min(workers, total)
+        with ProcessPoolExecutor(max_workers=count) as pool:
+            done = 0
+            for batch in pool.map(_worker, batches(items, count)):
+                for result in batch:
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                    yield result
         return
     for done, item in enumerate(items, start=1):
         result = read_and_validate(item, timings)

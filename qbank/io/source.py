@@ -2,25 +2,38 @@
 
 Clean files take the fast road: ruamel's C-accelerated safe loader (or :mod:`json`) and nothing
 else. Positions are computed only when something must be reported: :meth:`SourceFile.position`
-composes the file once with ruamel's round-trip composer (or a small JSON scanner) and caches a map
-from data path (``("questions", 3, "choices", 1, "text")``) to the line and column of its key and
-value. Every way a file can be unreadable becomes a located :class:`~qbank.core.diagnostics.Diagnostic`.
+reads the file's YAML parser events once (or scans its JSON tokens) and caches a map from data path
+(``("questions", 3, "choices", 1, "text")``) to the line and column of its key and value, which
+:meth:`SourceFile.pack_positions` can keep compactly, question by question. Every way a file can be
+unreadable becomes a located :class:`~qbank.core.diagnostics.Diagnostic`.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import marshal
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
@@ -69,8 +82,7 @@ def _fast_yaml() -> YAML:
     return loader
 
 
-@dataclass(frozen=True, slots=True)
-class NodePosition:
+class NodePosition(NamedTuple):
     """1-based position of a mapping key (if any) and of its value."""
 
     key_line: int
@@ -78,17 +90,10 @@ class NodePosition:
     line: int
     col: int
     style: str | None = None
-    """The YAML scalar style (``|``, ``>``, ``"``, ``'`` or ``None`` for plain); ``"`` for JSON strings."""
+    """The YAML scalar style (``|``, ``>``, ``"``, ``'``, or empty for plain); ``"`` for JSON strings."""
     end_line: int | None = None
     value: str | None = None
     """The text of a string scalar (so offsets inside it can be placed without the parsed data)."""
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # a plain tuple pickles several times faster than a frozen dataclass's state
-        return (
-            NodePosition,
-            (self.key_line, self.key_col, self.line, self.col, self.style, self.end_line, self.value),
-        )
 
 
 def diagnostic(code: str, message: str, path: str, line: int = 1, col: int = 1, **kw: Any) -> Diagnostic:
@@ -107,9 +112,17 @@ class SourceFile:
     _data: Any = field(default=None, repr=False)
     kind: FileKind = "invalid"
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    _positions: dict[DataPath, NodePosition] | None = field(default=None, repr=False)
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    _positions: dict[DataPath, NodePosition] | None = field(default=None, repr=False, compare=False)
+    _line_starts: list[int] | None = field(default=None, repr=False, compare=False)
     _released: bool = field(default=False, repr=False)
+    _packed: _Packed | None = field(default=None, repr=False, compare=False)
+    """Positions kept compactly by :meth:`pack_positions`."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        # positions and line starts are derived from the text: a pickle keeps them only packed
+        state = dict(self.__dict__)
+        state["_positions"] = state["_line_starts"] = None
+        return state
 
     @property
     def data(self) -> Any:
@@ -141,14 +154,32 @@ class SourceFile:
         """Map of every data path to its position (computed once, on first use)."""
         if self._positions is None:
             try:
-                self._positions = (
-                    _json_positions(self.text)
-                    if self.is_json
-                    else _yaml_positions(_fast_yaml().compose(self.text))
-                )
+                self._positions = _json_positions(self.text) if self.is_json else _yaml_positions(self.text)
             except (YAMLError, ValueError, RecursionError):
                 self._positions = {}
         return self._positions
+
+    def pack_positions(self) -> None:
+        """Keep the positions, once computed, in a compact form that is also what a pickle of this
+        file holds: each question's share is unpacked only when a path inside it is placed. Saves
+        memory and time where files are kept (the check cache) or sent between processes."""
+        if self._positions is None:
+            return
+        self._packed = _Packed.of(self._positions)
+        self._positions = None
+
+    def _find(self, parts: DataPath) -> tuple[DataPath, NodePosition | None]:
+        """The longest prefix of ``parts`` that has a position, and that position."""
+        packed = self._packed
+        if packed is not None and self._positions is None:
+            found = packed.find(parts)
+            if found is not None:
+                return found
+            return packed.find_rest(parts)
+        positions = self.positions()
+        while parts and parts not in positions:
+            parts = parts[:-1]
+        return parts, positions.get(parts)
 
     def position(
         self, path: Iterable[str | int], *, key: bool = False, offset: int | None = None
@@ -159,16 +190,13 @@ class SourceFile:
         column for literal block scalars, one-line scalars and JSON strings, and to the start of the
         value otherwise. A path that does not exist falls back to its nearest existing parent.
         """
-        positions = self.positions()
-        parts = tuple(path)
-        while parts and parts not in positions:
-            parts = parts[:-1]
-        pos = positions.get(parts)
+        whole = tuple(path)
+        parts, pos = self._find(whole)
         if pos is None:
             return (1, 1)
-        if key and parts == tuple(path):
+        if key and parts == whole:
             return (pos.key_line, pos.key_col)
-        if offset is not None and parts == tuple(path):
+        if offset is not None and parts == whole:
             return self._offset_position(pos, parts, offset)
         return (pos.line, pos.col)
 
@@ -180,25 +208,45 @@ class SourceFile:
         line_index = before.count("\n")
         col_index = offset - (before.rfind("\n") + 1)
         if pos.style == "|":
-            lines = self.text.splitlines()
-            first = pos.line  # the line after the indicator (0-based index of the next line)
-            indent = 0
-            for raw in lines[first:]:
-                if raw.strip():
-                    indent = len(raw) - len(raw.lstrip(" "))
-                    break
+            indent = self._block_indent(pos.line)  # from the line after the indicator
             return (pos.line + 1 + line_index, indent + col_index + 1)
         if line_index == 0 and (pos.end_line is None or pos.end_line == pos.line):
             quote = 1 if pos.style in ('"', "'") else 0
             return (pos.line, pos.col + quote + col_index)
         return (pos.line, pos.col)
 
-    def line_col(self, index: int) -> tuple[int, int]:
-        """1-based line and column of a character index into :attr:`text`."""
+    def _block_indent(self, first: int) -> int:
+        """Indentation of the first non-blank line of :attr:`text` from line ``first`` (0-based, lines
+        as :meth:`str.splitlines` counts them) on; 0 when there is none."""
+        text = self.text
+        if _OTHER_BREAKS.search(text) is None:  # lines end at "\n" only: walk from that line on
+            starts = self._starts()
+            if first >= len(starts):
+                return 0
+            at = starts[first]
+            while True:
+                end = text.find("\n", at)
+                raw = text[at:] if end < 0 else text[at:end]
+                if raw.strip():
+                    return len(raw) - len(raw.lstrip(" "))
+                if end < 0:
+                    return 0
+                at = end + 1
+        for raw in text.splitlines()[first:]:
+            if raw.strip():
+                return len(raw) - len(raw.lstrip(" "))
+        return 0
+
+    def _starts(self) -> list[int]:
         if self._line_starts is None:
             self._line_starts = _line_starts(self.text)
-        line = bisect.bisect_right(self._line_starts, index)
-        return line, index - self._line_starts[line - 1] + 1
+        return self._line_starts
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        """1-based line and column of a character index into :attr:`text`."""
+        starts = self._starts()
+        line = bisect.bisect_right(starts, index)
+        return line, index - starts[line - 1] + 1
 
     def diag(
         self, code: str, message: str, path: Iterable[str | int] = (), *, key: bool = False, **kw: Any
@@ -208,16 +256,183 @@ class SourceFile:
         return diagnostic(code, message, self.display, line, col, **kw)
 
 
+class _Packed:
+    """Positions packed by question: ``questions[i]`` holds (marshalled) the positions of the paths
+    under ``("questions", i)`` relative to it, ``rest`` those of every other path."""
+
+    __slots__ = ("_open", "questions", "rest")
+
+    def __init__(self, rest: bytes, questions: list[bytes]) -> None:
+        self.rest = rest
+        self.questions = questions
+        self._open: dict[int, dict[DataPath, NodePosition]] = {}
+
+    @classmethod
+    def of(cls, positions: dict[DataPath, NodePosition]) -> _Packed:
+        rest: dict[DataPath, tuple[Any, ...]] = {}
+        by_question: dict[int, dict[DataPath, tuple[Any, ...]]] = {}
+        for path, pos in positions.items():
+            if len(path) >= 2 and path[0] == "questions" and type(path[1]) is int:
+                by_question.setdefault(path[1], {})[path[2:]] = tuple(pos)
+            else:
+                rest[path] = tuple(pos)
+        count = max(by_question, default=-1) + 1
+        if len(by_question) != count or any(() not in own for own in by_question.values()):
+            return cls(marshal.dumps({p: tuple(v) for p, v in positions.items()}), [])
+        return cls(marshal.dumps(rest), [marshal.dumps(by_question[i]) for i in range(count)])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Packed, (self.rest, self.questions))
+
+    def find(self, parts: DataPath) -> tuple[DataPath, NodePosition] | None:
+        """The longest prefix of ``parts`` that has a position, when ``parts`` is inside a question."""
+        if len(parts) < 2 or parts[0] != "questions" or not isinstance(parts[1], int):
+            return None
+        index = parts[1]
+        if not 0 <= index < len(self.questions):
+            return None
+        own = self._open.get(index)
+        if own is None:
+            own = self._open[index] = _unpack(self.questions[index])
+        inner = parts[2:]
+        while inner not in own:  # the question itself is there, as ()
+            inner = inner[:-1]
+        return (*parts[:2], *inner), own[inner]
+
+    def find_rest(self, parts: DataPath) -> tuple[DataPath, NodePosition | None]:
+        """The longest prefix of ``parts`` that has a position outside the questions."""
+        rest = self._open.get(-1)
+        if rest is None:
+            rest = self._open[-1] = _unpack(self.rest)
+        while parts and parts not in rest:
+            parts = parts[:-1]
+        return parts, rest.get(parts)
+
+
+def _unpack(blob: bytes) -> dict[DataPath, NodePosition]:
+    return {path: NodePosition(*pos) for path, pos in marshal.loads(blob).items()}
+
+
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-    return starts
+    """The index at which each line of ``text`` starts (lines end at ``\\n``)."""
+    return list(accumulate(map(_one_more, map(len, text.split("\n")[:-1])), initial=0))
+
+
+_one_more = (1).__add__
+
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Characters other than ``\\n`` at which :meth:`str.splitlines` ends a line."""
 
 
 # ------------------------------------------------------------------------------------------ YAML positions
 
 
-def _yaml_positions(root: Node | None) -> dict[DataPath, NodePosition]:
+class _Alias(Exception):
+    """The document uses an alias: it is placed from the composed tree instead."""
+
+
+def _yaml_positions(text: str) -> dict[DataPath, NodePosition]:
+    """The position of every data path of a YAML document.
+
+    Read from the C parser's event stream, which needs neither node objects nor tag resolution; a
+    document with aliases (whose nodes are shared between paths) is composed and walked instead.
+    """
+    events = _fast_yaml().parse(text)
+    try:
+        return _event_positions(events)
+    except _Alias:
+        return _tree_positions(_fast_yaml().compose(text))
+    finally:
+        events.close()
+
+
+# the fields of an open collection while its events are read
+_PATH, _NEXT, _KEY_LINE, _KEY_COL, _AT_KEY, _OWN_KEY_LINE, _OWN_KEY_COL, _LINE, _COL, _PLACED = range(10)
+
+
+def _event_positions(events: Iterator[Any]) -> dict[DataPath, NodePosition]:
+    """Positions from the parser's events, exactly as :func:`_tree_positions` finds them in the
+    composed tree: the first of duplicate keys wins (the others' values are not walked), keys that
+    are collections are skipped with their values, and nothing is placed for a stream of several
+    documents (which does not compose)."""
+    out: dict[DataPath, NodePosition] = {}
+    open_: list[list[Any]] = []  # the collections being read, innermost last (fields above)
+    mappings: list[bool] = []  # whether each of ``open_`` is a mapping
+    skip = 0  # depth inside a collection that is not placed
+    documents = 0
+    for event in events:
+        kind = type(event)
+        if skip:
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
+                skip += 1
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                skip -= 1
+            elif kind is AliasEvent:
+                raise _Alias
+            continue
+        if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+            mark = event.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            path: DataPath
+            if not open_:
+                path, key_line, key_col = (), line, col
+                out[()] = NodePosition(line, col, line, col)
+                placed = False
+            elif not mappings[-1]:
+                parent = open_[-1]
+                index = parent[_NEXT]
+                parent[_NEXT] = index + 1
+                path, key_line, key_col = (*parent[_PATH], index), line, col
+                placed = True
+            else:
+                parent = open_[-1]
+                if parent[_AT_KEY]:
+                    parent[_AT_KEY] = False
+                    if kind is ScalarEvent:
+                        parent[_NEXT], parent[_KEY_LINE], parent[_KEY_COL] = event.value, line, col
+                    else:  # a collection as a key: neither it nor its value is placed
+                        parent[_NEXT] = None
+                        skip = 1
+                    continue
+                parent[_AT_KEY] = True
+                name = parent[_NEXT]
+                if name is None or (*parent[_PATH], name) in out:
+                    if kind is not ScalarEvent:
+                        skip = 1
+                    continue
+                path, key_line, key_col = (*parent[_PATH], name), parent[_KEY_LINE], parent[_KEY_COL]
+                placed = True
+            if kind is ScalarEvent:
+                if placed:
+                    value = event.value
+                    out[path] = NodePosition(
+                        key_line, key_col, line, col, event.style, event.end_mark.line + 1, value
+                    )
+            else:
+                open_.append([path, 0, 0, 0, True, key_line, key_col, line, col, placed])
+                mappings.append(kind is MappingStartEvent)
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            done = open_.pop()
+            mappings.pop()
+            if done[_PLACED]:
+                out[done[_PATH]] = NodePosition(
+                    done[_OWN_KEY_LINE],
+                    done[_OWN_KEY_COL],
+                    done[_LINE],
+                    done[_COL],
+                    None,
+                    event.end_mark.line + 1,
+                )
+        elif kind is AliasEvent:
+            raise _Alias
+        elif kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                return {}
+    return out
+
+
+def _tree_positions(root: Node | None) -> dict[DataPath, NodePosition]:
     out: dict[DataPath, NodePosition] = {}
     if root is None:
         return out
@@ -297,94 +512,72 @@ def duplicate_keys(root: Node | None) -> Iterator[tuple[str, Node, Node]]:
 # ------------------------------------------------------------------------------------------ JSON positions
 
 
-class _JsonScanner:
-    """Walks JSON text (already known to be valid) and records where every value starts."""
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s,:\[\]{}"]+|[\[{]|[\]}]')
+"""A JSON string, number or literal, an opening or a closing bracket (``,`` and ``:`` are skipped)."""
 
-    _WS = " \t\r\n"
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.i = 0
-        self.starts = _line_starts(text)
-        self.out: dict[DataPath, NodePosition] = {}
-
-    def lc(self, index: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, index)
-        return line, index - self.starts[line - 1] + 1
-
-    def ws(self) -> None:
-        text, n = self.text, len(self.text)
-        while self.i < n and text[self.i] in self._WS:
-            self.i += 1
-
-    def string(self) -> str:
-        end = self.i + 1
-        text = self.text
-        while text[end] != '"':
-            end += 2 if text[end] == "\\" else 1
-        raw = text[self.i : end + 1]
-        self.i = end + 1
-        value: str = json.loads(raw)
-        return value
-
-    def value(self, path: DataPath, key_at: int) -> None:
-        self.ws()
-        start = self.i
-        ch = self.text[start]
-        style = '"' if ch == '"' else None
-        kl, kc = self.lc(key_at)
-        vl, vc = self.lc(start)
-        if path not in self.out:
-            self.out[path] = NodePosition(kl, kc, vl, vc, style, vl)
-        if ch == "{":
-            self.i += 1
-            self.ws()
-            if self.text[self.i] == "}":
-                self.i += 1
-                return
-            while True:
-                self.ws()
-                k_at = self.i
-                name = self.string()
-                self.ws()
-                self.i += 1  # ':'
-                self.value((*path, name), k_at)
-                self.ws()
-                sep = self.text[self.i]
-                self.i += 1
-                if sep == "}":
-                    return
-        elif ch == "[":
-            self.i += 1
-            self.ws()
-            if self.text[self.i] == "]":
-                self.i += 1
-                return
-            index = 0
-            while True:
-                self.ws()
-                self.value((*path, index), self.i)
-                index += 1
-                self.ws()
-                sep = self.text[self.i]
-                self.i += 1
-                if sep == "]":
-                    return
-        elif ch == '"':
-            text = self.string()
-            self.out[path] = replace(self.out[path], value=text)
-        else:
-            n = len(self.text)
-            while self.i < n and self.text[self.i] not in ",]}" + self._WS:
-                self.i += 1
+def _json_string(token: str) -> str:
+    if "\\" not in token:
+        return token[1:-1]
+    value: str = json.loads(token)
+    return value
 
 
 def _json_positions(text: str) -> dict[DataPath, NodePosition]:
-    scanner = _JsonScanner(text)
-    scanner.ws()
-    if scanner.i < len(text):
-        scanner.value((), scanner.i)
-    return scanner.out
+    """The position of every data path of a JSON document (already known to be valid).
+
+    Where a key is repeated, each path keeps its first position, but a string keeps the text of its
+    last occurrence; the values of repeated keys are walked too.
+    """
+    out: dict[DataPath, NodePosition] = {}
+    starts = _line_starts(text)
+    where = bisect.bisect_right
+    # the containers being read, innermost last: [path, is an object, next index or key, key index, at a key]
+    open_: list[list[Any]] = []
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        at = match.start()
+        if first == "]" or first == "}":
+            open_.pop()
+            if not open_:
+                break
+            continue
+        path: DataPath
+        if not open_:
+            path, key_at = (), at
+        else:
+            parent = open_[-1]
+            if not parent[1]:
+                path, key_at = (*parent[0], parent[2]), at
+                parent[2] += 1
+            elif parent[4]:
+                parent[2], parent[3], parent[4] = _json_string(token), at, False
+                continue
+            else:
+                path, key_at = (*parent[0], parent[2]), parent[3]
+                parent[4] = True
+        value = _json_string(token) if first == '"' else None
+        known = out.get(path)
+        if known is None:
+            key_line = where(starts, key_at)
+            line = where(starts, at)
+            out[path] = NodePosition(
+                key_line,
+                key_at - starts[key_line - 1] + 1,
+                line,
+                at - starts[line - 1] + 1,
+                '"' if first == '"' else None,
+                line,
+                value,
+            )
+        elif value is not None:
+            out[path] = known._replace(value=value)
+        if first == "{" or first == "[":
+            open_.append([path, first == "{", 0, 0, True])
+        elif not open_:
+            break
+    return out
 
 
 # ------------------------------------------------------------------------------------------ reading
