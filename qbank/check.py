@@ -31,7 +31,7 @@ from qbank.core.config import Config
 from qbank.core.diagnostics import Diagnostic, Severity, sort_diagnostics
 from qbank.core.gcpolicy import bulk_work
 from qbank.core.model import Bank, ItemStatistics
-from qbank.io.loader import PathArg, Progress
+from qbank.io.loader import PathArg, Progress, worker_count
 from qbank.io.source import QUESTION_SUFFIXES
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def check(
     paths: PathArg,
     *,
     config: Config | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     progress: Progress | None = None,
     cache: Store | None = None,
     focus: Sequence[str | os.PathLike[str]] | None = None,
@@ -135,8 +135,9 @@ def check(
 
     Returns all diagnostics, filtered and re-graded by ``config`` (select, ignore, per-path
     ignores, severity overrides, profile), in file/line order. ``jobs`` > 1 checks files in that
-    many processes (0 = one per core), and the duplicate search then uses as many threads. ``cache`` (see :func:`check_cache`) keeps each file's result
-    between runs; ``None`` checks every file afresh. ``focus`` (files or folders) reports the
+    many processes (0 = one per core; ``None`` = one per core when the files still to check are
+    large, see :func:`qbank.io.loader.worker_count`), and the duplicate search then uses as many
+    threads. ``cache`` (see :func:`check_cache`) keeps each file's result between runs; ``None`` checks every file afresh. ``focus`` (files or folders) reports the
     findings of those files only, judged against the whole bank; files of ``focus`` outside
     ``paths`` join the bank.
     """
@@ -159,7 +160,7 @@ def _check_bank(
     diagnostics: list[Diagnostic],
     shown: frozenset[str] | None,
     config: Config,
-    jobs: int,
+    jobs: int | None,
     progress: Progress | None,
     cache: Store | None,
     notes: list[str],
@@ -172,7 +173,7 @@ def _check_bank(
     loaded = assemble((r.loaded for r in results), config, diagnostics)
     bank = loaded.bank
     root = cache.root if cache is not None else None
-    rules = RuleSet(config, bank, focus=shown, cache=root, jobs=jobs)
+    rules = RuleSet(config, bank, focus=shown, cache=root, jobs=0 if jobs is None else jobs)
     facts = [[fact for r in results for fact in r.facts[k]] for k in range(len(rules.fact_rules))]
     located = [x for r in results for x in r.found]
     located.extend(judge_bank(rules, bank, facts))
@@ -189,7 +190,7 @@ def _check_bank(
 def _file_results(
     items: list[tuple[Path, str]],
     config: Config,
-    jobs: int,
+    jobs: int | None,
     progress: Progress | None,
     cache: Store | None,
     notes: list[str],
@@ -285,11 +286,11 @@ def _compute(
     items: list[tuple[Path, str]],
     config: Config,
     stats: dict[str, ItemStatistics],
-    jobs: int,
+    jobs: int | None,
     keep: bool,
 ) -> Iterable[tuple[int, tuple[FileResult, bytes | None]]]:
     """(index in ``items``, (result, its pickled form when ``keep``)) of every file, in order."""
-    workers = (os.cpu_count() or 1) if jobs == 0 else jobs
+    workers = worker_count(items, jobs)
     if workers > 1 and len(items) > 1:
         from qbank.io.loader import batches
         from qbank.io.validation import build_validators

@@ -316,3 +316,24 @@ def test_files_go_to_the_workers_in_order_in_batches_of_about_equal_size(tmp_pat
         assert len(run) == 1 or held <= target
     assert [run for run in runs if items[150] in run] == [[items[150]]]  # the large file goes alone
     assert len(runs) >= 2 * BATCHES_PER_WORKER // 2
+
+
+def test_automatic_process_count_follows_the_size_of_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qbank.io import loader
+
+    small = tmp_path / "small.yaml"
+    small.write_text("questions: []\n", encoding="utf-8")
+    big = tmp_path / "big.yaml"
+    big.write_text("# padding\n" * (loader.PARALLEL_BYTES // 10 + 1), encoding="utf-8")
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 4)
+    items = [(small, "small.yaml"), (big, "big.yaml")]
+    assert loader.worker_count(items, None) == 4
+    assert loader.worker_count(items[:1] * 2, None) == 1  # small files: one process
+    assert loader.worker_count(items[1:], None) == 1  # a single file cannot be shared
+    assert loader.worker_count(items, 1) == 1
+    assert loader.worker_count(items, 3) == 3
+    assert loader.worker_count(items, 0) == 4
+    monkeypatch.setattr(loader.os, "cpu_count", lambda: 1)
+    assert loader.worker_count(items, None) == 1

@@ -144,9 +144,8 @@ def report_options(func: F) -> F:
             "--jobs",
             "-j",
             type=click.IntRange(min=0),
-            default=1,
-            show_default=True,
-            help="Processes (0 = one per core).",
+            default=None,
+            help="Processes (0 = one per core) [default: one per core for banks over 1 MB, else 1].",
         ),
         click.option("--no-progress", is_flag=True, help="Never show a progress bar."),
     ]

@@ -93,7 +93,7 @@ def dupes_command(
             meaning=settings.meaning and not no_meaning,
             meaning_threshold=settings.threshold_meaning if threshold_meaning is None else threshold_meaning,
             cache=embedding_cache(config),
-            jobs=opts["jobs"],
+            jobs=0 if opts["jobs"] is None else opts["jobs"],
             progress=comparing,
         )
     except ModelUnavailable as exc:

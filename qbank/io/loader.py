@@ -97,6 +97,31 @@ def _worker(batch: list[tuple[Path, str]]) -> list[Loaded]:
     return out
 
 
+PARALLEL_BYTES = 1_000_000
+"""With ``jobs=None`` (automatic), files are read and checked on every core once those still to do
+hold at least this much text (about 1,600 questions); below it one process is quicker than
+starting others."""
+
+
+def worker_count(items: list[tuple[Path, str]], jobs: int | None) -> int:
+    """How many processes read (and check) ``items``: ``jobs`` when given (0 = one per core); with
+    ``None``, one per core when the files hold at least ``PARALLEL_BYTES``, else one."""
+    cores = os.cpu_count() or 1
+    if jobs is not None:
+        return cores if jobs == 0 else max(1, jobs)
+    if cores < 2 or len(items) < 2:
+        return 1
+    total = 0
+    for path, _ in items:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+        if total >= PARALLEL_BYTES:
+            return cores
+    return 1
+
+
 BATCHES_PER_WORKER = 32
 """Files are sent to the workers in about this many batches per worker, of about equal size on disk:
 few enough that sending them costs nothing, many enough that no worker is left with a long
@@ -132,7 +157,7 @@ def load(
     paths: PathArg,
     *,
     config: Config | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
 ) -> LoadResult:
@@ -140,7 +165,7 @@ def load(
 
     Every file is read and validated; nothing stops at the first problem. Invalid questions are
     left out of the bank and reported. ``jobs`` > 1 reads files in that many processes (0 = one
-    per core). The returned diagnostics are not yet filtered by the configuration (see
+    per core; ``None`` = one per core for a large bank, see :func:`worker_count`). The returned diagnostics are not yet filtered by the configuration (see
     :func:`validate`). ``timings``, when given (one process only), receives the CPU seconds spent
     reading and parsing (``read``) and validating (``validate``).
     """
@@ -225,10 +250,13 @@ def with_stats(questions: Iterable[Question], stats: Mapping[str, ItemStatistics
 
 
 def _run(
-    items: list[tuple[Path, str]], jobs: int, progress: Progress | None, timings: dict[str, float] | None
+    items: list[tuple[Path, str]],
+    jobs: int | None,
+    progress: Progress | None,
+    timings: dict[str, float] | None,
 ) -> Iterable[Loaded]:
     total = len(items)
-    workers = (os.cpu_count() or 1) if jobs == 0 else jobs
+    workers = worker_count(items, jobs)
     if workers > 1 and total > 1 and timings is None:
         build_validators()
         count = min(workers, total)
@@ -416,7 +444,7 @@ def _id_location(question: Question) -> str:
     return f"{origin.source.display}:{line}:{col}"
 
 
-def validate(paths: PathArg, *, config: Config | None = None, jobs: int = 1) -> list[Diagnostic]:
+def validate(paths: PathArg, *, config: Config | None = None, jobs: int | None = 1) -> list[Diagnostic]:
     """Format-only validation: every located problem, filtered by ``config``."""
     config = config or Config()
     result = load(paths, config=config, jobs=jobs)
