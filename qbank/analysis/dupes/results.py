@@ -31,6 +31,7 @@ __all__ = [
     "FoundArrays",
     "as_arrays",
     "load_found",
+    "merge_found",
     "results_store",
     "save_found",
     "search_key",
@@ -131,6 +132,17 @@ def as_arrays(found: Found) -> FoundArrays:
         dtype=np.float64,
     ).reshape(n, 5)
     return FoundArrays(ends, kinds, scores)
+
+
+def merge_found(one: FoundArrays, two: FoundArrays) -> FoundArrays:
+    """Two sets of found pairs (no pair in both) as one, sorted by position."""
+    ends = np.concatenate((one.ends.reshape(-1, 2), two.ends.reshape(-1, 2)))
+    order = np.lexsort((ends[:, 1], ends[:, 0]))
+    return FoundArrays(
+        ends[order],
+        np.concatenate((one.kinds, two.kinds))[order],
+        np.concatenate((one.scores.reshape(-1, 5), two.scores.reshape(-1, 5)))[order],
+    )
 
 
 def kind_name(rank: int) -> DuplicateKind:

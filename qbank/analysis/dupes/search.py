@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
 from qbank.analysis.dupes.cues import cross_item_cues
@@ -33,6 +35,7 @@ from qbank.analysis.dupes.results import (
     as_arrays,
     kind_name,
     load_found,
+    merge_found,
     results_store,
     save_found,
     search_key,
@@ -186,6 +189,7 @@ def find_duplicate_items(
     prep = prepare(everything)
     report.at(100)
     found: dict[tuple[int, int], Pair] = {}
+    rewordings = _Reworded(len(everything))
     reps = exact_groups(everything, prep, keep, found)
     report.at(150)
     vectors = embed_items(everything, prep, cache) if meaning and everything else None
@@ -200,7 +204,7 @@ def find_duplicate_items(
     def check(chunk: Pairs) -> int:
         done = verify(prep, chunk, threshold, workers, keep, found)
         if vectors is not None:
-            _record_reworded(prep, vectors, chunk, cut, workers, keep, found)
+            _record_reworded(prep, vectors, chunk, cut, workers, keep, found, rewordings)
         return done
 
     if method_used == "exhaustive":
@@ -214,9 +218,9 @@ def find_duplicate_items(
             prep, reps, vectors, cut, keep, exhaustive=method_used == "exhaustive"
         )
         verified += len(blocks[0])
-        _record_reworded(prep, vectors, blocks, cut, workers, keep, found)
+        _record_reworded(prep, vectors, blocks, cut, workers, keep, found, rewordings)
         _add_meaning(vectors, found)
-    arrays = as_arrays(found)
+    arrays = merge_found(as_arrays(found), rewordings.arrays())
     found.clear()  # the arrays hold it all now: the clusters are built without both in memory
     if results is not None:
         save_found(results, key, arrays, verified, str(method_used), capped)
@@ -258,6 +262,33 @@ def _report(
     )
 
 
+@dataclass
+class _Reworded:
+    """The reworded pairs found so far, as arrays: a large bank has a million of them, too many to
+    keep as objects."""
+
+    n: int
+    """The number of items searched (pairs are coded as ``left * n + right``)."""
+    codes: list[NDArray[np.int64]] = field(default_factory=list)
+    rows: list[NDArray[np.float64]] = field(default_factory=list)
+    """Score, stem, key, choices (NaN without choices) and meaning of each pair (pairs x 5)."""
+
+    def known(self, codes: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Which of ``codes`` were recorded before."""
+        if not self.codes:
+            return np.zeros(len(codes), bool)
+        out: NDArray[np.bool_] = np.isin(codes, np.concatenate(self.codes))
+        return out
+
+    def arrays(self) -> FoundArrays:
+        """The recorded pairs as :class:`FoundArrays`."""
+        codes = np.concatenate(self.codes) if self.codes else np.zeros(0, np.int64)
+        ends = np.stack((codes // self.n, codes % self.n), axis=1).astype(np.int64)
+        rows = np.concatenate(self.rows) if self.rows else np.zeros((0, 5), np.float64)
+        kinds = np.full(len(codes), KIND_RANK["reworded"], np.uint8)
+        return FoundArrays(ends, kinds, rows)
+
+
 def _record_reworded(
     prep: Prepared,
     vectors: Meaning,
@@ -266,6 +297,7 @@ def _record_reworded(
     workers: int,
     keep: Keeper,
     found: dict[tuple[int, int], Pair],
+    rewordings: _Reworded,
 ) -> None:
     """Judge candidate pairs not found otherwise as reworded duplicates, and record them with
     their lexical components."""
@@ -273,13 +305,15 @@ def _record_reworded(
     if not len(left):
         return
     (lo, hi), scores = reworded(prep, vectors, (np.minimum(left, right), np.maximum(left, right)), cut)
-    fresh = keep.mask(lo, hi)
+    codes, first = np.unique(lo * np.int64(rewordings.n) + hi, return_index=True)
+    lo, hi, scores = lo[first], hi[first], scores[first]
+    fresh = keep.mask(lo, hi) & ~rewordings.known(codes)
     fresh[fresh] = np.fromiter(
         ((a, b) not in found for a, b in zip(lo[fresh].tolist(), hi[fresh].tolist(), strict=True)),
         bool,
         int(fresh.sum()),
     )
-    lo, hi, scores = lo[fresh], hi[fresh], scores[fresh]
+    lo, hi, scores, codes = lo[fresh], hi[fresh], scores[fresh], codes[fresh]
     if not len(lo):
         return
     stems = pair_scores(prep.stem_sorted, lo, hi, workers)
@@ -290,21 +324,12 @@ def _record_reworded(
         has_choices.astype(int)
     ]
     whole = weights[:, 0] * stems + weights[:, 1] * keys + weights[:, 2] * choices
-    for a, b, score, stem, key, choice, with_choices, meaning in zip(
-        lo.tolist(),
-        hi.tolist(),
-        whole.tolist(),
-        stems.tolist(),
-        keys.tolist(),
-        choices.tolist(),
-        has_choices.tolist(),
-        scores.tolist(),
-        strict=True,
-    ):
-        if (a, b) not in found:
-            found[(a, b)] = Pair(
-                "", "", "reworded", score, stem, key, choice if with_choices else None, meaning
-            )
+    rewordings.codes.append(codes)
+    rewordings.rows.append(
+        np.stack((whole, stems, keys, np.where(has_choices, choices, np.nan), scores), axis=1).astype(
+            np.float64
+        )
+    )
 
 
 def _add_meaning(vectors: Meaning, found: dict[tuple[int, int], Pair]) -> None:
