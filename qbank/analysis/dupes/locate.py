@@ -18,8 +18,9 @@ _ID_JSON = re.compile(r'"id"\s*:\s*("[a-z0-9][a-z0-9._-]*")')
 class Locator:
     """Locations of question ids, found by one scan of each already-read file's text.
 
-    Composing every file in round-trip mode (what :meth:`SourceFile.position` does) costs about a
-    millisecond per question; a bank with duplicates spread over every file would pay it all.
+    Placing a value with :meth:`SourceFile.position` parses the whole file for its positions; a
+    scan for ``id:`` keys is cheaper, and a bank with duplicates spread over every file would
+    otherwise pay that parse for each file.
     """
 
     def __init__(self) -> None:
