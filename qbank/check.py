@@ -141,7 +141,8 @@ def check(
     findings of those files only, judged against the whole bank; files of ``focus`` outside
     ``paths`` join the bank.
     """
-    from qbank.io.loader import discover_files
+    from qbank.io.loader import assemble, discover_files
+    from qbank.lint.engine import RuleSet, apply_suppressions, judge_bank, one_per_template
 
     config = config or Config()
     roots = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
@@ -152,39 +153,22 @@ def check(
         shown = frozenset(display for path, display in items if path in wanted)
     notes: list[str] = []
     with _settled() as settle:
-        return _check_bank(items, diagnostics, shown, config, jobs, progress, cache, notes, settle)
-
-
-def _check_bank(
-    items: list[tuple[Path, str]],
-    diagnostics: list[Diagnostic],
-    shown: frozenset[str] | None,
-    config: Config,
-    jobs: int | None,
-    progress: Progress | None,
-    cache: Store | None,
-    notes: list[str],
-    settle: Callable[[], None],
-) -> CheckResult:
-    from qbank.io.loader import assemble
-    from qbank.lint.engine import RuleSet, apply_suppressions, judge_bank, one_per_template
-
-    results = _file_results(items, config, jobs, progress, cache, notes, settle)
-    loaded = assemble((r.loaded for r in results), config, diagnostics)
-    bank = loaded.bank
-    root = cache.root if cache is not None else None
-    rules = RuleSet(config, bank, focus=shown, cache=root, jobs=0 if jobs is None else jobs)
-    facts = [[fact for r in results for fact in r.facts[k]] for k in range(len(rules.fact_rules))]
-    located = [x for r in results for x in r.found]
-    located.extend(judge_bank(rules, bank, facts))
-    found = [*loaded.diagnostics, *rules.problems, *(x.diagnostic for x in one_per_template(located))]
-    kept = config.apply(apply_suppressions(bank, found, config))
-    if shown is not None:
-        files = {sf.display for sf in bank.files}
-        kept = [d for d in kept if d.path in shown or d.path not in files]
-    if cache is not None:
-        notes.extend(cache.problems)
-    return CheckResult(bank, sort_diagnostics(kept), notes)
+        results = _file_results(items, config, jobs, progress, cache, notes, settle)
+        loaded = assemble((r.loaded for r in results), config, diagnostics)
+        bank = loaded.bank
+        root = cache.root if cache is not None else None
+        rules = RuleSet(config, bank, focus=shown, cache=root, jobs=0 if jobs is None else jobs)
+        facts = [[fact for r in results for fact in r.facts[k]] for k in range(len(rules.fact_rules))]
+        located = [x for r in results for x in r.found]
+        located.extend(judge_bank(rules, bank, facts))
+        found = [*loaded.diagnostics, *rules.problems, *(x.diagnostic for x in one_per_template(located))]
+        kept = config.apply(apply_suppressions(bank, found, config))
+        if shown is not None:
+            files = {sf.display for sf in bank.files}
+            kept = [d for d in kept if d.path in shown or d.path not in files]
+        if cache is not None:
+            notes.extend(cache.problems)
+        return CheckResult(bank, sort_diagnostics(kept), notes)
 
 
 def _file_results(

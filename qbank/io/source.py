@@ -738,14 +738,18 @@ def _parse_yaml(sf: SourceFile) -> None:
         return
     for name, first, again in duplicate_keys(root):
         sf.diagnostics.append(
-            diagnostic(
+            _at_node(
                 "QB004",
                 f"duplicate key {name!r} (first defined at line {first.start_mark.line + 1})",
-                sf.display,
-                again.start_mark.line + 1,
-                again.start_mark.column + 1,
+                sf,
+                again,
             )
         )
+
+
+def _at_node(code: str, message: str, sf: SourceFile, node: Node) -> Diagnostic:
+    """A diagnostic placed at the start of a composed node."""
+    return diagnostic(code, message, sf.display, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 _UNHASHABLE = "found unhashable key"
@@ -787,12 +791,11 @@ def _collection_keys(sf: SourceFile) -> list[Diagnostic]:
             if not isinstance(key_node, ScalarNode):
                 kind = "sequence" if isinstance(key_node, SequenceNode) else "mapping"
                 out.append(
-                    diagnostic(
+                    _at_node(
                         "QB012",
                         f"a key must be a single value such as a field name, not a {kind}",
-                        sf.display,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
+                        sf,
+                        key_node,
                     )
                 )
     return sorted(out, key=Diagnostic.sort_key)
